@@ -1,0 +1,64 @@
+/**
+ * @tikhonov/core — a small TensorFlow.js trainer with a closed, typed plugin
+ * contract. Importing it registers tfjs's gradients (see register-gradients).
+ */
+import './register-gradients.js';
+
+export * as nn from './nn/index.js';
+export * as dataset from './data/index.js';
+export type { Dataset, Batch, Targets, Standardizer } from './data/dataset.js';
+export { BuiltModel, type ForwardHooks } from './nn/model.js';
+export type { ParamInfo, ParamRole, Site, SiteKind, ModelOutput, Shape, OutputShape } from './nn/types.js';
+export { matchesParam, matchesSite, type ParamSelector, type SiteSelector } from './nn/select.js';
+export type { Module, InitScope, ForwardScope, ParamSpec } from './nn/module.js';
+export {
+  Trainer,
+  type TrainerOptions,
+  type FitOptions,
+  type InferenceOptions,
+} from './trainer.js';
+export {
+  HOOKS,
+  Order,
+  registerPlugins,
+  hookTable,
+  describeHooks,
+  type Plugin,
+  type HookName,
+  type HookTable,
+  type FitContext,
+  type StepContext,
+  type PredictContext,
+  type ParamTable,
+  type Metrics,
+  type PluginState,
+  type Predict,
+} from './plugin.js';
+export { History, type HistoryRecord } from './history.js';
+export {
+  meanSquaredError,
+  softmaxCrossEntropy,
+  sigmoidCrossEntropy,
+  targetDistribution,
+  lossNames,
+  type LossName,
+  type LossFn,
+  type LossSpec,
+  type WeightedLoss,
+} from './losses.js';
+export { accuracyOf } from './metrics.js';
+export { createOptimizer, optimizerNames, learningRateOf, type OptimizerName, type OptimizerSpec } from './optimizers.js';
+export { deriveSeed, HostRandom, RandomStream } from './random.js';
+export { validateOptions, schemas, z } from './options.js';
+export {
+  TikhonovError,
+  OptionError,
+  DataError,
+  PluginContractError,
+  PluginError,
+  TrainingDivergedError,
+  CheckpointError,
+  describeValue,
+} from './errors.js';
+export { exportCheckpoint, importCheckpoint, type CheckpointData } from './checkpoint.js';
+export { learningCurvesSvg, type CurveSeries } from './report/learning-curves.js';

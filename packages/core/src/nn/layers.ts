@@ -1,0 +1,225 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { activate, activationNames, type ActivationName } from './activations.js';
+import type { InitializerName } from './init.js';
+import { single, singleShape, type Module } from './module.js';
+import type { Shape } from './types.js';
+import { OptionError } from '../errors.js';
+
+function checkPositiveInt(who: string, option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new OptionError(who, option, value, 'must be a positive integer');
+  }
+  return value;
+}
+
+function checkActivation(who: string, value: ActivationName | undefined): ActivationName {
+  const name = value ?? 'linear';
+  if (!activationNames.includes(name)) {
+    throw new OptionError(who, 'activation', name, `use one of ${activationNames.join(', ')}`);
+  }
+  return name;
+}
+
+/** Options of {@link dense}. */
+export interface DenseOptions {
+  activation?: ActivationName;
+  useBias?: boolean;
+  /** Default `glorotUniform` (Keras), `heNormal` when the activation is relu. */
+  kernelInitializer?: InitializerName;
+  name?: string;
+}
+
+/** Fully connected layer y = act(x·W + b); W has shape [in, units] and role `weight`. */
+export function dense(units: number, options: DenseOptions = {}): Module {
+  checkPositiveInt('nn.dense', 'units', units);
+  const act = checkActivation('nn.dense', options.activation);
+  const useBias = options.useBias ?? true;
+  const kernelInit = options.kernelInitializer ?? (act === 'relu' ? 'heNormal' : 'glorotUniform');
+  const self: Module = {
+    kind: 'dense',
+    name: options.name,
+    emitsSite: act !== 'linear',
+    init(inputShape, scope) {
+      const shape = singleShape(inputShape, 'nn.dense');
+      if (shape.length !== 1) {
+        throw new TypeError(`nn.dense '${scope.nameOf(self)}' expects inputs of shape [features], got [${shape.join(', ')}]; put nn.flatten() before it`);
+      }
+      scope.param(self, 'kernel', { shape: [shape[0]!, units], role: 'weight', init: kernelInit, fanInAxes: [0] });
+      if (useBias) scope.param(self, 'bias', { shape: [units], role: 'bias', init: 'zeros', fanInAxes: [] });
+      return [units];
+    },
+    apply(x, scope) {
+      let y = tf.matMul(single(x, 'nn.dense'), scope.param(self, 'kernel'));
+      if (useBias) y = tf.add(y, scope.param(self, 'bias'));
+      return activate(act, y);
+    },
+  };
+  return self;
+}
+
+/** Options of {@link conv2d}. */
+export interface Conv2dOptions {
+  strides?: number;
+  padding?: 'same' | 'valid';
+  dilation?: number;
+  activation?: ActivationName;
+  useBias?: boolean;
+  kernelInitializer?: InitializerName;
+  name?: string;
+}
+
+function convOut(size: number, k: number, stride: number, padding: 'same' | 'valid', dilation = 1): number {
+  const effective = (k - 1) * dilation + 1;
+  return padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - effective) / stride) + 1;
+}
+
+/** 2-D convolution over NHWC inputs; kernel [kh, kw, in, filters], one unit's fan-in is axes [0, 1, 2]. */
+export function conv2d(filters: number, kernelSize: number | [number, number], options: Conv2dOptions = {}): Module {
+  checkPositiveInt('nn.conv2d', 'filters', filters);
+  const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
+  checkPositiveInt('nn.conv2d', 'kernelSize', kh);
+  checkPositiveInt('nn.conv2d', 'kernelSize', kw);
+  const strides = checkPositiveInt('nn.conv2d', 'strides', options.strides ?? 1);
+  const dilation = checkPositiveInt('nn.conv2d', 'dilation', options.dilation ?? 1);
+  const padding = options.padding ?? 'valid';
+  if (padding !== 'same' && padding !== 'valid') throw new TypeError(`nn.conv2d: option 'padding' = '${String(padding)}' is not allowed; use 'same' or 'valid'`);
+  const act = checkActivation('nn.conv2d', options.activation);
+  const useBias = options.useBias ?? true;
+  const kernelInit = options.kernelInitializer ?? (act === 'relu' ? 'heNormal' : 'glorotUniform');
+  const self: Module = {
+    kind: 'conv2d',
+    name: options.name,
+    emitsSite: act !== 'linear',
+    init(inputShape, scope) {
+      const shape = singleShape(inputShape, 'nn.conv2d');
+      if (shape.length !== 3) throw new TypeError(`nn.conv2d '${scope.nameOf(self)}' expects inputs [height, width, channels], got [${shape.join(', ')}]`);
+      const [h, w, c] = shape as [number, number, number];
+      scope.param(self, 'kernel', { shape: [kh, kw, c, filters], role: 'weight', init: kernelInit, fanInAxes: [0, 1, 2] });
+      if (useBias) scope.param(self, 'bias', { shape: [filters], role: 'bias', init: 'zeros', fanInAxes: [] });
+      const oh = convOut(h, kh, strides, padding, dilation);
+      const ow = convOut(w, kw, strides, padding, dilation);
+      if (oh <= 0 || ow <= 0) throw new TypeError(`nn.conv2d '${scope.nameOf(self)}': input ${h}×${w} is smaller than the kernel ${kh}×${kw}`);
+      return [oh, ow, filters];
+    },
+    apply(x, scope) {
+      const input = single(x, 'nn.conv2d') as tf.Tensor4D;
+      let y: tf.Tensor = tf.conv2d(input, scope.param(self, 'kernel') as tf.Tensor4D, strides, padding, 'NHWC', dilation);
+      if (useBias) y = tf.add(y, scope.param(self, 'bias'));
+      return activate(act, y);
+    },
+  };
+  return self;
+}
+
+/** Options of the pooling layers. */
+export interface PoolOptions {
+  strides?: number;
+  padding?: 'same' | 'valid';
+  name?: string;
+}
+
+function pool(kind: 'maxPool2d' | 'avgPool2d', poolSize: number, options: PoolOptions): Module {
+  checkPositiveInt(`nn.${kind}`, 'poolSize', poolSize);
+  const strides = checkPositiveInt(`nn.${kind}`, 'strides', options.strides ?? poolSize);
+  const padding = options.padding ?? 'valid';
+  return {
+    kind,
+    name: options.name,
+    init(inputShape) {
+      const shape = singleShape(inputShape, `nn.${kind}`);
+      if (shape.length !== 3) throw new TypeError(`nn.${kind} expects inputs [height, width, channels], got [${shape.join(', ')}]`);
+      return [convOut(shape[0]!, poolSize, strides, padding), convOut(shape[1]!, poolSize, strides, padding), shape[2]!];
+    },
+    apply(x) {
+      const input = single(x, `nn.${kind}`) as tf.Tensor4D;
+      return kind === 'maxPool2d' ? tf.maxPool(input, poolSize, strides, padding) : tf.avgPool(input, poolSize, strides, padding);
+    },
+  };
+}
+
+/** Max pooling over NHWC inputs; strides default to the pool size. */
+export const maxPool2d = (poolSize = 2, options: PoolOptions = {}): Module => pool('maxPool2d', poolSize, options);
+/** Average pooling over NHWC inputs; strides default to the pool size. */
+export const avgPool2d = (poolSize = 2, options: PoolOptions = {}): Module => pool('avgPool2d', poolSize, options);
+
+/** Flattens each example to one axis. */
+export function flatten(options: { name?: string } = {}): Module {
+  return {
+    kind: 'flatten',
+    name: options.name,
+    init: (inputShape) => [singleShape(inputShape, 'nn.flatten').reduce((a, b) => a * b, 1)],
+    apply(x) {
+      const t = single(x, 'nn.flatten');
+      return tf.reshape(t, [t.shape[0]!, -1]);
+    },
+  };
+}
+
+/** Options of {@link batchNorm}. */
+export interface BatchNormOptions {
+  /** Weight of the old value in the moving averages (Keras convention). Default 0.99. */
+  momentum?: number;
+  epsilon?: number;
+  name?: string;
+}
+
+/**
+ * Batch normalisation over the last axis. Training uses batch statistics and
+ * updates the moving mean and variance (role `state`, not trainable) after
+ * the optimizer step; inference uses the moving statistics.
+ */
+export function batchNorm(options: BatchNormOptions = {}): Module {
+  const momentum = options.momentum ?? 0.99;
+  const epsilon = options.epsilon ?? 1e-3;
+  if (!(momentum >= 0 && momentum < 1)) throw new TypeError(`nn.batchNorm: option 'momentum' = ${momentum} is not allowed; must be in [0, 1)`);
+  if (!(epsilon > 0)) throw new TypeError(`nn.batchNorm: option 'epsilon' = ${epsilon} is not allowed; must be > 0`);
+  const self: Module = {
+    kind: 'batchNorm',
+    name: options.name,
+    init(inputShape, scope) {
+      const shape = singleShape(inputShape, 'nn.batchNorm');
+      const c = shape[shape.length - 1]!;
+      scope.param(self, 'gamma', { shape: [c], role: 'scale', init: 'ones', fanInAxes: [] });
+      scope.param(self, 'beta', { shape: [c], role: 'bias', init: 'zeros', fanInAxes: [] });
+      scope.param(self, 'movingMean', { shape: [c], role: 'state', init: 'zeros', fanInAxes: [], trainable: false });
+      scope.param(self, 'movingVariance', { shape: [c], role: 'state', init: 'ones', fanInAxes: [], trainable: false });
+      return shape;
+    },
+    apply(x, scope) {
+      const input = single(x, 'nn.batchNorm');
+      const gamma = scope.param(self, 'gamma');
+      const beta = scope.param(self, 'beta');
+      if (!scope.training) {
+        return tf.batchNorm(input, scope.param(self, 'movingMean'), scope.param(self, 'movingVariance'), beta, gamma, epsilon);
+      }
+      const axes = input.shape.map((_, i) => i).slice(0, -1);
+      const { mean, variance } = tf.moments(input, axes);
+      const movingMean = scope.param(self, 'movingMean');
+      const movingVariance = scope.param(self, 'movingVariance');
+      scope.updateState(self, 'movingMean', tf.add(tf.mul(movingMean, momentum), tf.mul(mean, 1 - momentum)));
+      scope.updateState(self, 'movingVariance', tf.add(tf.mul(movingVariance, momentum), tf.mul(variance, 1 - momentum)));
+      return tf.batchNorm(input, mean, variance, beta, gamma, epsilon);
+    },
+  };
+  return self;
+}
+
+/** Lookup table from integer ids [batch, ...] to vectors [batch, ..., outputDim]. */
+export function embedding(inputDim: number, outputDim: number, options: { name?: string } = {}): Module {
+  checkPositiveInt('nn.embedding', 'inputDim', inputDim);
+  checkPositiveInt('nn.embedding', 'outputDim', outputDim);
+  const self: Module = {
+    kind: 'embedding',
+    name: options.name,
+    init(inputShape, scope) {
+      const shape: Shape = singleShape(inputShape, 'nn.embedding');
+      scope.param(self, 'embeddings', { shape: [inputDim, outputDim], role: 'weight', init: 'glorotUniform', fanInAxes: [1] });
+      return [...shape, outputDim];
+    },
+    apply(x, scope) {
+      const ids = tf.cast(single(x, 'nn.embedding'), 'int32');
+      return tf.gather(scope.param(self, 'embeddings'), ids);
+    },
+  };
+  return self;
+}

@@ -1,0 +1,31 @@
+import cliProgress from 'cli-progress';
+
+/** Shows a progress line on long fits; cli-progress handles the terminal. */
+export interface Progress {
+  update(step: number, fields: { loss?: number; epoch: number }): void;
+  stop(): void;
+}
+
+/** On when stderr is a TTY and CI is not set, unless forced either way. */
+export function progressEnabled(option: boolean | 'auto'): boolean {
+  if (option !== 'auto') return option;
+  return Boolean(process?.stderr?.isTTY) && !process?.env?.CI;
+}
+
+/** A progress line over `total` steps, or a no-op when disabled. */
+export function createProgress(enabled: boolean, total: number): Progress {
+  if (!enabled) return { update() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    { format: 'epoch {epoch} |{bar}| step {value}/{total} | loss {loss}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { loss: '—', epoch: 1 });
+  return {
+    update(step, fields) {
+      bar.update(step, { epoch: fields.epoch, ...(fields.loss === undefined ? {} : { loss: fields.loss.toFixed(4) }) });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}

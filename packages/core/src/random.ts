@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs-core';
+import seedrandom from 'seedrandom';
+
+/**
+ * Derives a 32-bit seed from a list of parts (numbers and strings) with
+ * FNV-1a followed by a murmur3 finaliser. Every random stream in Tikhonov is
+ * keyed this way, e.g. (seed, 'plugin', name, step), so a plugin's stream
+ * depends on the trainer seed, the step and its own name only.
+ */
+export function deriveSeed(...parts: Array<number | string>): number {
+  let h = 0x811c9dc5;
+  for (const part of parts) {
+    const text = `${typeof part}:${part}|`;
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A seeded host-side generator (seedrandom's Alea) for shuffles, splits and bootstraps. */
+export class HostRandom {
+  private readonly next: () => number;
+  constructor(seed: number) {
+    this.next = seedrandom.alea(String(seed));
+  }
+  /** Uniform in [0, 1). */
+  uniform(): number {
+    return this.next();
+  }
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  /** A uniformly random permutation of 0..n-1 (Fisher–Yates). */
+  permutation(n: number): Int32Array {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = out[i]!;
+      out[i] = out[j]!;
+      out[j] = t;
+    }
+    return out;
+  }
+}
+
+/**
+ * Tensor randomness for one plugin in one step. Each call draws from a fresh
+ * seed derived from (trainer seed, step, plugin name, call index), so the
+ * numbers do not depend on which other plugins ran or in what order.
+ */
+export class RandomStream {
+  private calls = 0;
+  constructor(private readonly key: ReadonlyArray<number | string>) {}
+
+  /** The next 32-bit seed of this stream. */
+  nextSeed(): number {
+    return deriveSeed(...this.key, this.calls++);
+  }
+  /** Uniform samples in [min, max). */
+  uniform(shape: number[], min = 0, max = 1): tf.Tensor {
+    return tf.randomUniform(shape, min, max, 'float32', this.nextSeed());
+  }
+  /** Gaussian samples. */
+  normal(shape: number[], mean = 0, stddev = 1): tf.Tensor {
+    return tf.randomNormal(shape, mean, stddev, 'float32', this.nextSeed());
+  }
+  /** A 0/1 float mask whose entries are 1 with probability `keep`. */
+  bernoulli(shape: number[], keep: number): tf.Tensor {
+    return tf.tidy(() => tf.cast(tf.less(this.uniform(shape), keep), 'float32'));
+  }
+}

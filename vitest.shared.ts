@@ -1,0 +1,17 @@
+// Shared vitest settings for every package. Tests import packages by name; the
+// "@tikhonov/source" export condition points those names at the TypeScript
+// sources, so a test run needs no build of the package under test.
+import { defineConfig } from 'vitest/config';
+
+export const sharedConfig = defineConfig({
+  resolve: { conditions: ['@tikhonov/source'] },
+  ssr: { resolve: { conditions: ['@tikhonov/source'], externalConditions: ['@tikhonov/source'] } },
+  test: {
+    environment: 'node',
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    setupFiles: [new URL('./vitest.setup.ts', import.meta.url).pathname],
+    pool: 'forks',
+  },
+});
