@@ -395,7 +395,7 @@ export class Trainer {
       }
       this.state.batch = batch;
       const stateUpdates = new Map<ParamInfo, tf.Tensor>();
-      const { value, grads } = tf.variableGrads(() => {
+      const { value, grads } = gradientsOrCleanUp(() => {
         const out = model.forward(batch.x, this.forwardHooks(true), stateUpdates);
         let total = this.dataLoss(out, batch.y, batch.weight);
         for (const plugin of this.hooks.penalty) {
@@ -688,6 +688,24 @@ export class Trainer {
       },
       requestStop: (reason) => this.requestStop(plugin.name, reason),
     };
+  }
+}
+
+/**
+ * `tf.variableGrads`, but when the loss function throws, frees the tensors the
+ * gradient tape had saved: tfjs keeps them outside every tidy and frees them
+ * only after a successful backward pass, so a failing hook would leak them.
+ */
+function gradientsOrCleanUp(f: () => tf.Scalar, variables: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  try {
+    return tf.variableGrads(f, variables);
+  } catch (error) {
+    const state = (tf.engine() as unknown as { state: { gradientDepth: number; activeTape: Array<{ saved?: tf.Tensor[] }> | null } }).state;
+    if (state.gradientDepth === 0 && state.activeTape) {
+      for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
+      state.activeTape = null;
+    }
+    throw error;
   }
 }
 

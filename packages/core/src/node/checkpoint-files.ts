@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+import { CheckpointError } from '../errors.js';
+import { exportCheckpoint, importCheckpoint, type CheckpointData } from '../checkpoint.js';
+import type { Trainer } from '../trainer.js';
+
+const FILES = {
+  model: 'model.json',
+  weights: 'weights.bin',
+  optimizer: 'optimizer.json',
+  optimizerWeights: 'optimizer.bin',
+  state: 'state.json',
+} as const;
+
+/**
+ * Writes a checkpoint directory: `model.json` + `weights.bin` (tfjs weights
+ * manifest), `optimizer.json` + `optimizer.bin` (slots), `state.json`
+ * (counters, history, plugin states). Atomic: everything is written into a
+ * sibling temporary directory which then replaces `dir` by rename, so a crash
+ * leaves either the old checkpoint or the new one, never half of one.
+ */
+export async function saveCheckpoint(trainer: Trainer, dir: string): Promise<void> {
+  const data = await exportCheckpoint(trainer);
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(tmp);
+  try {
+    await writeFile(join(tmp, FILES.model), JSON.stringify(data.model, null, 1));
+    await writeFile(join(tmp, FILES.weights), new Uint8Array(data.weights));
+    await writeFile(join(tmp, FILES.optimizer), JSON.stringify(data.optimizer));
+    await writeFile(join(tmp, FILES.optimizerWeights), new Uint8Array(data.optimizerWeights));
+    await writeFile(join(tmp, FILES.state), JSON.stringify(data.state));
+    const old = `${tmp}.old`;
+    const exists = await stat(dir).then(
+      () => true,
+      () => false,
+    );
+    if (exists) await rename(dir, old);
+    await rename(tmp, dir);
+    if (exists) await rm(old, { recursive: true, force: true });
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function readPart(dir: string, file: string): Promise<Buffer> {
+  try {
+    return await readFile(join(dir, file));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CheckpointError(code === 'ENOENT' ? `checkpoint ${dir} is missing ${file}` : `cannot read ${join(dir, file)}: ${(error as Error).message}`);
+  }
+}
+
+function parseJson(buffer: Buffer, path: string): unknown {
+  try {
+    return JSON.parse(buffer.toString('utf8'));
+  } catch (error) {
+    throw new CheckpointError(`${path} is not valid JSON (truncated or corrupt): ${(error as Error).message}`);
+  }
+}
+
+function toArrayBuffer(buffer: Buffer): ArrayBuffer {
+  return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
+}
+
+/** Loads a checkpoint directory written by {@link saveCheckpoint} into a trainer built for the same model. */
+export async function loadCheckpoint(trainer: Trainer, dir: string): Promise<void> {
+  const exists = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!exists) throw new CheckpointError(`no checkpoint directory at ${dir}`);
+  const data: CheckpointData = {
+    model: parseJson(await readPart(dir, FILES.model), join(dir, FILES.model)) as CheckpointData['model'],
+    weights: toArrayBuffer(await readPart(dir, FILES.weights)),
+    optimizer: parseJson(await readPart(dir, FILES.optimizer), join(dir, FILES.optimizer)) as CheckpointData['optimizer'],
+    optimizerWeights: toArrayBuffer(await readPart(dir, FILES.optimizerWeights)),
+    state: parseJson(await readPart(dir, FILES.state), join(dir, FILES.state)) as CheckpointData['state'],
+  };
+  await importCheckpoint(trainer, data);
+}

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { DataError, dataset, nn, OptionError, Trainer, TrainingDivergedError, type Plugin } from '@tikhonov/core';
+import { blobs, mlp } from './helpers.js';
+
+const trainer = (extra: Record<string, unknown> = {}) =>
+  new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', progress: false, ...extra } as never);
+
+describe('bad input gets a clear error naming the thing, its value and what is allowed', () => {
+  it('x and y of different lengths; an empty data set; non-finite values', () => {
+    expect(() => dataset.fromArrays([[1], [2], [3]], [0, 1])).toThrow(/x has 3 rows but y has 2 rows/);
+    expect(() => dataset.fromTensors(tf.zeros([0, 3]), tf.zeros([0]))).toThrow(/x is empty .*at least one example/);
+    expect(() => dataset.fromArrays([[1], [Number.NaN]], [0, 1])).toThrow(/x holds a non-finite value \(NaN\) in row 1/);
+    expect(() => dataset.fromArrays([[1], [2]], [0, Infinity])).toThrow(/y holds a non-finite value \(Infinity\) in row 1/);
+  });
+
+  it('x whose shape does not fit the model; targets outside the class range or of the wrong shape', async () => {
+    const t = trainer({ inputShape: [4] });
+    await expect(t.fit(dataset.fromArrays([[1, 2, 3]], [0]), { epochs: 1 })).rejects.toThrow(/x has examples of shape \[3\] but the model was built for \[4\]/);
+    await expect(t.fit(dataset.fromArrays([[1, 2, 3, 4]], [3]), { epochs: 1 })).rejects.toThrow(/class id 3 at row 0 is out of range; the output has 3 classes, so ids must be integers in \[0, 2\]/);
+    await expect(t.fit(dataset.fromArrays([[1, 2, 3, 4]], [[0, 1]]), { epochs: 1 })).rejects.toThrow(/targets of shape \[2\] per example do not fit the output \[3\]/);
+    t.dispose();
+  });
+
+  it('batchSize or epochs not positive integers; unknown optimizer; bad options', async () => {
+    const t = trainer();
+    const data = blobs(8);
+    await expect(t.fit(data, { epochs: 0 })).rejects.toThrow(OptionError);
+    await expect(t.fit(data, { epochs: 0 })).rejects.toThrow("fit: option 'epochs' = 0 is not allowed; must be a positive integer");
+    await expect(t.fit(data, { epochs: 1, batchSize: 2.5 })).rejects.toThrow("fit: option 'batchSize' = 2.5 is not allowed; must be an integer");
+    await expect(t.fit(data, { epochs: 1, validation: { data, every: { steps: -1 } } })).rejects.toThrow(/option 'validation.every.steps' = -1/);
+    expect(() => trainer({ optimizer: 'adamw' })).toThrow("Trainer: option 'optimizer' = \"adamw\" is not allowed; use one of sgd, momentum, adam, adamax, adagrad, adadelta, rmsprop");
+    expect(() => trainer({ optimizer: { name: 'sgd', learningRate: -1 } })).toThrow(/option 'optimizer.learningRate' = -1/);
+    expect(() => trainer({ loss: 'crossEntropy', inputShape: [4] })).toThrow(/option 'loss' = "crossEntropy" is not allowed; use one of mse, softmaxCrossEntropy, sigmoidCrossEntropy/);
+    expect(() => trainer({ seed: -1 })).toThrow(/option 'seed' = -1/);
+    expect(() => nn.dense(0)).toThrow("nn.dense: option 'units' = 0 is not allowed; must be a positive integer");
+    t.dispose();
+  });
+
+  it('a loss that becomes NaN stops with TrainingDivergedError naming the step and leaves finite params', async () => {
+    // A plugin whose penalty turns NaN from step 13 on: the divergence check at the next
+    // log point (step 15) finds it and puts back the params of the last finite check (step 10).
+    const poison: Plugin = {
+      name: 'poison',
+      apiVersion: 1,
+      penalty: (ctx) => (ctx.step >= 13 ? tf.mul(tf.sum(ctx.params.get('dense_1/kernel').variable), Number.NaN) as tf.Scalar : undefined),
+    };
+    const t = trainer({ plugins: [poison], logEvery: 5, optimizer: { name: 'sgd', learningRate: 0.1 } });
+    const error = await t.fit(blobs(64), { epochs: 5, batchSize: 4 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainingDivergedError);
+    expect(error).toMatchObject({ step: 13, restoredStep: 10 });
+    expect((error as Error).message).toMatch(/the loss at step 13 is not finite/);
+    for (const p of t.model.params) expect(p.variable.dataSync().every(Number.isFinite)).toBe(true);
+    t.dispose();
+  });
+
+  it('a data set with mismatched y records for a multi-head model', async () => {
+    const t = new Trainer({ model: nn.multiHead(nn.dense(4), { a: nn.dense(2), b: nn.dense(1) }), loss: { a: 'softmaxCrossEntropy', b: 'mse' }, progress: false });
+    await expect(t.fit(dataset.fromArrays([[1, 2]], { a: [1] }), { epochs: 1 })).rejects.toThrow(/y has no targets for output 'b'/);
+    expect(() => new Trainer({ model: nn.multiHead(nn.dense(4), { a: nn.dense(2) }), loss: { z: 'mse' }, inputShape: [2], progress: false })).toThrow(/option 'loss.z'.*the model's outputs are a/);
+    t.dispose();
+  });
+});

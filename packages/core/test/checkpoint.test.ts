@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CheckpointError, nn, Trainer, type Plugin } from '@tikhonov/core';
+import { checkpoint, loadCheckpoint, saveCheckpoint } from '@tikhonov/core/node';
+import { blobs, mlp, paramValues } from './helpers.js';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'tikhonov-ckpt-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+/** A stateful, random plugin: noise on the hidden site, a counter in its state. */
+function noisyCounter(): Plugin {
+  let seen = 0;
+  return {
+    name: 'noisyCounter',
+    apiVersion: 1,
+    transformActivation(site, h, ctx) {
+      if (site.kind !== 'hidden') return h;
+      return tf.add(h, tf.mul(ctx.random.normal(h.shape), 0.1));
+    },
+    afterStep() {
+      seen++;
+    },
+    stateDict: () => ({ seen }),
+    loadStateDict(state) {
+      seen = state.seen as number;
+    },
+  };
+}
+
+const make = (plugins: Plugin[] = [noisyCounter()]) =>
+  new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: 'adam', plugins, seed: 4, progress: false });
+
+describe('checkpoints', () => {
+  it('resuming (mid-epoch and at an epoch end) gives exactly the numbers of an uninterrupted run', async () => {
+    const data = blobs(40);
+    const straight = make();
+    await straight.fit(data, { epochs: 4, batchSize: 8 });
+    const expected = paramValues(straight.model.params);
+    const expectedState = straight.plugins[0]!.stateDict!();
+
+    for (const stopAt of [7, 10]) {
+      const dir = join(await tempDir(), 'ckpt');
+      const first = make();
+      await first.fit(data, { epochs: 4, batchSize: 8, maxSteps: stopAt });
+      await saveCheckpoint(first, dir);
+      first.dispose();
+      const resumed = make();
+      resumed.build([4]);
+      await loadCheckpoint(resumed, dir);
+      expect(resumed.step).toBe(stopAt);
+      await resumed.fit(data, { epochs: 4, batchSize: 8 });
+      expect(resumed.step).toBe(straight.step);
+      const got = paramValues(resumed.model.params);
+      for (const name of Object.keys(expected)) expect(Array.from(got[name]!)).toEqual(Array.from(expected[name]!));
+      expect(resumed.plugins[0]!.stateDict!()).toEqual(expectedState);
+      expect(resumed.history.epochs.map((r) => r.epoch)).toEqual([1, 2, 3, 4]);
+      resumed.dispose();
+    }
+    straight.dispose();
+  });
+
+  it('writes a tfjs weights manifest that tf.io.decodeWeights reads', async () => {
+    const dir = join(await tempDir(), 'ckpt');
+    const t = make([]);
+    await t.fit(blobs(16), { epochs: 1, batchSize: 8 });
+    await saveCheckpoint(t, dir);
+    const manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    const bytes = await readFile(join(dir, manifest.weightsManifest[0].paths[0]));
+    const decoded = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), manifest.weightsManifest[0].weights);
+    expect(Array.from(decoded['dense_2/bias']!.dataSync())).toEqual(Array.from(t.params.get('dense_2/bias').variable.dataSync()));
+    tf.dispose(Object.values(decoded));
+    t.dispose();
+  });
+
+  it('the checkpoint plugin saves at epoch ends, atomically replacing the directory', async () => {
+    const dir = join(await tempDir(), 'auto');
+    const t = make([checkpoint({ dir })]);
+    await t.fit(blobs(16), { epochs: 2, batchSize: 8 });
+    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
+    expect(state.epoch).toBe(2);
+    expect(state.step).toBe(4);
+    t.dispose();
+  });
+
+  it('refuses a missing, truncated, corrupt or foreign checkpoint with a clear error', async () => {
+    const root = await tempDir();
+    const dir = join(root, 'ckpt');
+    const t = make([]);
+    await t.fit(blobs(16), { epochs: 1, batchSize: 8 });
+    await saveCheckpoint(t, dir);
+    const fresh = () => {
+      const r = make([]);
+      r.build([4]);
+      return r;
+    };
+    await expect(loadCheckpoint(fresh(), join(root, 'nope'))).rejects.toThrow(/no checkpoint directory at .*nope/);
+    const other = new Trainer({ model: nn.sequential([nn.dense(5), nn.dense(3)]), loss: 'softmaxCrossEntropy', optimizer: 'adam', seed: 4, inputShape: [4], progress: false });
+    await expect(loadCheckpoint(other, dir)).rejects.toThrow(/checkpoint is for another model: missing dense_1\/kernel \[4,5\]/);
+    other.dispose();
+    await truncate(join(dir, 'weights.bin'), 10);
+    await expect(loadCheckpoint(fresh(), dir)).rejects.toThrow(/weights.bin holds 10 bytes but its manifest needs \d+: the file is truncated or corrupt/);
+    await writeFile(join(dir, 'state.json'), '{"seed": 4, "st');
+    await expect(loadCheckpoint(fresh(), dir)).rejects.toThrow(CheckpointError);
+    await expect(loadCheckpoint(fresh(), dir)).rejects.toThrow(/state.json is not valid JSON/);
+    await rm(join(dir, 'optimizer.bin'));
+    await expect(loadCheckpoint(fresh(), dir)).rejects.toThrow(/is missing optimizer.bin/);
+    t.dispose();
+  });
+});

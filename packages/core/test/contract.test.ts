@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { dataset, Order, PluginContractError, PluginError, Trainer, type Plugin } from '@tikhonov/core';
+import { blobs, mlp, recorder } from './helpers.js';
+
+const make = (plugins: unknown[]) => new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', plugins: plugins as Plugin[], progress: false });
+
+describe('plugin registration', () => {
+  it('rejects an unknown hook by name', () => {
+    expect(() => make([{ name: 'typo', apiVersion: 1, afterStpe: () => {} }])).toThrow(/plugin 'typo' has unknown key 'afterStpe'/);
+  });
+  it('rejects a missing name, a duplicate name and a wrong apiVersion', () => {
+    expect(() => make([{ apiVersion: 1 }])).toThrow(PluginContractError);
+    expect(() => make([{ apiVersion: 1 }])).toThrow(/has no name/);
+    expect(() => make([{ name: 'a', apiVersion: 1 }, { name: 'a', apiVersion: 1 }])).toThrow(/two plugins are named 'a'/);
+    expect(() => make([{ name: 'a', apiVersion: 2 }])).toThrow(/apiVersion 2; this core supports apiVersion 1/);
+  });
+  it('rejects a factory passed instead of its plugin, and a hook that is not a function', () => {
+    expect(() => make([() => ({})])).toThrow(/did you pass the factory/);
+    expect(() => make([{ name: 'a', apiVersion: 1, penalty: 3 }])).toThrow(/'penalty' must be a function/);
+  });
+});
+
+describe('order', () => {
+  it('runs plugins by order, then list order, at every hook', async () => {
+    const log: string[] = [];
+    const trainer = new Trainer({
+      model: mlp(),
+      loss: 'softmaxCrossEntropy',
+      plugins: [recorder('late', log, Order.earlyStopping), recorder('a', log), recorder('aug', log, Order.augmentation), recorder('b', log)],
+      progress: false,
+    });
+    const data = blobs(8);
+    await trainer.fit(data, { epochs: 1, batchSize: 8, validation: { data } });
+    const names = (hook: string) => log.filter((l) => l.endsWith(`.${hook}`)).map((l) => l.split('.')[0]);
+    for (const hook of ['beforeFit', 'transformBatch', 'penalty', 'afterStep', 'afterEvaluate', 'afterEpoch', 'afterFit']) {
+      expect(names(hook)).toEqual(['aug', 'a', 'b', 'late']);
+    }
+    // one step: batch transforms, then penalties, then afterStep
+    const step = log.slice(log.indexOf('aug.transformBatch'), log.indexOf('late.afterStep') + 1).map((l) => l.split('.')[1]);
+    expect(step).toEqual([...Array(4).fill('transformBatch'), ...Array(4).fill('penalty'), ...Array(4).fill('afterStep')]);
+    expect(trainer.describeLoop()).toMatch(/transformBatch\s+aug → a → b → late/);
+    expect(trainer.describeLoop()).toMatch(/transformParam\s+—/);
+    trainer.dispose();
+  });
+});
+
+describe('control flow', () => {
+  it('requestStop ends the fit after the current step and records who and why', async () => {
+    let steps = 0;
+    const stopper: Plugin = {
+      name: 'stopper',
+      apiVersion: 1,
+      afterStep(ctx) {
+        steps++;
+        if (ctx.step === 3) ctx.requestStop('enough at step 3');
+      },
+    };
+    const trainer = make([stopper]);
+    const history = await trainer.fit(blobs(64), { epochs: 5, batchSize: 8 });
+    expect(steps).toBe(3);
+    expect(trainer.step).toBe(3);
+    expect(history.stop).toEqual({ by: 'stopper', reason: 'enough at step 3', step: 3 });
+    trainer.dispose();
+  });
+
+  it('a throwing hook surfaces as PluginError after every onError ran', async () => {
+    const seen: string[] = [];
+    const broken: Plugin = {
+      name: 'broken',
+      apiVersion: 1,
+      penalty(ctx) {
+        if (ctx.step === 2) throw new RangeError('bad penalty');
+        return undefined;
+      },
+      onError: (e) => void seen.push(`broken:${(e as PluginError).hook}`),
+    };
+    const witness: Plugin = { name: 'witness', apiVersion: 1, onError: (e) => void seen.push(`witness:${(e as PluginError).plugin}`) };
+    const before = tf.memory().numTensors;
+    const trainer = make([broken, witness]);
+    const data = blobs(32);
+    const error = await trainer.fit(data, { epochs: 1, batchSize: 8 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PluginError);
+    expect(error).toMatchObject({ plugin: 'broken', hook: 'penalty' });
+    expect((error as PluginError).cause).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toBe("plugin 'broken' failed in penalty: bad penalty");
+    expect(seen).toEqual(['broken:penalty', 'witness:broken']);
+    // the failed step's tidy released its tensors, and the engine still trains
+    trainer.dispose();
+    dataset.dispose(data);
+    expect(tf.memory().numTensors).toBe(before);
+    const again = make([]);
+    await again.fit(blobs(8), { epochs: 1, batchSize: 8 });
+    again.dispose();
+  });
+
+  it('async fit-level hooks are awaited in order', async () => {
+    const log: string[] = [];
+    const slow: Plugin = { name: 'slow', apiVersion: 1, beforeFit: async () => { await new Promise((r) => setTimeout(r, 20)); log.push('slow'); } };
+    const fast: Plugin = { name: 'fast', apiVersion: 1, beforeFit: () => void log.push('fast') };
+    const trainer = make([slow, fast]);
+    await trainer.fit(blobs(8), { epochs: 1, batchSize: 8 });
+    expect(log).toEqual(['slow', 'fast']);
+    trainer.dispose();
+  });
+});

@@ -1,0 +1,35 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+describe('gradients in a fresh Node process', () => {
+  it('importing only @tikhonov/core (built) makes tf.grad work, RealDiv included', () => {
+    // tfjs-core's own Node bundle registers no gradient; core must bring them.
+    expect(existsSync(`${packageDir}/dist/index.js`), 'run the build first (turbo runs it before tests)').toBe(true);
+    const script = `
+      import * as tf from '@tensorflow/tfjs-core';
+      import '@tensorflow/tfjs-backend-cpu';
+      import '@tikhonov/core';
+      await tf.setBackend('cpu');
+      const g = tf.grad((x) => tf.sum(tf.div(tf.square(x), tf.scalar(2))))(tf.tensor1d([1, 2, 3]));
+      console.log(JSON.stringify(Array.from(g.dataSync())));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: packageDir, encoding: 'utf8' });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([1, 2, 3]);
+  });
+
+  it('without it, tfjs-core alone has no gradient for RealDiv (the problem core solves)', () => {
+    const script = `
+      import * as tf from '@tensorflow/tfjs-core';
+      import '@tensorflow/tfjs-backend-cpu';
+      await tf.setBackend('cpu');
+      try { tf.grad((x) => tf.sum(tf.div(x, tf.scalar(2))))(tf.tensor1d([1])); console.log('ok'); }
+      catch (e) { console.log(e.message); }
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: packageDir, encoding: 'utf8' });
+    expect(out).toMatch(/gradient function not found for/);
+  });
+});

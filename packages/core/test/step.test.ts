@@ -1,0 +1,234 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { dataset, nn, Trainer, type Plugin } from '@tikhonov/core';
+import { blobs, maxAbsDiff, mlp, paramValues } from './helpers.js';
+
+/** A plugin that copies the gradients it sees (after earlier transforms) to the host. */
+function gradientTap(store: Record<string, Float32Array>[], order = 800): Plugin {
+  return {
+    name: 'tap',
+    apiVersion: 1,
+    order,
+    transformGradients(grads) {
+      store.push(Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.dataSync().slice() as Float32Array])));
+      return grads;
+    },
+  };
+}
+
+const sgd = (lr = 0.1) => ({ name: 'sgd' as const, learningRate: lr });
+
+describe('the step', () => {
+  it('a penalty changes each gradient by exactly ∂Ω/∂θ (Ω = c/2·‖W‖², so by c·W)', async () => {
+    const c = 0.37;
+    const half: Plugin = {
+      name: 'halfSquare',
+      apiVersion: 1,
+      penalty: (ctx) => tf.mul(c / 2, tf.sum(tf.square(ctx.params.get('dense_1/kernel').variable))) as tf.Scalar,
+    };
+    const data = blobs(16);
+    const grads = async (plugins: Plugin[]) => {
+      const store: Record<string, Float32Array>[] = [];
+      const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: sgd(), plugins: [...plugins, gradientTap(store)], seed: 5, progress: false });
+      t.build([4]);
+      const w = t.params.get('dense_1/kernel').variable.dataSync().slice();
+      await t.fit(data, { epochs: 1, batchSize: 16, shuffle: false });
+      t.dispose();
+      return { g: store[0]!, w };
+    };
+    const plain = await grads([]);
+    const penalised = await grads([half]);
+    const expected = plain.g['dense_1/kernel']!.map((g, i) => g + c * plain.w[i]!);
+    expect(maxAbsDiff(penalised.g['dense_1/kernel']!, expected)).toBeLessThan(1e-6);
+    // params the penalty does not touch get the same gradient
+    expect(maxAbsDiff(penalised.g['dense_2/kernel']!, plain.g['dense_2/kernel']!)).toBe(0);
+  });
+
+  it('transformParam reaches the forward pass and its gradient flows through the transform', async () => {
+    // Forward uses 3·W for the first kernel: outputs equal a model whose kernel is 3W,
+    // and the gradient w.r.t. W is 3× the gradient w.r.t. the used value (chain rule).
+    const triple: Plugin = { name: 'triple', apiVersion: 1, transformParam: (p, v) => (p.name === 'dense_1/kernel' ? tf.mul(v, 3) : v) };
+    const data = blobs(16);
+    const store: Record<string, Float32Array>[] = [];
+    const a = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: sgd(), plugins: [triple, gradientTap(store)], seed: 2, progress: false });
+    const b = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: sgd(), plugins: [gradientTap(store)], seed: 2, progress: false });
+    a.build([4]);
+    b.build([4]);
+    b.params.get('dense_1/kernel').variable.assign(tf.mul(a.params.get('dense_1/kernel').variable, 3));
+    await a.fit(data, { epochs: 1, batchSize: 16, shuffle: false });
+    await b.fit(data, { epochs: 1, batchSize: 16, shuffle: false });
+    const [ga, gb] = store;
+    expect(maxAbsDiff(ga!['dense_1/kernel']!, gb!['dense_1/kernel']!.map((g) => 3 * g))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(ga!['dense_2/kernel']!, gb!['dense_2/kernel']!)).toBeLessThan(1e-6);
+    // inference: a plugin without wrapPredict does not transform params
+    const pa = a.predict(data.x) as tf.Tensor;
+    const manual = tf.tidy(() => {
+      const h = tf.relu(tf.add(tf.matMul(data.x, a.params.get('dense_1/kernel').variable), a.params.get('dense_1/bias').variable));
+      return tf.add(tf.matMul(h, a.params.get('dense_2/kernel').variable), a.params.get('dense_2/bias').variable);
+    });
+    expect(maxAbsDiff(pa.dataSync(), manual.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([pa, manual]);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('transformActivation sees every site with its kind and changes what flows on', async () => {
+    const seen: string[] = [];
+    const zeroHidden: Plugin = {
+      name: 'zeroHidden',
+      apiVersion: 1,
+      transformActivation(site, h, ctx) {
+        seen.push(`${site.kind}:${site.name}:${ctx.training}`);
+        return site.kind === 'hidden' ? tf.zerosLike(h) : h;
+      },
+    };
+    const store: Record<string, Float32Array>[] = [];
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: sgd(), plugins: [zeroHidden, gradientTap(store)], progress: false });
+    await t.fit(blobs(16), { epochs: 1, batchSize: 16 });
+    expect(seen).toEqual(['input:input:true', 'hidden:dense_1:true', 'output:output:true']);
+    expect(t.model.sites.map((s) => `${s.kind}:${s.name}`)).toEqual(['input:input', 'hidden:dense_1', 'output:output']);
+    // with the hidden layer zeroed, no gradient reaches the first layer and the second kernel
+    expect(Math.max(...store[0]!['dense_1/kernel']!.map(Math.abs))).toBe(0);
+    expect(Math.max(...store[0]!['dense_2/kernel']!.map(Math.abs))).toBe(0);
+    expect(Math.max(...store[0]!['dense_2/bias']!.map(Math.abs))).toBeGreaterThan(0);
+    t.dispose();
+  });
+
+  it('transformGradients is what the optimizer applies', async () => {
+    const doubleIt: Plugin = {
+      name: 'double',
+      apiVersion: 1,
+      transformGradients: (grads) => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, 2)])),
+    };
+    const store: Record<string, Float32Array>[] = [];
+    const lr = 0.1;
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: sgd(lr), plugins: [gradientTap(store, 100), doubleIt], progress: false });
+    t.build([4]);
+    const before = paramValues(t.model.params);
+    await t.fit(blobs(16), { epochs: 1, batchSize: 16 });
+    const after = paramValues(t.model.params);
+    for (const name of Object.keys(before)) {
+      const expected = before[name]!.map((w, i) => w - lr * 2 * store[0]![name]![i]!);
+      expect(maxAbsDiff(after[name]!, expected)).toBeLessThan(1e-6);
+    }
+    t.dispose();
+  });
+
+  it('frozen params do not move; the others do', async () => {
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: 'adam', inputShape: [4], progress: false });
+    expect(t.freeze({ names: ['dense_1'] })).toEqual(['dense_1/kernel', 'dense_1/bias']);
+    const before = paramValues(t.model.params);
+    await t.fit(blobs(32), { epochs: 2, batchSize: 8 });
+    const after = paramValues(t.model.params);
+    expect(maxAbsDiff(after['dense_1/kernel']!, before['dense_1/kernel']!)).toBe(0);
+    expect(maxAbsDiff(after['dense_1/bias']!, before['dense_1/bias']!)).toBe(0);
+    expect(maxAbsDiff(after['dense_2/kernel']!, before['dense_2/kernel']!)).toBeGreaterThan(1e-4);
+    t.dispose();
+  });
+
+  it('a module used twice shares its params and gets the sum of both uses’ gradients', async () => {
+    const shared = nn.dense(4, { activation: 'tanh', name: 'shared' });
+    const model = nn.sequential([shared, shared, nn.dense(3)]);
+    const store: Record<string, Float32Array>[] = [];
+    const t = new Trainer({ model, loss: 'softmaxCrossEntropy', optimizer: sgd(), plugins: [gradientTap(store)], inputShape: [4], progress: false });
+    expect(t.model.params.map((p) => p.name)).toEqual(['shared/kernel', 'shared/bias', 'dense_1/kernel', 'dense_1/bias']);
+    const data = blobs(8);
+    await t.fit(data, { epochs: 1, batchSize: 8, shuffle: false });
+    t.dispose();
+    // independent computation: two distinct copies of the layer, gradient of each, summed
+    const copies = new Trainer({
+      model: nn.sequential([nn.dense(4, { activation: 'tanh', name: 'first' }), nn.dense(4, { activation: 'tanh', name: 'second' }), nn.dense(3)]),
+      loss: 'softmaxCrossEntropy',
+      optimizer: sgd(),
+      plugins: [gradientTap(store)],
+      inputShape: [4],
+      progress: false,
+    });
+    const reference = new Trainer({ model: nn.sequential([shared, shared, nn.dense(3)]), loss: 'softmaxCrossEntropy', inputShape: [4], progress: false });
+    for (const [from, to] of [['shared', 'first'], ['shared', 'second'], ['dense_1', 'dense_1']]) {
+      copies.params.get(`${to}/kernel`).variable.assign(reference.params.get(`${from}/kernel`).variable);
+      copies.params.get(`${to}/bias`).variable.assign(reference.params.get(`${from}/bias`).variable);
+    }
+    await copies.fit(data, { epochs: 1, batchSize: 8, shuffle: false });
+    const [sharedGrads, copyGrads] = store;
+    const summed = copyGrads!['first/kernel']!.map((g, i) => g + copyGrads!['second/kernel']![i]!);
+    expect(maxAbsDiff(sharedGrads!['shared/kernel']!, summed)).toBeLessThan(1e-6);
+    copies.dispose();
+    reference.dispose();
+  });
+
+  it('multi-task: the loss is the weighted sum of each head’s loss', async () => {
+    const model = nn.multiHead(nn.dense(6, { activation: 'relu' }), { digit: nn.dense(3), size: nn.dense(1) });
+    const t = new Trainer({
+      model,
+      loss: { digit: { loss: 'softmaxCrossEntropy', weight: 0.7 }, size: { loss: 'mse', weight: 0.3 } },
+      optimizer: sgd(),
+      inputShape: [4],
+      progress: false,
+    });
+    const base = blobs(24);
+    const size = tf.tidy(() => tf.sum(base.x, 1, true));
+    const data = dataset.fromTensors(base.x, { digit: base.y as tf.Tensor, size });
+    const metrics = await t.evaluate(data);
+    const out = t.predict(data.x) as Record<string, tf.Tensor>;
+    const ce = tf.tidy(() => tf.mean(tf.neg(tf.sum(tf.mul(tf.oneHot(base.y as tf.Tensor1D, 3), tf.logSoftmax(out.digit!)), 1))).dataSync()[0]!);
+    const mse = tf.tidy(() => tf.mean(tf.square(tf.sub(out.size!, size))).dataSync()[0]!);
+    const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+    expect(relative(metrics['digit.loss']!, ce)).toBeLessThan(1e-5);
+    expect(relative(metrics['size.loss']!, mse)).toBeLessThan(1e-5);
+    expect(relative(metrics.loss!, 0.7 * ce + 0.3 * mse)).toBeLessThan(1e-5);
+    const history = await t.fit(data, { epochs: 5, batchSize: 8 });
+    expect(history.epochs[4]!.loss).toBeLessThan(history.epochs[0]!.loss!);
+    tf.dispose(Object.values(out));
+    t.dispose();
+  });
+});
+
+describe('determinism and memory', () => {
+  it('the same seed gives identical params; another seed does not', async () => {
+    const run = async (seed: number) => {
+      const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', seed, progress: false });
+      await t.fit(blobs(40), { epochs: 3, batchSize: 8 });
+      const v = paramValues(t.model.params);
+      t.dispose();
+      return v;
+    };
+    const a = await run(7);
+    const b = await run(7);
+    const c = await run(8);
+    for (const k of Object.keys(a)) expect(maxAbsDiff(a[k]!, b[k]!)).toBe(0);
+    expect(maxAbsDiff(a['dense_1/kernel']!, c['dense_1/kernel']!)).toBeGreaterThan(0);
+  });
+
+  it('tf.memory().numTensors is the same after step 10 and step 1000', async () => {
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: 'adam', progress: false, logEvery: 25 });
+    const data = blobs(40);
+    await t.fit(data, { epochs: 2, batchSize: 4, maxSteps: 10 });
+    const at10 = tf.memory().numTensors;
+    await t.fit(data, { epochs: 100, batchSize: 4, maxSteps: 1000 });
+    expect(t.step).toBe(1000);
+    expect(tf.memory().numTensors).toBe(at10);
+    t.dispose();
+  });
+
+  it('no host read happens inside a step', async () => {
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', progress: false, logEvery: 1000 });
+    const data = blobs(64);
+    t.build([4]);
+    const proto = Object.getPrototypeOf(data.x) as { dataSync: () => unknown; data: () => unknown; arraySync: () => unknown };
+    const counts = { sync: 0 };
+    const originals = { dataSync: proto.dataSync, data: proto.data, arraySync: proto.arraySync };
+    proto.dataSync = function (this: unknown) { counts.sync++; return originals.dataSync.call(this); };
+    proto.data = function (this: unknown) { counts.sync++; return originals.data.call(this); };
+    proto.arraySync = function (this: unknown) { counts.sync++; return originals.arraySync.call(this); };
+    try {
+      // 16 steps, one log point at the end of the epoch (2 reads: loss and the divergence flag)
+      await t.fit(data, { epochs: 1, batchSize: 4 });
+    } finally {
+      Object.assign(proto, originals);
+    }
+    // checkTargets reads the class ids once when the fit starts
+    expect(counts.sync).toBe(3);
+    t.dispose();
+  });
+});
