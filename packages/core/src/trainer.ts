@@ -409,7 +409,10 @@ export class Trainer {
         named = this.call(plugin, 'transformGradients', () => plugin.transformGradients!(named, this.runtimes.get(plugin)!.step));
       }
       this.optimizer.applyGradients(this.byVariableName(named));
-      for (const [param, next] of stateUpdates) param.variable.assign(next);
+      for (const [param, next] of stateUpdates) {
+        param.variable.assign(next);
+        next.dispose();
+      }
       for (const plugin of this.hooks.afterStep) this.call(plugin, 'afterStep', () => plugin.afterStep!(this.runtimes.get(plugin)!.step));
       this.accumulateLoss(value, step);
     });

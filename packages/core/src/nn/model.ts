@@ -119,7 +119,11 @@ export class BuiltModel {
       updateState: (module, localName, value) => {
         const p = this.byModule.get(module)?.get(localName);
         if (!p || p.role !== 'state') throw new RangeError(`updateState: '${localName}' is not a state param of '${this.nameOf(module)}'`);
-        stateUpdates?.set(p, value);
+        // kept: the gradient tape's inner tidy would free it before the trainer writes it
+        if (stateUpdates) {
+          stateUpdates.get(p)?.dispose();
+          stateUpdates.set(p, tf.keep(value));
+        }
       },
     };
     const input = site(this.siteList[0]!, x);

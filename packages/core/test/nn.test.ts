@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { nn, Trainer, type Module } from '@tikhonov/core';
+import { blobs } from './helpers.js';
+
+const build = (model: Module, inputShape: number[], seed = 0) => new Trainer({ model, loss: 'mse', inputShape, seed, progress: false });
+
+describe('nn modules', () => {
+  it('names params, gives roles and fan-in axes, and types sites', () => {
+    const t = build(
+      nn.sequential([nn.conv2d(4, 3, { activation: 'relu', padding: 'same' }), nn.maxPool2d(2), nn.batchNorm(), nn.flatten(), nn.dense(5, { activation: 'tanh' }), nn.dense(2)]),
+      [6, 6, 1],
+    );
+    expect(t.model.params.map((p) => `${p.name}:${p.role}:${p.trainable}:[${p.fanInAxes}]`)).toEqual([
+      'conv2d_1/kernel:weight:true:[0,1,2]',
+      'conv2d_1/bias:bias:true:[]',
+      'batchNorm_1/gamma:scale:true:[]',
+      'batchNorm_1/beta:bias:true:[]',
+      'batchNorm_1/movingMean:state:false:[]',
+      'batchNorm_1/movingVariance:state:false:[]',
+      'dense_1/kernel:weight:true:[0]',
+      'dense_1/bias:bias:true:[]',
+      'dense_2/kernel:weight:true:[0]',
+      'dense_2/bias:bias:true:[]',
+    ]);
+    expect(t.model.params[0]!.shape).toEqual([3, 3, 1, 4]);
+    expect(t.model.params[6]!.shape).toEqual([3 * 3 * 4, 5]);
+    expect(t.model.sites).toEqual([
+      { name: 'input', kind: 'input' },
+      { name: 'conv2d_1', kind: 'hidden' },
+      { name: 'dense_1', kind: 'hidden' },
+      { name: 'output', kind: 'output' },
+    ]);
+    expect(t.model.select({ roles: ['weight'] }).map((p) => p.name)).toEqual(['conv2d_1/kernel', 'dense_1/kernel', 'dense_2/kernel']);
+    expect(t.model.select({ match: /^dense/, roles: ['bias'] }).map((p) => p.name)).toEqual(['dense_1/bias', 'dense_2/bias']);
+    t.dispose();
+  });
+
+  it('initialises from the seed with the Glorot and He variances', () => {
+    const t = build(nn.sequential([nn.dense(400, { activation: 'relu' }), nn.dense(300)]), [500], 3);
+    const he = t.params.get('dense_1/kernel').variable;
+    const glorot = t.params.get('dense_2/kernel').variable;
+    const variance = (v: tf.Tensor) => tf.tidy(() => tf.moments(v).variance.dataSync()[0]!);
+    // He: 2/fanIn; Glorot uniform: 2/(fanIn+fanOut); sampling error of 2e5 draws is well under 2%
+    expect(variance(he) / (2 / 500)).toBeCloseTo(1, 1);
+    expect(variance(glorot) / (2 / (400 + 300))).toBeCloseTo(1, 1);
+    const again = build(nn.sequential([nn.dense(400, { activation: 'relu' }), nn.dense(300)]), [500], 3);
+    expect(Array.from(again.params.get('dense_1/kernel').variable.dataSync().slice(0, 10))).toEqual(Array.from(he.dataSync().slice(0, 10)));
+    t.dispose();
+    again.dispose();
+  });
+
+  it('batchNorm trains on batch statistics and updates its moving averages after the step', async () => {
+    const momentum = 0.9;
+    const t = new Trainer({ model: nn.sequential([nn.batchNorm({ momentum }), nn.dense(3)]), loss: 'softmaxCrossEntropy', optimizer: 'sgd', progress: false });
+    const data = blobs(16);
+    await t.fit(data, { epochs: 1, batchSize: 16 });
+    const mean = tf.tidy(() => tf.mean(data.x, 0).dataSync());
+    const moving = t.params.get('batchNorm_1/movingMean').variable.dataSync();
+    mean.forEach((m, i) => expect(moving[i]).toBeCloseTo((1 - momentum) * m, 5));
+    t.dispose();
+  });
+
+  it('a custom module is a few lines: init declares params, apply reads them', async () => {
+    const scaleShift: Module = {
+      kind: 'scaleShift',
+      init(shape, scope) {
+        const features = (shape as number[])[0]!;
+        scope.param(scaleShift, 'scale', { shape: [features], role: 'scale', init: 'ones' });
+        scope.param(scaleShift, 'shift', { shape: [features], role: 'bias', init: 'zeros' });
+        return shape;
+      },
+      apply: (x, scope) => tf.add(tf.mul(x as tf.Tensor, scope.param(scaleShift, 'scale')), scope.param(scaleShift, 'shift')),
+    };
+    const t = new Trainer({ model: nn.sequential([scaleShift, nn.dense(3)]), loss: 'softmaxCrossEntropy', progress: false });
+    const h = await t.fit(blobs(30), { epochs: 8, batchSize: 10 });
+    expect(t.model.params.map((p) => p.name)).toEqual(['scaleShift_1/scale', 'scaleShift_1/shift', 'dense_1/kernel', 'dense_1/bias']);
+    expect(h.epochs[7]!.loss).toBeLessThan(h.epochs[0]!.loss!);
+    t.dispose();
+  });
+});
