@@ -1,0 +1,5 @@
+/** @tikhonov/datasets — embedded real data sets, seeded synthetic tasks, IDX files, splits. Node only (reads files). */
+export { loadDigits, loadBreastCancer, loadDiabetes, type LabelledData } from './embedded.js';
+export { linearRegression, polynomialRegression, gaussianBlobs, twoMoons, normals, type LinearTask, type PolynomialTask } from './synthetic.js';
+export { parseIdx, readIdx, loadMnistFormat, FASHION_MNIST_DEFAULT_DIR, FASHION_MNIST_CLASSES, type IdxArray } from './idx.js';
+export { trainValidationTest, type Splits } from './splits.js';
