@@ -9,7 +9,7 @@ export * as dataset from './data/index.js';
 export type { Dataset, Batch, Targets, Standardizer } from './data/dataset.js';
 export { BuiltModel, type ForwardHooks } from './nn/model.js';
 export type { ParamInfo, ParamRole, Site, SiteKind, ModelOutput, Shape, OutputShape } from './nn/types.js';
-export { matchesParam, matchesSite, type ParamSelector, type SiteSelector } from './nn/select.js';
+export { matchesParam, matchesSite, selectOrThrow, selectSitesOrThrow, describeSelector, type ParamSelector, type SiteSelector } from './nn/select.js';
 export type { Module, InitScope, ForwardScope, ParamSpec } from './nn/module.js';
 export {
   Trainer,
@@ -49,7 +49,7 @@ export {
 export { accuracyOf } from './metrics.js';
 export { createOptimizer, optimizerNames, learningRateOf, type OptimizerName, type OptimizerSpec } from './optimizers.js';
 export { deriveSeed, HostRandom, RandomStream } from './random.js';
-export { validateOptions, schemas, z } from './options.js';
+export { validateOptions, schemas, paramSelectorSchema, siteSelectorSchema, z } from './options.js';
 export {
   TikhonovError,
   OptionError,

@@ -35,3 +35,22 @@ export const schemas = {
   rate: z.number({ message: 'must be a number' }).min(0, { message: 'must be in [0, 1)' }).lt(1, { message: 'must be in [0, 1)' }),
   seed: z.number({ message: 'must be a number' }).int({ message: 'must be an integer' }).min(0, { message: 'must be an integer ≥ 0' }).max(2 ** 32 - 1, { message: 'must be < 2^32' }),
 };
+
+/** zod schema of a {@link ParamSelector}. */
+export const paramSelectorSchema = z
+  .object({
+    roles: z.array(z.enum(['weight', 'bias', 'scale', 'state'])).optional(),
+    names: z.array(z.string()).optional(),
+    match: z.union([z.instanceof(RegExp), z.custom<(value: never) => boolean>((v) => typeof v === 'function')]).optional(),
+    trainable: z.boolean().optional(),
+  }, { message: 'must be a selector { roles?, names?, match?, trainable? }' })
+  .strict();
+
+/** zod schema of a {@link SiteSelector}. */
+export const siteSelectorSchema = z
+  .object({
+    kinds: z.array(z.enum(['input', 'hidden', 'output'])).optional(),
+    names: z.array(z.string()).optional(),
+    match: z.union([z.instanceof(RegExp), z.custom<(value: never) => boolean>((v) => typeof v === 'function')]).optional(),
+  }, { message: 'must be a site selector { kinds?, names?, match? }' })
+  .strict();

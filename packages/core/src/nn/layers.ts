@@ -49,8 +49,15 @@ export function dense(units: number, options: DenseOptions = {}): Module {
       return [units];
     },
     apply(x, scope) {
-      let y = tf.matMul(single(x, 'nn.dense'), scope.param(self, 'kernel'));
-      if (useBias) y = tf.add(y, scope.param(self, 'bias'));
+      const input = single(x, 'nn.dense');
+      const kernel = scope.param(self, 'kernel');
+      const bias = useBias ? scope.param(self, 'bias') : undefined;
+      // One fused kernel (matmul + bias + activation) where tfjs can differentiate it.
+      if (input.rank === 2 && (act === 'linear' || act === 'relu')) {
+        return tf.fused.matMul({ a: input as tf.Tensor2D, b: kernel as tf.Tensor2D, bias, activation: act });
+      }
+      let y = tf.matMul(input, kernel);
+      if (bias) y = tf.add(y, bias);
       return activate(act, y);
     },
   };

@@ -40,3 +40,33 @@ export function matchesSite(site: Site, selector: SiteSelector): boolean {
   }
   return true;
 }
+
+/** Printable form of a selector for error messages. */
+export function describeSelector(selector: ParamSelector | SiteSelector): string {
+  const parts = Object.entries(selector).map(([k, v]) => `${k}: ${v instanceof RegExp ? String(v) : typeof v === 'function' ? 'fn' : JSON.stringify(v)}`);
+  return `{ ${parts.join(', ')} }`;
+}
+
+/**
+ * The params a plugin's selector picks, or an error naming the plugin, the
+ * option and the model's params when it picks none (a typo in a selector
+ * must not silently regularise nothing).
+ */
+export function selectOrThrow(params: readonly ParamInfo[], selector: ParamSelector, owner: string, option = 'select'): ParamInfo[] {
+  const picked = params.filter((p) => matchesParam(p, selector));
+  if (picked.length === 0) {
+    throw new RangeError(
+      `${owner}: option '${option}' ${describeSelector(selector)} matches no parameter; the model has ${params.map((p) => `${p.name} (${p.role})`).join(', ')}`,
+    );
+  }
+  return picked;
+}
+
+/** The sites a plugin's selector picks, or an error listing the model's sites. */
+export function selectSitesOrThrow(sites: readonly Site[], selector: SiteSelector, owner: string, option = 'sites'): Site[] {
+  const picked = sites.filter((s) => matchesSite(s, selector));
+  if (picked.length === 0) {
+    throw new RangeError(`${owner}: option '${option}' ${describeSelector(selector)} matches no site; the model has ${sites.map((s) => `${s.name} (${s.kind})`).join(', ')}`);
+  }
+  return picked;
+}

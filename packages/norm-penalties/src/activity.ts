@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { schemas, siteSelectorSchema, selectSitesOrThrow, validateOptions, z, type Plugin, type SiteSelector } from '@tikhonov/core';
+
+/** Options shared by the representation penalties. */
+export interface ActivityOptions {
+  /** Weight of the penalty. */
+  alpha: number;
+  /** Which activations; default every hidden site. */
+  sites?: SiteSelector;
+  /** |h| at or below this counts as zero in the reported `zeroFraction`. Default 1e-3. */
+  zeroTolerance?: number;
+  name?: string;
+}
+
+const baseShape = {
+  alpha: schemas.nonNegative,
+  sites: siteSelectorSchema.optional(),
+  zeroTolerance: schemas.nonNegative.optional(),
+  name: z.string().min(1).optional(),
+};
+
+/**
+ * Builds a representation penalty (seed §7.9): records the selected sites'
+ * activations in the training forward pass and adds α·Σ term(h) to the loss,
+ * where term is averaged over the batch. Reports the fraction of near-zero
+ * activations as `<name>.zeroFraction`.
+ */
+function activityPenalty(owner: string, options: ActivityOptions & Record<string, unknown>, extra: z.ZodRawShape, term: (h: tf.Tensor, opts: Record<string, unknown>) => tf.Scalar): Plugin {
+  const opts = validateOptions(owner, z.object({ ...baseShape, ...extra }).strict(), options) as ActivityOptions & Record<string, unknown>;
+  const name = opts.name ?? owner;
+  const tolerance = opts.zeroTolerance ?? 1e-3;
+  let chosen = new Set<string>();
+  let recorded: tf.Tensor[] = [];
+  return {
+    name,
+    apiVersion: 1,
+    beforeFit(ctx) {
+      chosen = new Set(selectSitesOrThrow(ctx.model.sites, opts.sites ?? { kinds: ['hidden'] }, name).map((s) => s.name));
+    },
+    transformActivation(site, h, ctx) {
+      if (ctx.training && chosen.has(site.name)) recorded.push(h);
+      return h;
+    },
+    penalty(ctx) {
+      if (recorded.length === 0) return undefined;
+      const terms = recorded.map((h) => term(h, opts));
+      const zeros = recorded.map((h) => tf.sum(tf.cast(tf.lessEqual(tf.abs(h), tolerance), 'float32')));
+      const size = recorded.reduce((s, h) => s + h.size, 0);
+      ctx.report('zeroFraction', tf.div(tf.addN(zeros), size) as tf.Scalar);
+      recorded = [];
+      return tf.mul(opts.alpha, terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
+    },
+  };
+}
+
+const perExample = (h: tf.Tensor, values: tf.Tensor) => tf.div(tf.sum(values), h.shape[0]!) as tf.Scalar;
+
+/** α·Σ|h| per example, averaged over the batch: an L¹ penalty on representations, making them sparse. */
+export const activityL1 = (options: ActivityOptions): Plugin => activityPenalty('activityL1', options as never, {}, (h) => perExample(h, tf.abs(h)));
+
+/** α/2·Σh² per example, averaged over the batch. */
+export const activityL2 = (options: ActivityOptions): Plugin => activityPenalty('activityL2', options as never, {}, (h) => tf.mul(0.5, perExample(h, tf.square(h))) as tf.Scalar);
+
+/** Options of {@link klSparsity}. */
+export interface KlSparsityOptions extends ActivityOptions {
+  /** Target mean activation ρ of each unit, in (0, 1). */
+  target: number;
+}
+
+/**
+ * Sparse-autoencoder penalty: α·Σⱼ KL(ρ ‖ ρ̂ⱼ), ρ̂ⱼ the batch mean of unit j,
+ * for units with values in (0, 1) (sigmoid). ρ̂ is clipped to [1e-6, 1−1e-6].
+ */
+export const klSparsity = (options: KlSparsityOptions): Plugin =>
+  activityPenalty('klSparsity', options as never, { target: z.number().gt(0, { message: 'must be in (0, 1)' }).lt(1, { message: 'must be in (0, 1)' }) }, (h, opts) => {
+    const rho = opts.target as number;
+    const rhoHat = tf.clipByValue(tf.mean(tf.reshape(h, [h.shape[0]!, -1]), 0), 1e-6, 1 - 1e-6);
+    const kl = tf.add(tf.mul(rho, tf.log(tf.div(rho, rhoHat))), tf.mul(1 - rho, tf.log(tf.div(1 - rho, tf.sub(1, rhoHat)))));
+    return tf.sum(kl) as tf.Scalar;
+  });
+
+/** Student-t prior penalty α·Σ log(1 + h²) per example (Olshausen & Field 1996), averaged over the batch. */
+export const studentT = (options: ActivityOptions): Plugin => activityPenalty('studentT', options as never, {}, (h) => perExample(h, tf.log1p(tf.square(h))));

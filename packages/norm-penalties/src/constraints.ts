@@ -1,0 +1,125 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { paramSelectorSchema, schemas, validateOptions, z, type ParamInfo, type ParamSelector, type Plugin } from '@tikhonov/core';
+import { resolveGroups } from './selection.js';
+
+/** Norm of each unit's incoming weights (reduced over the param's fanInAxes), keeping dims for broadcasting. */
+export function unitNorms(p: ParamInfo, value: tf.Tensor = p.variable): tf.Tensor {
+  return tf.sqrt(tf.sum(tf.square(value), [...p.fanInAxes], true));
+}
+
+function constraint(owner: string, select: ParamSelector | undefined, name: string, project: (p: ParamInfo) => tf.Tensor): Plugin {
+  let params: ParamInfo[] = [];
+  return {
+    name,
+    apiVersion: 1,
+    beforeFit(ctx) {
+      params = resolveGroups(owner, ctx.params.all, 1, select).map((t) => t.param);
+    },
+    afterStep() {
+      for (const p of params) p.variable.assign(project(p));
+    },
+  };
+}
+
+const base = { select: paramSelectorSchema.optional(), name: z.string().min(1).optional() };
+
+/** Options of {@link maxNorm}. */
+export interface MaxNormOptions {
+  /** Radius c of the ball each unit's incoming weight vector is kept in. */
+  c: number;
+  select?: ParamSelector;
+  name?: string;
+}
+
+/**
+ * Max-norm constraint (Hinton et al. 2012; Srivastava et al. 2014; seed §7.3):
+ * after each step, every unit whose incoming weight vector has norm above c is
+ * scaled back onto the sphere of radius c; units inside the ball are left
+ * exactly as they are.
+ */
+export function maxNorm(options: MaxNormOptions): Plugin {
+  const { c, select, name = 'maxNorm' } = validateOptions('maxNorm', z.object({ c: schemas.positive, ...base }).strict(), options);
+  return constraint('maxNorm', select as ParamSelector | undefined, name, (p) => {
+    const norms = unitNorms(p);
+    return tf.where(tf.greater(norms, c), tf.mul(p.variable, tf.div(c, norms)), p.variable);
+  });
+}
+
+/** Keeps each unit's incoming weight vector at unit norm (a zero vector stays zero). */
+export function unitNorm(options: { select?: ParamSelector; name?: string } = {}): Plugin {
+  const { select, name = 'unitNorm' } = validateOptions('unitNorm', z.object(base).strict(), options);
+  return constraint('unitNorm', select as ParamSelector | undefined, name, (p) => tf.div(p.variable, tf.maximum(unitNorms(p), 1e-12)));
+}
+
+/** Keeps weights ≥ 0 (projection onto the non-negative orthant). */
+export function nonNeg(options: { select?: ParamSelector; name?: string } = {}): Plugin {
+  const { select, name = 'nonNeg' } = validateOptions('nonNeg', z.object(base).strict(), options);
+  return constraint('nonNeg', select as ParamSelector | undefined, name, (p) => tf.relu(p.variable));
+}
+
+/**
+ * Euclidean projection of v onto the L¹ ball of radius k (Duchi et al. 2008),
+ * all on the backend: sort |v|, find the threshold θ, soft-threshold.
+ */
+export function projectL1Ball(v: tf.Tensor, k: number): tf.Tensor {
+  return tf.tidy(() => {
+    const flat = tf.reshape(v, [-1]);
+    const abs = tf.abs(flat);
+    const n = flat.shape[0]!;
+    const sorted = tf.topk(abs, n).values;
+    const cumulative = tf.cumsum(sorted);
+    const j = tf.range(1, n + 1, 1, 'float32');
+    const positive = tf.greater(sorted, tf.div(tf.sub(cumulative, k), j));
+    const rho = tf.sum(tf.cast(positive, 'int32'));
+    const theta = tf.div(tf.sub(tf.gather(cumulative, tf.sub(rho, tf.scalar(1, 'int32'))), k), tf.cast(rho, 'float32'));
+    const projected = tf.mul(tf.sign(flat), tf.relu(tf.sub(abs, theta)));
+    const inside = tf.lessEqual(tf.sum(abs), k);
+    return tf.reshape(tf.where(inside, flat, projected), v.shape);
+  });
+}
+
+/** Options of {@link normConstraint}. */
+export interface NormConstraintOptions {
+  /** The bound: Ω(θ) ≤ k over all selected params taken together. */
+  k: number;
+  norm?: 'l2' | 'l1';
+  select?: ParamSelector;
+  name?: string;
+}
+
+/**
+ * Explicit constraint with reprojection (seed §7.3): after each step, project
+ * the selected params (as one vector) back to the nearest point with
+ * ‖θ‖₂ ≤ k (scaling) or ‖θ‖₁ ≤ k (Duchi et al.'s projection).
+ */
+export function normConstraint(options: NormConstraintOptions): Plugin {
+  const { k, norm = 'l2', select, name = 'normConstraint' } = validateOptions(
+    'normConstraint',
+    z.object({ k: schemas.positive, norm: z.enum(['l2', 'l1'], { message: "must be 'l2' or 'l1'" }).optional(), ...base }).strict(),
+    options,
+  );
+  let params: ParamInfo[] = [];
+  return {
+    name,
+    apiVersion: 1,
+    beforeFit(ctx) {
+      params = resolveGroups('normConstraint', ctx.params.all, 1, select as ParamSelector | undefined).map((t) => t.param);
+    },
+    afterStep() {
+      const flat = tf.concat(params.map((p) => tf.reshape(p.variable, [-1])));
+      let projected: tf.Tensor;
+      if (norm === 'l2') {
+        const size = tf.norm(flat);
+        projected = tf.where(tf.greater(size, k), tf.mul(flat, tf.div(k, size)), flat);
+      } else {
+        projected = projectL1Ball(flat, k);
+      }
+      let offset = 0;
+      for (const p of params) {
+        const count = p.variable.size;
+        p.variable.assign(tf.reshape(tf.slice(projected, offset, count), p.shape as number[]));
+        offset += count;
+      }
+    },
+  };
+}
