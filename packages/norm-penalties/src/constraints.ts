@@ -39,10 +39,9 @@ export interface MaxNormOptions {
  */
 export function maxNorm(options: MaxNormOptions): Plugin {
   const { c, select, name = 'maxNorm' } = validateOptions('maxNorm', z.object({ c: schemas.positive, ...base }).strict(), options);
-  return constraint('maxNorm', select as ParamSelector | undefined, name, (p) => {
-    const norms = unitNorms(p);
-    return tf.where(tf.greater(norms, c), tf.mul(p.variable, tf.div(c, norms)), p.variable);
-  });
+  // One full-size multiply by a per-unit factor min(1, c/‖w‖); w·1 = w exactly,
+  // so units inside the ball keep their bits.
+  return constraint('maxNorm', select as ParamSelector | undefined, name, (p) => tf.mul(p.variable, tf.minimum(tf.div(c, unitNorms(p)), 1)));
 }
 
 /** Keeps each unit's incoming weight vector at unit norm (a zero vector stays zero). */

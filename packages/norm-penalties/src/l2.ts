@@ -37,7 +37,7 @@ export function l2(options: L2Options): Plugin {
     penalty() {
       let total: tf.Scalar | undefined;
       for (const { param, alpha } of terms) {
-        const term = tf.mul(alpha / 2, tf.sum(tf.square(centers.offset(param)))) as tf.Scalar;
+        const term = halfSquaredNorm(centers.offset(param), alpha);
         total = total ? (tf.add(total, term) as tf.Scalar) : term;
       }
       return total;
@@ -45,4 +45,19 @@ export function l2(options: L2Options): Plugin {
     stateDict: () => centers.stateDict(),
     loadStateDict: (state) => centers.loadStateDict(state),
   };
+}
+
+/**
+ * α/2·‖d‖² with its analytic gradient α·d. tfjs's autodiff of sum(square(d))
+ * costs several full-size kernels per step; this costs one multiply.
+ */
+export function halfSquaredNorm(d: tf.Tensor, alpha: number): tf.Scalar {
+  const f = tf.customGrad((x, save) => {
+    save([x as tf.Tensor]);
+    return {
+      value: tf.mul(alpha / 2, tf.sum(tf.square(x as tf.Tensor))) as tf.Scalar,
+      gradFunc: (dy, saved) => tf.mul(saved[0]!, tf.mul(dy, alpha)),
+    };
+  });
+  return f(d) as tf.Scalar;
 }

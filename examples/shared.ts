@@ -1,0 +1,32 @@
+// Helpers shared by the examples: a backend, an output folder, a table printer.
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** Selects tfjs's cpu backend (the examples' default; backend packages make it faster). */
+export async function useCpu(): Promise<void> {
+  tf.env().set('PROD', true);
+  await tf.setBackend('cpu');
+  await tf.ready();
+}
+
+/** Writes a file under examples/out/ and returns its path. */
+export function writeOut(name: string, content: string): string {
+  const dir = fileURLToPath(new URL('./out/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** Prints rows as an aligned text table. */
+export function printTable(header: string[], rows: Array<Array<string | number>>): void {
+  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toFixed(4) : c)))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
+  cells.forEach((r, k) => {
+    console.log(r.map((c, i) => String(c).padStart(widths[i]!)).join('  '));
+    if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  });
+}
