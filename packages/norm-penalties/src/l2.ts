@@ -52,12 +52,13 @@ export function l2(options: L2Options): Plugin {
  * costs several full-size kernels per step; this costs one multiply.
  */
 export function halfSquaredNorm(d: tf.Tensor, alpha: number): tf.Scalar {
-  const f = tf.customGrad((x, save) => {
-    save([x as tf.Tensor]);
+  const body = (x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([x]);
     return {
-      value: tf.mul(alpha / 2, tf.sum(tf.square(x as tf.Tensor))) as tf.Scalar,
-      gradFunc: (dy, saved) => tf.mul(saved[0]!, tf.mul(dy, alpha)),
+      value: tf.mul(alpha / 2, tf.sum(tf.square(x))) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0]!, tf.mul(dy, alpha)),
     };
-  });
+  };
+  const f = tf.customGrad(body as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(d) as tf.Scalar;
 }
