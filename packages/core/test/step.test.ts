@@ -232,3 +232,36 @@ describe('determinism and memory', () => {
     t.dispose();
   });
 });
+
+describe('validation and modes', () => {
+  it('validation every n steps runs afterEvaluate with val.* metrics at those steps', async () => {
+    const seen: number[] = [];
+    const watcher: Plugin = { name: 'watcher', apiVersion: 1, afterEvaluate: (metrics, ctx) => void seen.push(ctx.step, metrics['val.loss']!) };
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', plugins: [watcher], progress: false });
+    const data = blobs(40);
+    const history = await t.fit(data, { epochs: 2, batchSize: 8, validation: { data, every: { steps: 3 } } });
+    expect(history.evaluations.map((r) => r.step)).toEqual([3, 6, 9]);
+    expect(seen.filter((_, i) => i % 2 === 0)).toEqual([3, 6, 9]);
+    const direct = await t.evaluate(data);
+    expect(history.evaluations.at(-1)!['val.accuracy']).toBeGreaterThan(0);
+    expect(direct.loss).toBeGreaterThan(0);
+    t.dispose();
+  });
+
+  it('in inference only plugins that wrap predict transform activations; wrapPredict sees every call', async () => {
+    const log: string[] = [];
+    const trainOnly: Plugin = { name: 'trainOnly', apiVersion: 1, transformActivation: (s, h, ctx) => (log.push(`trainOnly:${ctx.training}`), h) };
+    const wrapper: Plugin = {
+      name: 'wrapper',
+      apiVersion: 1,
+      transformActivation: (s, h, ctx) => (log.push(`wrapper:${ctx.training}`), s.kind === 'output' && !ctx.training ? tf.mul(h, 0) : h),
+      wrapPredict: (x, next) => (log.push('wrap'), next(x)),
+    };
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', plugins: [trainOnly, wrapper], inputShape: [4], progress: false });
+    const out = t.predict(tf.ones([2, 4])) as tf.Tensor;
+    expect(Array.from(out.dataSync(), Math.abs)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(log).toEqual(['wrap', 'wrapper:false', 'wrapper:false', 'wrapper:false']);
+    out.dispose();
+    t.dispose();
+  });
+});
