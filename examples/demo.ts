@@ -3,6 +3,7 @@
 // learning curves as SVG.
 import { learningCurvesSvg, nn, Trainer, type Plugin } from '@tikhonov/core';
 import { loadDigits, trainValidationTest } from '@tikhonov/datasets';
+import { dropout } from '@tikhonov/dropout';
 import { l2, maxNorm } from '@tikhonov/norm-penalties';
 import { printTable, useCpu, writeOut } from './shared.js';
 
@@ -15,6 +16,7 @@ console.log(`digits: ${train.size} train, ${validation.size} validation, ${test.
 const runs: Array<{ label: string; plugins: Plugin[] }> = [
   { label: 'plain', plugins: [] },
   { label: 'l2(3e-3) + maxNorm(2)', plugins: [l2({ alpha: 3e-3 }), maxNorm({ c: 2 })] },
+  { label: 'dropout(0.1, 0.5) + maxNorm(3)', plugins: [dropout({ input: 0.1, hidden: 0.5 }), maxNorm({ c: 3 })] },
 ];
 
 const rows: Array<Array<string | number>> = [];

@@ -139,7 +139,8 @@ export async function checkPlugin(factory: () => Plugin, options: CheckPluginOpt
     const trainer = makeTrainer(broken);
     let caught: unknown;
     try {
-      await fitSteps(trainer, 2);
+      // a whole epoch, so epoch-end hooks, validation and wrapPredict are reached
+      await trainer.fit(data, { epochs: 1, batchSize, validation: { data } });
     } catch (error) {
       caught = error;
     }

@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { nn, schemas, validateOptions, z, type Trainer } from '@tikhonov/core';
+import { controllersOf } from './controller.js';
+
+/** Predictive distribution from Monte Carlo dropout. */
+export interface McPrediction {
+  /** Mean of the sampled softmax probabilities [n, k]. */
+  mean: tf.Tensor;
+  /** Per-class variance of the sampled probabilities [n, k]. */
+  variance: tf.Tensor;
+  /** Entropy of the mean prediction, −Σ p̄ log p̄ [n] (predictive uncertainty). */
+  entropy: tf.Tensor;
+}
+
+/**
+ * Monte Carlo dropout (Gal & Ghahramani 2016): runs `samples` inference
+ * passes with fresh dropout masks and returns the mean and variance of the
+ * predicted probabilities and the entropy of the mean — an estimate of the
+ * model's uncertainty. The trainer needs a dropout-family plugin; the model's
+ * output must be logits. The caller disposes the returned tensors.
+ */
+export function monteCarloPredict(trainer: Trainer, x: tf.Tensor, options: { samples?: number } = {}): McPrediction {
+  const { samples = 30 } = validateOptions('monteCarloPredict', z.object({ samples: schemas.positiveInt.optional() }).strict(), options);
+  const controllers = controllersOf(trainer.plugins);
+  if (controllers.length === 0) throw new Error('monteCarloPredict: the trainer has no dropout-family plugin (dropout, dropConnect, gaussianDropout, spatialDropout, alphaDropout)');
+  const sampleAll = <T>(run: () => T): T => controllers.reduceRight<() => T>((inner, c) => () => c.sampleOnce(inner), run)();
+  let sum: tf.Tensor | undefined;
+  let sumSquares: tf.Tensor | undefined;
+  for (let s = 0; s < samples; s++) {
+    const out = sampleAll(() => trainer.predict(x));
+    if (nn.isRecord(out)) {
+      tf.dispose(out);
+      throw new Error('monteCarloPredict: the model has named outputs; call it on a single-output model');
+    }
+    const [nextSum, nextSquares] = tf.tidy(() => {
+      const p = tf.softmax(out);
+      return [sum ? tf.add(sum, p) : p, sumSquares ? tf.add(sumSquares, tf.square(p)) : tf.square(p)];
+    });
+    tf.dispose([out, sum!, sumSquares!].filter(Boolean));
+    sum = nextSum;
+    sumSquares = nextSquares;
+  }
+  return tf.tidy(() => {
+    const mean = tf.div(sum!, samples);
+    const variance = tf.relu(tf.sub(tf.div(sumSquares!, samples), tf.square(mean)));
+    const entropy = tf.neg(tf.sum(tf.mul(mean, tf.log(tf.maximum(mean, 1e-30))), -1));
+    tf.dispose([sum!, sumSquares!]);
+    return { mean, variance, entropy };
+  }) as unknown as McPrediction;
+}

@@ -1,0 +1,123 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { matchesSite, paramSelectorSchema, schemas, selectOrThrow, siteSelectorSchema, validateOptions, z, type ParamSelector, type Plugin, type SiteSelector } from '@tikhonov/core';
+import { register } from './controller.js';
+import { dropUnits } from './masks.js';
+
+/** Options of {@link dropConnect}. */
+export interface DropConnectOptions {
+  /** Probability of dropping each weight. */
+  rate: number;
+  /** Which params; default weights only. */
+  select?: ParamSelector;
+  name?: string;
+}
+
+/**
+ * DropConnect (Wan et al. 2013): drops individual weights instead of units,
+ * through `transformParam` under the tape — a dropped weight gets exactly zero
+ * gradient in that step. Kept weights are scaled by 1/(1−rate) (inverted), so
+ * inference uses the weights as they are.
+ */
+export function dropConnect(options: DropConnectOptions): Plugin {
+  const { rate, select = { roles: ['weight'] }, name = 'dropConnect' } = validateOptions(
+    'dropConnect',
+    z.object({ rate: schemas.rate, select: paramSelectorSchema.optional(), name: z.string().min(1).optional() }).strict(),
+    options,
+  ) as DropConnectOptions;
+  let chosen = new Set<string>();
+  let sampling = false;
+  const plugin: Plugin = {
+    name,
+    apiVersion: 1,
+    beforeFit(ctx) {
+      chosen = new Set(selectOrThrow(ctx.params.all, select, name).map((p) => p.name));
+    },
+    transformParam(param, value, ctx) {
+      if (rate === 0 || !(ctx.training || sampling) || !chosen.has(param.name)) return value;
+      return dropUnits(value, rate, ctx.random, 'inverted');
+    },
+    wrapPredict: (x, next) => next(x),
+  };
+  return register(plugin, {
+    sampleOnce(run) {
+      sampling = true;
+      try {
+        return run();
+      } finally {
+        sampling = false;
+      }
+    },
+  });
+}
+
+/** Options shared by the unit-noise relatives of dropout. */
+export interface SiteDropoutOptions {
+  rate: number;
+  /** Which sites; default every hidden site. */
+  sites?: SiteSelector;
+  name?: string;
+}
+
+const siteSchema = z.object({ rate: schemas.rate, sites: siteSelectorSchema.optional(), name: z.string().min(1).optional() }).strict();
+
+/** A plugin that perturbs selected activations in training (and in Monte Carlo sampling); identity otherwise. */
+function siteNoise(owner: string, options: SiteDropoutOptions, perturb: (h: tf.Tensor, rate: number, random: import('@tikhonov/core').RandomStream) => tf.Tensor): Plugin {
+  const { rate, sites = { kinds: ['hidden'] }, name = owner } = validateOptions(owner, siteSchema, options) as SiteDropoutOptions;
+  let sampling = false;
+  const plugin: Plugin = {
+    name,
+    apiVersion: 1,
+    transformActivation(site, h, ctx) {
+      if (rate === 0 || site.kind === 'output' || !(ctx.training || sampling) || !matchesSite(site, sites)) return h;
+      return perturb(h, rate, ctx.random);
+    },
+    wrapPredict: (x, next) => next(x),
+  };
+  return register(plugin, {
+    sampleOnce(run) {
+      sampling = true;
+      try {
+        return run();
+      } finally {
+        sampling = false;
+      }
+    },
+  });
+}
+
+/**
+ * Gaussian dropout (Srivastava et al. 2014 §10): multiplies each unit by
+ * N(1, rate/(1−rate)) noise, the same mean and variance as inverted Bernoulli
+ * dropout with that rate.
+ */
+export const gaussianDropout = (options: SiteDropoutOptions): Plugin =>
+  siteNoise('gaussianDropout', options, (h, rate, random) => tf.mul(h, random.normal(h.shape, 1, Math.sqrt(rate / (1 - rate)))));
+
+/**
+ * Spatial dropout (Tompson et al. 2015): drops whole channels of NHWC feature
+ * maps (one mask value per example and channel), since neighbouring pixels are
+ * too correlated for unit-wise dropout to regularise. Non-4-D sites get
+ * ordinary unit-wise dropout.
+ */
+export const spatialDropout = (options: SiteDropoutOptions): Plugin =>
+  siteNoise('spatialDropout', options, (h, rate, random) =>
+    dropUnits(h, rate, random, 'inverted', h.rank === 4 ? [h.shape[0]!, 1, 1, h.shape[3]!] : h.shape),
+  );
+
+/** SELU's saturation value −λα (Klambauer et al. 2017). */
+const SELU_SATURATION = -1.0507009873554805 * 1.6732632423543772;
+
+/**
+ * Alpha dropout for self-normalising (SELU) networks (Klambauer et al. 2017):
+ * dropped units are set to SELU's saturation value α' = −λα and an affine map
+ * a·x + b restores zero mean and unit variance, with
+ * a = ((1−p)(1 + p·α'²))^(−1/2) and b = −a·α'·p.
+ */
+export const alphaDropout = (options: SiteDropoutOptions): Plugin =>
+  siteNoise('alphaDropout', options, (h, rate, random) => {
+    const keep = random.bernoulli(h.shape, 1 - rate);
+    const a = ((1 - rate) * (1 + rate * SELU_SATURATION ** 2)) ** -0.5;
+    const b = -a * SELU_SATURATION * rate;
+    const dropped = tf.add(tf.mul(h, keep), tf.mul(tf.sub(1, keep), SELU_SATURATION));
+    return tf.add(tf.mul(dropped, a), b);
+  });
