@@ -126,6 +126,7 @@ export class Trainer {
   private readonly options: TrainerOptions;
   private readonly hooks: HookTable;
   private readonly runtimes = new Map<Plugin, Runtime>();
+  private readonly fitContexts = new Map<Plugin, FitContext>();
   private builtModel: BuiltModel | undefined;
   private losses: ResolvedLoss[] | undefined;
   private table: ParamTable | undefined;
@@ -236,10 +237,10 @@ export class Trainer {
     let stopBy = 'completed';
     let stopReason = `${opts.epochs} epochs`;
     try {
-      await this.callAsync('beforeFit', (p) => p.beforeFit!(fitCtx));
+      await this.callAsync('beforeFit', (p, ctx) => p.beforeFit!(ctx));
       this.takeGoodSnapshot();
       outer: while (this.epochCount < opts.epochs && !this.stopRequest) {
-        if (this.batchInEpoch === 0) await this.callAsync('beforeEpoch', (p) => p.beforeEpoch!(fitCtx));
+        if (this.batchInEpoch === 0) await this.callAsync('beforeEpoch', (p, ctx) => p.beforeEpoch!(ctx));
         if (this.stopRequest) break;
         const order = opts.shuffle === false ? Int32Array.from({ length: train.size }, (_, i) => i) : new HostRandom(deriveSeed(this.seed, 'shuffle', this.epochCount)).permutation(train.size);
         const orderTensor = tf.tensor1d(order, 'int32');
@@ -270,12 +271,12 @@ export class Trainer {
       }
       if (this.stopRequest) ({ by: stopBy, reason: stopReason } = this.stopRequest);
       this.history.stop = { by: stopBy, reason: stopReason, step: this.stepCount };
-      await this.callAsync('afterFit', (p) => p.afterFit!(fitCtx));
+      await this.callAsync('afterFit', (p, ctx) => p.afterFit!(ctx));
       return this.history;
     } catch (error) {
       for (const plugin of this.hooks.onError) {
         try {
-          await plugin.onError!(error, fitCtx);
+          await plugin.onError!(error, this.fitContextOf(plugin));
         } catch (inner) {
           // onError must not hide the original failure; report and go on.
           console.error(`plugin '${plugin.name}' failed in onError:`, inner);
@@ -549,7 +550,7 @@ export class Trainer {
     await this.logPoint();
     const metrics = await this.evaluate(data, { prefix: 'val.' });
     this.history.evaluations.push({ step: this.stepCount, epoch: this.epochCount, ...metrics });
-    await this.callAsync('afterEvaluate', (p) => p.afterEvaluate!(metrics, fitCtx));
+    await this.callAsync('afterEvaluate', (p, ctx) => p.afterEvaluate!(metrics, ctx));
     return metrics;
   }
 
@@ -559,7 +560,7 @@ export class Trainer {
     this.epochCount++;
     const metrics = validateNow && opts.validation ? await this.validate(opts.validation.data, fitCtx) : {};
     this.recordEpoch(this.epochCount, metrics);
-    await this.callAsync('afterEpoch', (p) => p.afterEpoch!(fitCtx));
+    await this.callAsync('afterEpoch', (p, ctx) => p.afterEpoch!(ctx));
   }
 
   private recordEpoch(epoch: number, metrics: Metrics = {}): void {
@@ -602,10 +603,10 @@ export class Trainer {
     }
   }
 
-  private async callAsync(hook: HookName, fn: (p: Plugin) => void | Promise<void>): Promise<void> {
+  private async callAsync(hook: HookName, fn: (p: Plugin, ctx: FitContext) => void | Promise<void>): Promise<void> {
     for (const plugin of this.hooks[hook]) {
       try {
-        await fn(plugin);
+        await fn(plugin, this.fitContextOf(plugin));
       } catch (error) {
         if (error instanceof PluginError) throw error;
         throw new PluginError(plugin.name, hook, error);
@@ -618,7 +619,17 @@ export class Trainer {
     this.stopRequest ??= { by, reason };
   }
 
-  private fitContext(): FitContext {
+  /** The fit context a plugin's hooks get: its requestStop is attributed to it. */
+  private fitContextOf(plugin: Plugin): FitContext {
+    let ctx = this.fitContexts.get(plugin);
+    if (!ctx) {
+      ctx = this.fitContext(plugin.name);
+      this.fitContexts.set(plugin, ctx);
+    }
+    return ctx;
+  }
+
+  private fitContext(by = 'fit'): FitContext {
     const self = this;
     return {
       get model() {
@@ -641,7 +652,7 @@ export class Trainer {
       get stopRequest() {
         return self.stopRequest;
       },
-      requestStop: (reason) => this.requestStop('fit', reason),
+      requestStop: (reason) => this.requestStop(by, reason),
       evaluate: (data, prefix) => this.evaluate(data, { prefix }),
       trainer: this,
     };

@@ -1,0 +1,149 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Matrix } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { nn, Trainer, type Plugin } from '@tikhonov/core';
+import { checkPlugin } from '@tikhonov/core/testing';
+import { linearRegression, loadDigits, polynomialRegression } from '@tikhonov/datasets';
+import { continueUntil, earlyStopping, earlyStoppingFactors, equivalentL2, retrainOnAll, type EarlyStoppingReport } from '@tikhonov/early-stopping';
+import { ridge, symmetricEigen } from '@tikhonov/norm-penalties';
+
+describe('Algorithm 7.1 on a U-shaped validation curve (order-12 polynomial, 10 points)', () => {
+  it('restores θ* equal to the params at the best evaluation exactly, and i* is that step', async () => {
+    const train = polynomialRegression({ examples: 10, seed: 1 });
+    const valid = polynomialRegression({ examples: 60, seed: 2 });
+    const snapshots = new Map<number, number[]>();
+    const recorder: Plugin = { name: 'recorder', apiVersion: 1, afterEvaluate: (_m, ctx) => void snapshots.set(ctx.step, ctx.params.all.flatMap((p) => Array.from(p.variable.dataSync()))) };
+    const t = new Trainer({ model: nn.dense(1), loss: 'mse', optimizer: { name: 'adam', learningRate: 0.01 }, plugins: [recorder, earlyStopping({ patience: 10 })], progress: false, logEvery: 1000 });
+    const history = await t.fit(train.data, { epochs: 5000, batchSize: 10, validation: { data: valid.data, every: { steps: 25 } } });
+    const curve = history.evaluations.map((r) => ({ step: r.step!, loss: r['val.loss']! }));
+    const best = curve.reduce((a, b) => (b.loss < a.loss ? b : a));
+    // a real U: the minimum is inside the run and the curve rises well after it
+    expect(best.step).toBeGreaterThan(curve[0]!.step);
+    expect(curve.at(-1)!.loss).toBeGreaterThan(1.5 * best.loss);
+    const report = history.notes.earlyStopping as EarlyStoppingReport;
+    expect(report.bestStep).toBe(best.step);
+    expect(report.bestValue).toBe(best.loss);
+    expect(report.restored).toBe(true);
+    expect(history.stop?.by).toBe('earlyStopping');
+    expect(curve.at(-1)!.step).toBe(best.step + 10 * 25); // stopped after exactly `patience` evaluations
+    const restored = t.model.params.flatMap((p) => Array.from(p.variable.dataSync()));
+    expect(restored).toEqual(snapshots.get(best.step));
+    t.dispose();
+  });
+
+  it('restores θ* also when another plugin requests the stop, and when the epochs run out', async () => {
+    const train = polynomialRegression({ examples: 10, seed: 1 });
+    const valid = polynomialRegression({ examples: 60, seed: 2 });
+    for (const stopper of [
+      { name: 'stopper', apiVersion: 1 as const, afterStep: (ctx: { step: number; requestStop(r: string): void }) => void (ctx.step === 1000 && ctx.requestStop('budget')) },
+      undefined,
+    ]) {
+      const t = new Trainer({ model: nn.dense(1), loss: 'mse', optimizer: { name: 'adam', learningRate: 0.01 }, plugins: [earlyStopping({ patience: 1000 }), ...(stopper ? [stopper] : [])], progress: false });
+      const history = await t.fit(train.data, { epochs: stopper ? 5000 : 1000, batchSize: 10, validation: { data: valid.data, every: { steps: 25 } } });
+      const report = history.notes.earlyStopping as EarlyStoppingReport;
+      expect(report.stoppedBy).toBe(stopper ? 'stopper' : 'completed');
+      expect(report.restored).toBe(true);
+      const now = (await t.evaluate(valid.data)).loss!;
+      expect(Math.abs(now - report.bestValue!) / report.bestValue!).toBeLessThan(1e-5);
+      expect(now).toBeLessThan(history.evaluations.at(-1)!['val.loss']!);
+      t.dispose();
+    }
+  });
+
+  it('an unknown monitor is an error at the first evaluation listing the available metrics; NaN trips the divergence guard', async () => {
+    const data = polynomialRegression({ examples: 10, seed: 1 }).data;
+    const t = new Trainer({ model: nn.dense(1), loss: 'mse', plugins: [earlyStopping({ monitor: 'val.acc' })], progress: false });
+    await expect(t.fit(data, { epochs: 2, batchSize: 10, validation: { data } })).rejects.toThrow(/option 'monitor' = 'val.acc' is not a metric of this validation pass; available: val.loss/);
+    t.dispose();
+    const huge = new Trainer({ model: nn.dense(1), loss: 'mse', optimizer: { name: 'sgd', learningRate: 1 }, plugins: [earlyStopping({ divergenceThreshold: 1e3 })], progress: false });
+    const history = await huge.fit(data, { epochs: 50, batchSize: 10, validation: { data } });
+    const report = history.notes.earlyStopping as EarlyStoppingReport;
+    expect(report.reason).toMatch(/val.loss diverged to .* at step \d+/);
+    expect(report.restored).toBe(true);
+    expect((await huge.evaluate(data)).loss!).toBe(report.bestValue);
+    huge.dispose();
+  });
+});
+
+describe('early stopping ≈ L² (seed §7.7, eqs. 7.26–7.28)', () => {
+  // J(w) = (1/m)‖Xw − y‖², so H = (2/m)XᵀX and w* is the least-squares solution.
+  const m = 200;
+  const task = linearRegression({ examples: m, features: 4, noise: 0.1, seed: 9 });
+  // scale the inputs down so every ηλᵢ ≪ 1
+  const scale = 0.05;
+  const rows = Array.from({ length: m }, (_, i) => Array.from(task.X.subarray(i * 4, i * 4 + 4), (v) => v * scale));
+  const X = new Matrix(rows);
+  const H = X.transpose().mmul(X).mul(2 / m);
+  const { values, vectors } = symmetricEigen(H.to2DArray());
+  const Q = new Matrix(vectors);
+  const wStar = ridge(rows, task.y, 0);
+  const rotate = (w: ArrayLike<number>) => Q.transpose().mmul(Matrix.columnVector(Array.from(w))).getColumn(0);
+  const eta = 0.5;
+  const tau = 40;
+
+  it('τ steps of gradient descent from w = 0 give Qᵀw = [I − (I − ηΛ)^τ]Qᵀw* (checked on the trainer)', async () => {
+    const t = new Trainer({ model: nn.dense(1, { useBias: false }), loss: 'mse', optimizer: { name: 'sgd', learningRate: eta }, inputShape: [4], progress: false });
+    t.params.get('dense_1/kernel').variable.assign(tf.zeros([4, 1]));
+    await t.fit({ x: tf.tensor2d(rows), y: task.data.y, size: m }, { epochs: tau, batchSize: m, shuffle: false });
+    const w = t.params.get('dense_1/kernel').variable.dataSync();
+    const factors = earlyStoppingFactors(values, eta, tau);
+    const star = rotate(wStar);
+    rotate(w).forEach((c, i) => expect(Math.abs(c - factors[i]! * star[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(star[i]!))));
+    t.dispose();
+  });
+
+  it('and that is close to L² with α = 1/(τη) when ηλᵢ ≪ 1 and λᵢ/α ≪ 1: relative gap ≈ λᵢ/(2α)', () => {
+    const alpha = equivalentL2(eta, tau);
+    expect(Math.max(...values) * eta).toBeLessThan(0.02);
+    expect(Math.max(...values) / alpha).toBeLessThan(0.2);
+    const early = earlyStoppingFactors(values, eta, tau);
+    values.forEach((l, i) => {
+      const l2 = l / (l + alpha); // eq. 7.27's shrink factor
+      const gap = Math.abs(early[i]! - l2) / l2;
+      expect(gap).toBeLessThan(l / alpha); // second-order term of the expansion, bounded by λ/α
+    });
+    // and it is an approximation, not an identity
+    expect(Math.abs(early[0]! - values[0]! / (values[0]! + alpha))).toBeGreaterThan(0);
+  });
+});
+
+describe('Algorithms 7.2 and 7.3 on the digits', () => {
+  const digits = () => loadDigits().data;
+  const create = (extra: Plugin[]) =>
+    new Trainer({ model: nn.sequential([nn.dense(32, { activation: 'relu' }), nn.dense(10)]), loss: 'softmaxCrossEntropy', optimizer: { name: 'adam', learningRate: 0.01 }, plugins: extra, seed: 0, progress: false });
+
+  it('7.2: finds i* on subtrain/valid, then retrains from scratch on all data for the same epochs or steps', async () => {
+    const train = digits();
+    const byEpochs = await retrainOnAll(create, { train, maxEpochs: 30, batchSize: 64, earlyStopping: { patience: 3 } });
+    const perSubtrainEpoch = Math.ceil(Math.round(0.8 * train.size) / 64);
+    expect(byEpochs.firstRun.bestStep).toBeGreaterThan(0);
+    expect(byEpochs.retrained.epochs).toBe(Math.max(1, Math.round(byEpochs.firstRun.bestStep! / perSubtrainEpoch)));
+    const bySteps = await retrainOnAll(create, { train, maxEpochs: 30, batchSize: 64, earlyStopping: { patience: 3 }, repeat: 'steps' });
+    expect(bySteps.retrained.steps).toBe(bySteps.firstRun.bestStep);
+    const accuracy = (await byEpochs.trainer.evaluate(train)).accuracy!;
+    console.log(`Algorithm 7.2 on digits: i* = ${byEpochs.firstRun.bestStep} steps (epoch ${byEpochs.firstRun.bestEpoch}), best val.loss ${byEpochs.firstRun.bestValue!.toFixed(4)}; retrained ${byEpochs.retrained.epochs} epochs on all ${train.size} examples: train accuracy ${accuracy.toFixed(4)}`);
+    expect(accuracy).toBeGreaterThan(0.95);
+    byEpochs.trainer.dispose();
+    bySteps.trainer.dispose();
+  });
+
+  it('7.3: continues on all data until the validation loss reaches ε, within its step budget', async () => {
+    const train = digits();
+    const result = await continueUntil(create, { train, maxEpochs: 30, batchSize: 64, earlyStopping: { patience: 3 }, maxSteps: 60, checkEvery: 5 });
+    console.log(`Algorithm 7.3 on digits: ε = ${result.target.toFixed(4)}, reached = ${result.reached} after ${result.continuedSteps} steps, final val.loss ${result.finalValidationLoss.toFixed(4)}`);
+    expect(result.continuedSteps).toBeLessThanOrEqual(60);
+    expect(result.reached).toBe(result.finalValidationLoss < result.target);
+    if (!result.reached) expect(result.continuedSteps).toBe(60);
+    result.trainer.dispose();
+  });
+});
+
+describe('conformance and options', () => {
+  it('earlyStopping passes checkPlugin', async () => {
+    expect((await checkPlugin(() => earlyStopping({ patience: 2 }))).stateRoundTrip).toBe(true);
+  });
+  it('options are validated at creation', () => {
+    expect(() => earlyStopping({ patience: 0 })).toThrow(/earlyStopping: option 'patience' = 0 is not allowed; must be a positive integer/);
+    expect(() => earlyStopping({ mode: 'lowest' as never })).toThrow(/option 'mode' = "lowest" is not allowed; must be 'min' or 'max'/);
+  });
+});
