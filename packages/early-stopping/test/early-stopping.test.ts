@@ -138,6 +138,26 @@ describe('Algorithms 7.2 and 7.3 on the digits', () => {
   });
 });
 
+describe('θ* on disk', () => {
+  it('with dir, θ* is written as a tfjs weights file and restored from it', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'es-'));
+    const train = polynomialRegression({ examples: 10, seed: 1 });
+    const valid = polynomialRegression({ examples: 60, seed: 2 });
+    const t = new Trainer({ model: nn.dense(1), loss: 'mse', optimizer: { name: 'adam', learningRate: 0.01 }, plugins: [earlyStopping({ patience: 5, dir })], progress: false });
+    const history = await t.fit(train.data, { epochs: 2000, batchSize: 10, validation: { data: valid.data, every: { steps: 25 } } });
+    const report = history.notes.earlyStopping as EarlyStoppingReport;
+    const manifest = JSON.parse(await readFile(join(dir, 'best.json'), 'utf8'));
+    expect(manifest.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['dense_1/kernel', 'dense_1/bias']);
+    expect(report.restored).toBe(true);
+    expect((await t.evaluate(valid.data)).loss).toBeCloseTo(report.bestValue!, 5);
+    t.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
 describe('conformance and options', () => {
   it('earlyStopping passes checkPlugin', async () => {
     expect((await checkPlugin(() => earlyStopping({ patience: 2 }))).stateRoundTrip).toBe(true);
