@@ -1,3 +1,4 @@
 /** Test helpers for plugin and backend authors. */
 export { checkPlugin, type CheckPluginOptions, type CheckPluginReport } from './check-plugin.js';
 export { numericGradient } from './numeric-gradient.js';
+export { checkBackend, defaultBackendCases, type BackendCase, type BackendReport } from './check-backend.js';

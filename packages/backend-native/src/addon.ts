@@ -1,0 +1,33 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** The C++ addon's functions (see src/addon/native.cc). */
+export interface NativeAddon {
+  gemmBatched(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, aStride: number, bStride: number): void;
+  setThreads(threads: number): void;
+  getThreads(): number;
+  config(): string;
+}
+
+const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+let cached: NativeAddon | undefined;
+
+/**
+ * Loads build/Release/tikhonov_native.node, or throws saying why it is missing
+ * (the build records the reason) and how to build it.
+ */
+export function loadAddon(): NativeAddon {
+  if (cached) return cached;
+  const path = `${packageRoot}build/Release/tikhonov_native.node`;
+  if (!existsSync(path)) {
+    const reasonFile = `${packageRoot}build-unavailable.txt`;
+    const reason = existsSync(reasonFile) ? readFileSync(reasonFile, 'utf8') : 'the addon has not been built yet.';
+    throw new Error(
+      `@tikhonov/backend-native: the native addon is not available: ${reason} ` +
+        'It needs OpenBLAS (`sudo apt-get install libopenblas-dev pkg-config`), g++, make and python3; build it with `pnpm --filter @tikhonov/backend-native build`.',
+    );
+  }
+  cached = createRequire(import.meta.url)(path) as NativeAddon;
+  return cached;
+}

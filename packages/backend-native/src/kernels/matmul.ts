@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { NativeAddon } from '../addon.js';
+
+/** Float32 storage of a tensor held by a cpu-family backend (no copy). */
+export function valuesOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
+  return backend.data.get(t.dataId).values as Float32Array;
+}
+
+/**
+ * op(a)·op(b) for rank ≥ 2 tensors with equal or broadcast (size-1) batch
+ * dimensions, through OpenBLAS SGEMM. Returns undefined when the case is not
+ * handled natively (int32 data, partial batch broadcasting), so the caller
+ * falls back to tfjs-backend-cpu's kernel.
+ */
+export function nativeMatMul(addon: NativeAddon, backend: MathBackendCPU, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): { values: Float32Array; shape: number[] } | undefined {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return undefined;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  if (k !== kb) throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+  const batchDimsA = a.shape.slice(0, -2);
+  const batchDimsB = b.shape.slice(0, -2);
+  const batchA = batchDimsA.reduce((x, y) => x * y, 1);
+  const batchB = batchDimsB.reduce((x, y) => x * y, 1);
+  let outBatchDims: number[];
+  if (batchA === batchB && batchDimsA.join(',') === batchDimsB.join(',')) outBatchDims = batchDimsA;
+  else if (batchA === 1) outBatchDims = batchDimsB;
+  else if (batchB === 1) outBatchDims = batchDimsA;
+  else return undefined;
+  const batch = Math.max(batchA, batchB);
+  if (m === 0 || n === 0 || k === 0 || batch === 0) return undefined;
+  const out = new Float32Array(batch * m * n);
+  addon.gemmBatched(valuesOf(backend, a), valuesOf(backend, b), out, batch, m, n, k, transposeA, transposeB, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
+  return { values: out, shape: [...outBatchDims, m, n] };
+}
