@@ -5,6 +5,10 @@ import { fileURLToPath } from 'node:url';
 /** The C++ addon's functions (see src/addon/native.cc). */
 export interface NativeAddon {
   gemmBatched(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, aStride: number, bStride: number): void;
+  /** out[i] = a[i mod |a|] op b[i mod |b|]; op 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 max, 6 min. */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  gatherRows(x: Float32Array, rowSize: number, indices: Int32Array, out: Float32Array): void;
+  sumAxis(x: Float32Array, outer: number, inner: number, leading: boolean, out: Float32Array): void;
   setThreads(threads: number): void;
   getThreads(): number;
   config(): string;

@@ -28,8 +28,6 @@ if (!tf.findBackendFactory(NATIVE)) {
   for (const config of cpuKernels.values()) tf.registerKernel({ ...config, backendName: NATIVE });
   try {
     const addon = loadAddon();
-    const overridden = ['BatchMatMul', '_FusedMatMul'];
-    for (const name of overridden) tf.unregisterKernel(name, NATIVE);
     nativeKernelNames = registerNativeKernels(NATIVE, addon, (name) => cpuKernels.get(name)!.kernelFunc);
   } catch {
     // the addon is missing: useNativeBackend reports why

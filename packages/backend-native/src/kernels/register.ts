@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
 import { nativeMatMul, valuesOf } from './matmul.js';
+import { BINARY_OPS, binaryKernel, gatherKernel, sumKernel } from './elementwise.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Inputs = Record<string, tf.TensorInfo>;
@@ -57,7 +58,16 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     return backend.makeTensorInfo(result.shape, 'float32', out);
   };
 
-  tf.registerKernel({ kernelName: 'BatchMatMul', backendName, kernelFunc: batchMatMul });
-  tf.registerKernel({ kernelName: '_FusedMatMul', backendName, kernelFunc: fusedMatMul });
-  return ['BatchMatMul', '_FusedMatMul'];
+  const kernels: Record<string, KernelFunc> = {
+    BatchMatMul: batchMatMul,
+    _FusedMatMul: fusedMatMul,
+    GatherV2: gatherKernel(addon, cpuKernel('GatherV2')),
+    Sum: sumKernel(addon, cpuKernel('Sum')),
+  };
+  for (const [name, op] of Object.entries(BINARY_OPS)) kernels[name] = binaryKernel(addon, op, cpuKernel(name));
+  for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
+    tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel({ kernelName, backendName, kernelFunc });
+  }
+  return Object.keys(kernels);
 }

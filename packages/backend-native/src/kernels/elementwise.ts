@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { NativeAddon } from '../addon.js';
+import { valuesOf } from './matmul.js';
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+type Inputs = Record<string, tf.TensorInfo>;
+
+/** Binary kernels done natively, with the addon's op codes. */
+export const BINARY_OPS: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6 };
+
+/**
+ * True when `shape` broadcast to `out` is a trailing block of it: after
+ * left-padding with 1s it reads [1, …, 1, out[k], …, out[r−1]]. Then element i
+ * of the output uses element i mod size of the input.
+ */
+export function isTrailingBlock(shape: readonly number[], out: readonly number[]): boolean {
+  const padded = [...Array(out.length - shape.length).fill(1), ...shape];
+  let k = padded.findIndex((d) => d !== 1);
+  if (k < 0) return true;
+  for (; k < out.length; k++) if (padded[k] !== out[k]) return false;
+  return true;
+}
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** A native binary kernel falling back to tfjs-cpu's for other dtypes and broadcast patterns. */
+export function binaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as Inputs;
+    const backend = args.backend as MathBackendCPU;
+    if (a!.dtype !== 'float32' || b!.dtype !== 'float32') return fallback(args);
+    const out = tf.backend_util.assertAndGetBroadcastShape(a!.shape, b!.shape);
+    if (sizeOf(out) === 0 || !isTrailingBlock(a!.shape, out) || !isTrailingBlock(b!.shape, out)) return fallback(args);
+    const values = new Float32Array(sizeOf(out));
+    addon.binary(op, valuesOf(backend, a!), valuesOf(backend, b!), values);
+    return backend.makeTensorInfo(out, 'float32', values);
+  };
+}
+
+/** GatherV2 along axis 0 (a batch of rows) natively; other gathers fall back. */
+export function gatherKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x, indices } = args.inputs as Inputs;
+    const { axis, batchDims } = args.attrs as { axis: number; batchDims: number };
+    const backend = args.backend as MathBackendCPU;
+    const rowSize = sizeOf(x!.shape.slice(1));
+    if (x!.dtype !== 'float32' || indices!.dtype !== 'int32' || (axis !== 0 && axis !== -x!.shape.length) || batchDims !== 0 || rowSize === 0 || x!.shape[0] === 0) return fallback(args);
+    const ids = backend.data.get(indices!.dataId).values as Int32Array;
+    const out = new Float32Array(ids.length * rowSize);
+    addon.gatherRows(valuesOf(backend, x!), rowSize, ids, out);
+    return backend.makeTensorInfo([...indices!.shape, ...x!.shape.slice(1)], 'float32', out);
+  };
+}
+
+/** Sum over leading or trailing contiguous axes natively; other reductions fall back. */
+export function sumKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as Inputs;
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const backend = args.backend as MathBackendCPU;
+    const rank = x!.shape.length;
+    const axes = [...new Set(tf.util.parseAxisParam(axis, x!.shape))].sort((p, q) => p - q);
+    if (x!.dtype !== 'float32' || rank === 0 || axes.length === 0 || sizeOf(x!.shape) === 0) return fallback(args);
+    const contiguous = axes.every((v, i) => v === axes[0]! + i);
+    const leading = contiguous && axes[0] === 0;
+    const trailing = contiguous && axes[axes.length - 1] === rank - 1;
+    if (!leading && !trailing) return fallback(args);
+    const split = leading ? axes.length : axes[0]!;
+    const outer = sizeOf(x!.shape.slice(0, split));
+    const inner = sizeOf(x!.shape.slice(split));
+    const out = new Float32Array(leading ? inner : outer);
+    addon.sumAxis(valuesOf(backend, x!), outer, inner, leading, out);
+    const kept = x!.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const shape = keepDims ? kept : x!.shape.filter((_, i) => !axes.includes(i));
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
