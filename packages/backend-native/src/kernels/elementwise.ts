@@ -29,11 +29,13 @@ export function binaryKernel(addon: NativeAddon, op: number, fallback: KernelFun
   return (args) => {
     const { a, b } = args.inputs as Inputs;
     const backend = args.backend as MathBackendCPU;
-    if (a!.dtype !== 'float32' || b!.dtype !== 'float32') return fallback(args);
+    const av = valuesOf(backend, a!);
+    const bv = valuesOf(backend, b!);
+    if (!av || !bv) return fallback(args);
     const out = tf.backend_util.assertAndGetBroadcastShape(a!.shape, b!.shape);
     if (sizeOf(out) === 0 || !isTrailingBlock(a!.shape, out) || !isTrailingBlock(b!.shape, out)) return fallback(args);
     const values = new Float32Array(sizeOf(out));
-    addon.binary(op, valuesOf(backend, a!), valuesOf(backend, b!), values);
+    addon.binary(op, av, bv, values);
     return backend.makeTensorInfo(out, 'float32', values);
   };
 }
@@ -45,10 +47,11 @@ export function gatherKernel(addon: NativeAddon, fallback: KernelFunc): KernelFu
     const { axis, batchDims } = args.attrs as { axis: number; batchDims: number };
     const backend = args.backend as MathBackendCPU;
     const rowSize = sizeOf(x!.shape.slice(1));
-    if (x!.dtype !== 'float32' || indices!.dtype !== 'int32' || (axis !== 0 && axis !== -x!.shape.length) || batchDims !== 0 || rowSize === 0 || x!.shape[0] === 0) return fallback(args);
-    const ids = backend.data.get(indices!.dataId).values as Int32Array;
+    const xv = valuesOf(backend, x!);
+    const ids = backend.data.get(indices!.dataId).values;
+    if (!xv || !(ids instanceof Int32Array) || (axis !== 0 && axis !== -x!.shape.length) || batchDims !== 0 || rowSize === 0 || x!.shape[0] === 0) return fallback(args);
     const out = new Float32Array(ids.length * rowSize);
-    addon.gatherRows(valuesOf(backend, x!), rowSize, ids, out);
+    addon.gatherRows(xv, rowSize, ids, out);
     return backend.makeTensorInfo([...indices!.shape, ...x!.shape.slice(1)], 'float32', out);
   };
 }
@@ -61,7 +64,8 @@ export function sumKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc 
     const backend = args.backend as MathBackendCPU;
     const rank = x!.shape.length;
     const axes = [...new Set(tf.util.parseAxisParam(axis, x!.shape))].sort((p, q) => p - q);
-    if (x!.dtype !== 'float32' || rank === 0 || axes.length === 0 || sizeOf(x!.shape) === 0) return fallback(args);
+    const xv = valuesOf(backend, x!);
+    if (!xv || rank === 0 || axes.length === 0 || sizeOf(x!.shape) === 0) return fallback(args);
     const contiguous = axes.every((v, i) => v === axes[0]! + i);
     const leading = contiguous && axes[0] === 0;
     const trailing = contiguous && axes[axes.length - 1] === rank - 1;
@@ -70,7 +74,7 @@ export function sumKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc 
     const outer = sizeOf(x!.shape.slice(0, split));
     const inner = sizeOf(x!.shape.slice(split));
     const out = new Float32Array(leading ? inner : outer);
-    addon.sumAxis(valuesOf(backend, x!), outer, inner, leading, out);
+    addon.sumAxis(xv, outer, inner, leading, out);
     const kept = x!.shape.map((d, i) => (axes.includes(i) ? 1 : d));
     const shape = keepDims ? kept : x!.shape.filter((_, i) => !axes.includes(i));
     return backend.makeTensorInfo(shape, 'float32', out);

@@ -2,9 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
 
-/** Float32 storage of a tensor held by a cpu-family backend (no copy). */
-export function valuesOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
-  return backend.data.get(t.dataId).values as Float32Array;
+/**
+ * Float32 storage of a float32 tensor held by a cpu-family backend (no copy),
+ * or undefined when it is stored otherwise (tfjs-cpu may keep a float32
+ * tensor cast from bool in a Uint8Array): native kernels then fall back.
+ */
+export function valuesOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array | undefined {
+  const values = backend.data.get(t.dataId).values;
+  return t.dtype === 'float32' && values instanceof Float32Array ? values : undefined;
 }
 
 /**
@@ -14,7 +19,9 @@ export function valuesOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Arra
  * falls back to tfjs-backend-cpu's kernel.
  */
 export function nativeMatMul(addon: NativeAddon, backend: MathBackendCPU, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): { values: Float32Array; shape: number[] } | undefined {
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return undefined;
+  const av = valuesOf(backend, a);
+  const bv = valuesOf(backend, b);
+  if (!av || !bv || a.shape.length < 2 || b.shape.length < 2) return undefined;
   const ra = a.shape.length;
   const rb = b.shape.length;
   const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
@@ -34,6 +41,6 @@ export function nativeMatMul(addon: NativeAddon, backend: MathBackendCPU, a: tf.
   const batch = Math.max(batchA, batchB);
   if (m === 0 || n === 0 || k === 0 || batch === 0) return undefined;
   const out = new Float32Array(batch * m * n);
-  addon.gemmBatched(valuesOf(backend, a), valuesOf(backend, b), out, batch, m, n, k, transposeA, transposeB, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
+  addon.gemmBatched(av, bv, out, batch, m, n, k, transposeA, transposeB, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
   return { values: out, shape: [...outBatchDims, m, n] };
 }

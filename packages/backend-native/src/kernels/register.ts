@@ -50,7 +50,7 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     const n = result.shape[result.shape.length - 1]!;
     if (bias) {
       const bv = valuesOf(backend, bias);
-      if (bias.dtype !== 'float32' || (bv.length !== n && bv.length !== 1)) return cpuFused(args);
+      if (!bv || (bv.length !== n && bv.length !== 1)) return cpuFused(args);
       if (bv.length === 1) for (let i = 0; i < out.length; i++) out[i]! += bv[0]!;
       else for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j]! += bv[j]!;
     }
