@@ -4,7 +4,19 @@ import { resolveGroups } from './selection.js';
 
 /** Norm of each unit's incoming weights (reduced over the param's fanInAxes), keeping dims for broadcasting. */
 export function unitNorms(p: ParamInfo, value: tf.Tensor = p.variable): tf.Tensor {
-  return tf.sqrt(tf.sum(tf.square(value), [...p.fanInAxes], true));
+  const axes = p.fanInAxes;
+  const rank = value.shape.length;
+  // Kernels whose fan-in is every axis but the last (dense, conv): sum the squares
+  // over the rows with one matmul 1ᵀ·(W∘W) instead of a reduction over leading
+  // axes, which tfjs's cpu backend performs by transposing (a full copy) first.
+  if (rank >= 2 && axes.length === rank - 1 && axes.every((a, i) => a === i)) {
+    const units = value.shape[rank - 1]!;
+    const rows = value.size / units;
+    const squares = tf.reshape(tf.square(value), [rows, units]);
+    const sums = tf.matMul(tf.ones([1, rows]), squares);
+    return tf.sqrt(tf.reshape(sums, [...Array(rank - 1).fill(1), units]));
+  }
+  return tf.sqrt(tf.sum(tf.square(value), [...axes], true));
 }
 
 function constraint(owner: string, select: ParamSelector | undefined, name: string, project: (p: ParamInfo) => tf.Tensor): Plugin {

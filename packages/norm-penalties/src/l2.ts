@@ -55,7 +55,8 @@ export function halfSquaredNorm(d: tf.Tensor, alpha: number): tf.Scalar {
   const body = (x: tf.Tensor, save: tf.GradSaveFunc) => {
     save([x]);
     return {
-      value: tf.mul(alpha / 2, tf.sum(tf.square(x))) as tf.Scalar,
+      // ‖x‖² as one dot product (a single pass) rather than square then sum
+      value: tf.mul(alpha / 2, tf.reshape(tf.matMul(tf.reshape(x, [1, -1]), tf.reshape(x, [-1, 1])), [])) as tf.Scalar,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0]!, tf.mul(dy, alpha)),
     };
   };
