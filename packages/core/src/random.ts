@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
+import { standardNormal, Xoshiro128 } from './rng-kernels.js';
 
 /**
  * Derives a 32-bit seed from a list of parts (numbers and strings) with
@@ -52,8 +53,14 @@ export class HostRandom {
   }
 }
 
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
 /**
- * Tensor randomness for one plugin in one step. Each call draws from a fresh
+ * Tensor randomness for one plugin in one step. Values are generated on the
+ * host (xoshiro128**, Ziggurat normals) and uploaded: no read-back, and several
+ * times faster than tfjs's per-element seedrandom draws. Each call draws from a fresh
  * seed derived from (trainer seed, step, plugin name, call index), so the
  * numbers do not depend on which other plugins ran or in what order.
  */
@@ -67,14 +74,24 @@ export class RandomStream {
   }
   /** Uniform samples in [min, max). */
   uniform(shape: number[], min = 0, max = 1): tf.Tensor {
-    return tf.randomUniform(shape, min, max, 'float32', this.nextSeed());
+    const rng = new Xoshiro128(this.nextSeed());
+    const values = new Float32Array(sizeOf(shape));
+    const span = max - min;
+    for (let i = 0; i < values.length; i++) values[i] = min + span * rng.nextFloat();
+    return tf.tensor(values, shape);
   }
-  /** Gaussian samples. */
+  /** Gaussian samples (Ziggurat). */
   normal(shape: number[], mean = 0, stddev = 1): tf.Tensor {
-    return tf.randomNormal(shape, mean, stddev, 'float32', this.nextSeed());
+    const rng = new Xoshiro128(this.nextSeed());
+    const values = new Float32Array(sizeOf(shape));
+    for (let i = 0; i < values.length; i++) values[i] = mean + stddev * standardNormal(rng);
+    return tf.tensor(values, shape);
   }
   /** A 0/1 float mask whose entries are 1 with probability `keep`. */
   bernoulli(shape: number[], keep: number): tf.Tensor {
-    return tf.tidy(() => tf.cast(tf.less(this.uniform(shape), keep), 'float32'));
+    const rng = new Xoshiro128(this.nextSeed());
+    const values = new Float32Array(sizeOf(shape));
+    for (let i = 0; i < values.length; i++) values[i] = rng.nextFloat() < keep ? 1 : 0;
+    return tf.tensor(values, shape);
   }
 }
