@@ -22,3 +22,26 @@ export function register(plugin: Plugin, controller: DropoutController): Plugin 
 export function controllersOf(plugins: readonly Plugin[]): DropoutController[] {
   return plugins.map((p) => registry.get(p)).filter((c): c is DropoutController => c !== undefined);
 }
+
+/**
+ * A flag that is true only while a Monte Carlo pass runs, and the controller
+ * that sets it: for plugins that perturb in training and, on request, at inference.
+ */
+export function samplingFlag(): { readonly on: boolean; controller: DropoutController } {
+  const flag = { on: false };
+  return {
+    get on() {
+      return flag.on;
+    },
+    controller: {
+      sampleOnce(run) {
+        flag.on = true;
+        try {
+          return run();
+        } finally {
+          flag.on = false;
+        }
+      },
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { matchesSite, paramSelectorSchema, schemas, selectOrThrow, siteSelectorSchema, validateOptions, z, type ParamSelector, type Plugin, type SiteSelector } from '@tikhonov/core';
-import { register } from './controller.js';
+import { matchesSite, paramSelectorSchema, type ParamInfo, schemas, selectOrThrow, siteSelectorSchema, validateOptions, z, type ParamSelector, type Plugin, type SiteSelector } from '@tikhonov/core';
+import { register, samplingFlag } from './controller.js';
 import { dropUnits } from './masks.js';
 
 /** Options of {@link dropConnect}. */
@@ -24,30 +24,24 @@ export function dropConnect(options: DropConnectOptions): Plugin {
     z.object({ rate: schemas.rate, select: paramSelectorSchema.optional(), name: z.string().min(1).optional() }).strict(),
     options,
   ) as DropConnectOptions;
-  let chosen = new Set<string>();
-  let sampling = false;
+  // resolved when a fit starts, or at the first use (Monte Carlo inference on a trainer never fitted)
+  let chosen: Set<string> | undefined;
+  const resolve = (params: readonly ParamInfo[]) => (chosen = new Set(selectOrThrow(params, select, name).map((p) => p.name)));
+  const sampling = samplingFlag();
   const plugin: Plugin = {
     name,
     apiVersion: 1,
     beforeFit(ctx) {
-      chosen = new Set(selectOrThrow(ctx.params.all, select, name).map((p) => p.name));
+      resolve(ctx.params.all);
     },
     transformParam(param, value, ctx) {
-      if (rate === 0 || !(ctx.training || sampling) || !chosen.has(param.name)) return value;
+      if (rate === 0 || !(ctx.training || sampling.on)) return value;
+      if (!(chosen ?? resolve(ctx.params.all)).has(param.name)) return value;
       return dropUnits(value, rate, ctx.random, 'inverted');
     },
     wrapPredict: (x, next) => next(x),
   };
-  return register(plugin, {
-    sampleOnce(run) {
-      sampling = true;
-      try {
-        return run();
-      } finally {
-        sampling = false;
-      }
-    },
-  });
+  return register(plugin, sampling.controller);
 }
 
 /** Options shared by the unit-noise relatives of dropout. */
@@ -63,26 +57,17 @@ const siteSchema = z.object({ rate: schemas.rate, sites: siteSelectorSchema.opti
 /** A plugin that perturbs selected activations in training (and in Monte Carlo sampling); identity otherwise. */
 function siteNoise(owner: string, options: SiteDropoutOptions, perturb: (h: tf.Tensor, rate: number, random: import('@tikhonov/core').RandomStream) => tf.Tensor): Plugin {
   const { rate, sites = { kinds: ['hidden'] }, name = owner } = validateOptions(owner, siteSchema, options) as SiteDropoutOptions;
-  let sampling = false;
+  const sampling = samplingFlag();
   const plugin: Plugin = {
     name,
     apiVersion: 1,
     transformActivation(site, h, ctx) {
-      if (rate === 0 || site.kind === 'output' || !(ctx.training || sampling) || !matchesSite(site, sites)) return h;
+      if (rate === 0 || site.kind === 'output' || !(ctx.training || sampling.on) || !matchesSite(site, sites)) return h;
       return perturb(h, rate, ctx.random);
     },
     wrapPredict: (x, next) => next(x),
   };
-  return register(plugin, {
-    sampleOnce(run) {
-      sampling = true;
-      try {
-        return run();
-      } finally {
-        sampling = false;
-      }
-    },
-  });
+  return register(plugin, sampling.controller);
 }
 
 /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { nn, RandomStream, Trainer, type Plugin } from '@tikhonov/core';
 import { checkPlugin } from '@tikhonov/core/testing';
-import { alphaDropout, dropConnect, dropout, gaussianDropout, spatialDropout } from '@tikhonov/dropout';
+import { alphaDropout, dropConnect, dropout, gaussianDropout, monteCarloPredict, spatialDropout } from '@tikhonov/dropout';
 
 describe('DropConnect', () => {
   it('dropped weights receive exactly zero gradient in that step; kept ones do not', async () => {
@@ -52,6 +52,20 @@ describe('relatives of dropout', () => {
     const { mean, variance } = tf.moments(out);
     expect(Math.abs(mean.dataSync()[0]!)).toBeLessThan(0.02);
     expect(Math.abs(variance.dataSync()[0]! - 1)).toBeLessThan(0.03);
+  });
+});
+
+describe('Monte Carlo sampling reaches the relatives', () => {
+  it('monteCarloPredict varies with dropConnect and gaussianDropout; plain inference stays deterministic', () => {
+    for (const plugin of [dropConnect({ rate: 0.3 }), gaussianDropout({ rate: 0.3 })]) {
+      const t = new Trainer({ model: nn.sequential([nn.dense(8, { activation: 'relu' }), nn.dense(3)]), loss: 'softmaxCrossEntropy', plugins: [plugin], inputShape: [4], progress: false });
+      const x = tf.randomNormal([5, 4], 0, 1, 'float32', 3);
+      const { variance } = monteCarloPredict(t, x, { samples: 20 });
+      expect(tf.max(variance).dataSync()[0]!).toBeGreaterThan(1e-6);
+      const a = (t.predict(x) as tf.Tensor).dataSync();
+      expect(Array.from((t.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(a));
+      t.dispose();
+    }
   });
 });
 
