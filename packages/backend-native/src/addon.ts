@@ -7,6 +7,8 @@ export interface NativeAddon {
   gemmBatched(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, aStride: number, bStride: number): void;
   /** out[i] = a[i mod |a|] op b[i mod |b|]; op 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 max, 6 min. */
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** op 0: relu; op 1: step (x > 0 ? 1 : alpha). NaN stays NaN. */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   gatherRows(x: Float32Array, rowSize: number, indices: Int32Array, out: Float32Array): void;
   sumAxis(x: Float32Array, outer: number, inner: number, leading: boolean, out: Float32Array): void;
   setThreads(threads: number): void;

@@ -24,7 +24,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(info.backend).toBe('native');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
-    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Sum', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum']);
+    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Sum', 'Relu', 'Step', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum']);
   });
 
   it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
@@ -67,6 +67,16 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     expect(() => addon.gemmBatched(new Float64Array(6) as never, b, new Float32Array(4), 1, 2, 2, 3, false, false, 0, 0)).toThrow(/a must be a Float32Array/);
     expect(() => (addon.gemmBatched as (...args: unknown[]) => void)(a, b)).toThrow(/takes 11 arguments/);
   });
+  it('relu and step keep NaN and follow tfjs (step uses alpha for x ≤ 0)', () => {
+    const x = new Float32Array([-1, 0, 2, Number.NaN]);
+    const out = new Float32Array(4);
+    addon.unary(0, x, out, 0);
+    expect(Array.from(out)).toEqual([0, 0, 2, Number.NaN]);
+    addon.unary(1, x, out, 0.5);
+    expect(Array.from(out)).toEqual([0.5, 0.5, 1, Number.NaN]);
+    expect(() => addon.unary(0, x, new Float32Array(3), 0)).toThrow(/same length/);
+  });
+
   it('computes what a float64 reference computes', () => {
     const x = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i));
     const y = Float32Array.from({ length: 12 }, (_, i) => Math.cos(i));

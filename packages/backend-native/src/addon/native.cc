@@ -116,6 +116,29 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// unary(op, x, out, alpha): op 0 relu max(x, 0); 1 step (x > 0 ? 1 : alpha), NaN kept.
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4) throw Napi::TypeError::New(env, "unary takes 4 arguments");
+  const int64_t op = Stride(env, info[0], "op");
+  auto x = Floats(env, info[1], "x");
+  auto out = Floats(env, info[2], "out");
+  if (!info[3].IsNumber()) throw Napi::TypeError::New(env, "alpha must be a number");
+  const float alpha = info[3].As<Napi::Number>().FloatValue();
+  if (x.ElementLength() != out.ElementLength()) throw Napi::RangeError::New(env, "unary: x and out must have the same length");
+  const float* px = x.Data();
+  float* po = out.Data();
+  const size_t n = x.ElementLength();
+  if (op == 0) {
+    for (size_t i = 0; i < n; i++) po[i] = px[i] > 0 || px[i] != px[i] ? px[i] : 0.0f;
+  } else if (op == 1) {
+    for (size_t i = 0; i < n; i++) po[i] = px[i] != px[i] ? px[i] : (px[i] > 0 ? 1.0f : alpha);
+  } else {
+    throw Napi::RangeError::New(env, "unary: unknown op " + std::to_string(op));
+  }
+  return env.Undefined();
+}
+
 // gatherRows(x, rowSize, indices, out): out row i = x row indices[i].
 Napi::Value GatherRows(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -187,6 +210,7 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmBatched", Napi::Function::New(env, GemmBatched));
  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("gatherRows", Napi::Function::New(env, GatherRows));
   exports.Set("sumAxis", Napi::Function::New(env, SumAxis));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));

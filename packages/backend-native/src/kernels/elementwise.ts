@@ -80,3 +80,16 @@ export function sumKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc 
     return backend.makeTensorInfo(shape, 'float32', out);
   };
 }
+
+/** Relu (op 0) and Step (op 1, with its alpha attribute) natively on float32 storage. */
+export function unaryKernel(addon: NativeAddon, op: 0 | 1, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as Inputs;
+    const backend = args.backend as MathBackendCPU;
+    const xv = valuesOf(backend, x!);
+    if (!xv) return fallback(args);
+    const out = new Float32Array(xv.length);
+    addon.unary(op, xv, out, (args.attrs as { alpha?: number } | undefined)?.alpha ?? 0);
+    return backend.makeTensorInfo(x!.shape, 'float32', out);
+  };
+}

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
 import { nativeMatMul, valuesOf } from './matmul.js';
-import { BINARY_OPS, binaryKernel, gatherKernel, sumKernel } from './elementwise.js';
+import { BINARY_OPS, binaryKernel, gatherKernel, sumKernel, unaryKernel } from './elementwise.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Inputs = Record<string, tf.TensorInfo>;
@@ -63,6 +63,8 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     _FusedMatMul: fusedMatMul,
     GatherV2: gatherKernel(addon, cpuKernel('GatherV2')),
     Sum: sumKernel(addon, cpuKernel('Sum')),
+    Relu: unaryKernel(addon, 0, cpuKernel('Relu')),
+    Step: unaryKernel(addon, 1, cpuKernel('Step')),
   };
   for (const [name, op] of Object.entries(BINARY_OPS)) kernels[name] = binaryKernel(addon, op, cpuKernel(name));
   for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
