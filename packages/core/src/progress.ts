@@ -9,7 +9,9 @@ export interface Progress {
 /** On when stderr is a TTY and CI is not set, unless forced either way. */
 export function progressEnabled(option: boolean | 'auto'): boolean {
   if (option !== 'auto') return option;
-  return Boolean(process?.stderr?.isTTY) && !process?.env?.CI;
+  // `process` is undeclared in browsers: test with typeof, not optional chaining
+  if (typeof process === 'undefined') return false;
+  return Boolean(process.stderr?.isTTY) && !process.env?.CI;
 }
 
 /** A progress line over `total` steps, or a no-op when disabled. */

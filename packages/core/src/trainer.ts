@@ -125,6 +125,8 @@ export class Trainer {
   readonly history = new History();
   private readonly options: TrainerOptions;
   private readonly hooks: HookTable;
+  /** In inference, only plugins that also wrap predict transform params and activations (resolved once). */
+  private readonly inferenceHooks: { transformParam: readonly Plugin[]; transformActivation: readonly Plugin[] };
   private readonly runtimes = new Map<Plugin, Runtime>();
   private readonly fitContexts = new Map<Plugin, FitContext>();
   private builtModel: BuiltModel | undefined;
@@ -150,6 +152,10 @@ export class Trainer {
     this.seed = this.options.seed ?? 0;
     this.plugins = registerPlugins(this.options.plugins ?? []);
     this.hooks = hookTable(this.plugins);
+    this.inferenceHooks = {
+      transformParam: this.hooks.transformParam.filter((p) => p.wrapPredict),
+      transformActivation: this.hooks.transformActivation.filter((p) => p.wrapPredict),
+    };
     this.optimizer = createOptimizer(this.options.optimizer ?? 'adam');
     for (const plugin of this.plugins) this.runtimes.set(plugin, { plugin, step: this.stepContext(plugin) });
     if (this.options.inputShape) this.build(this.options.inputShape);
@@ -230,7 +236,6 @@ export class Trainer {
     this.prepareData(train, 'training data');
     if (opts.validation) this.prepareData(opts.validation.data, 'validation data');
     this.stopRequest = undefined;
-    const fitCtx = this.fitContext();
     const batchesPerEpoch = Math.ceil(train.size / batchSize);
     const totalSteps = Math.min(opts.maxSteps ?? Infinity, this.stepCount + (opts.epochs - this.epochCount) * batchesPerEpoch - this.batchInEpoch);
     const progress = createProgress(progressEnabled(this.options.progress ?? 'auto'), Math.max(0, totalSteps));
@@ -251,7 +256,7 @@ export class Trainer {
             this.batchInEpoch = b + 1;
             progress.update(this.stepCount, { epoch: this.epochCount + 1 });
             if (this.stepCount % (this.options.logEvery ?? 50) === 0) await this.logPoint();
-            if (opts.validation && every !== 'epoch' && this.stepCount % every.steps === 0) await this.validate(opts.validation.data, fitCtx);
+            if (opts.validation && every !== 'epoch' && this.stepCount % every.steps === 0) await this.validate(opts.validation.data);
             if (opts.maxSteps !== undefined && this.stepCount >= opts.maxSteps) {
               stopBy = 'maxSteps';
               stopReason = `${opts.maxSteps} steps`;
@@ -262,7 +267,7 @@ export class Trainer {
         } finally {
           orderTensor.dispose();
         }
-        await this.endEpoch(opts, fitCtx, every === 'epoch');
+        await this.endEpoch(opts, every === 'epoch');
       }
       if (this.stepsSinceLog > 0) await this.logPoint();
       if (this.batchInEpoch > 0 && this.stopRequest) {
@@ -435,8 +440,8 @@ export class Trainer {
   }
 
   private forwardHooks(training: boolean) {
-    const paramPlugins = training ? this.hooks.transformParam : this.hooks.transformParam.filter((p) => p.wrapPredict);
-    const sitePlugins = training ? this.hooks.transformActivation : this.hooks.transformActivation.filter((p) => p.wrapPredict);
+    const paramPlugins = training ? this.hooks.transformParam : this.inferenceHooks.transformParam;
+    const sitePlugins = training ? this.hooks.transformActivation : this.inferenceHooks.transformActivation;
     // A param read twice in one forward (a shared module) is transformed once.
     const cache = new Map<ParamInfo, tf.Tensor>();
     return {
@@ -546,7 +551,7 @@ export class Trainer {
     this.goodSnapshot = undefined;
   }
 
-  private async validate(data: Dataset, fitCtx: FitContext): Promise<Metrics> {
+  private async validate(data: Dataset): Promise<Metrics> {
     await this.logPoint();
     const metrics = await this.evaluate(data, { prefix: 'val.' });
     this.history.evaluations.push({ step: this.stepCount, epoch: this.epochCount, ...metrics });
@@ -554,11 +559,11 @@ export class Trainer {
     return metrics;
   }
 
-  private async endEpoch(opts: FitOptions, fitCtx: FitContext, validateNow: boolean): Promise<void> {
+  private async endEpoch(opts: FitOptions, validateNow: boolean): Promise<void> {
     await this.logPoint();
     this.batchInEpoch = 0;
     this.epochCount++;
-    const metrics = validateNow && opts.validation ? await this.validate(opts.validation.data, fitCtx) : {};
+    const metrics = validateNow && opts.validation ? await this.validate(opts.validation.data) : {};
     this.recordEpoch(this.epochCount, metrics);
     await this.callAsync('afterEpoch', (p, ctx) => p.afterEpoch!(ctx));
   }

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { dataset, nn, Trainer, type Plugin } from '@tikhonov/core';
+import { compareStepTimes, printStepTimes } from '@tikhonov/core/testing';
 import { gradientNoise, hiddenNoise, inputNoise, jacobianPenalty, labelNoise, labelSmoothing, weightNoise } from '@tikhonov/noise';
 
 await tf.setBackend(process.env.TIKHONOV_BENCH_BACKEND ?? 'cpu');
@@ -22,34 +23,23 @@ const run = async (t: Trainer, steps: number) => {
   await t.fit(data, { epochs: 1_000_000, batchSize: batch, maxSteps: t.step + steps });
   await t.params.get('dense_3/bias').variable.data();
 };
-const configs: Array<[string, Plugin[]]> = [
-  ['none', []],
-  ['inputNoise(0.1)', [inputNoise({ stddev: 0.1 })]],
-  ['hiddenNoise(0.1)', [hiddenNoise({ stddev: 0.1 })]],
-  ['weightNoise(0.01)', [weightNoise({ stddev: 0.01 })]],
-  ['gradientNoise(0.01)', [gradientNoise({ eta: 0.01 })]],
-  ['labelSmoothing(0.1)', [labelSmoothing({ epsilon: 0.1 })]],
-  ['labelNoise(0.1)', [labelNoise({ rate: 0.1 })]],
-];
-const trainers = configs.map(([, p]) => make(p));
-for (const t of trainers) await run(t, 2);
-const times = configs.map(() => [] as number[]);
-for (let r = 0; r < rounds; r++) {
-  for (const [i, t] of trainers.entries()) {
-    const start = performance.now();
-    await run(t, 3);
-    times[i]!.push((performance.now() - start) / 3);
-  }
-}
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-configs.forEach(([label], i) => {
-  const ratio = median(times[i]!.map((t, r) => t / times[0]![r]!));
-  console.log(`${label.padEnd(22)} ${median(times[i]!).toFixed(1).padStart(8)} ms/step   ratio ${ratio.toFixed(3)}${i > 0 ? '  (target ≤ 1.10)' : ''}`);
-});
+const rows = await compareStepTimes(
+  [
+    { label: 'none', plugins: [] },
+    { label: 'inputNoise(0.1)', plugins: [inputNoise({ stddev: 0.1 })], target: 1.1 },
+    { label: 'hiddenNoise(0.1)', plugins: [hiddenNoise({ stddev: 0.1 })], target: 1.1 },
+    { label: 'weightNoise(0.01)', plugins: [weightNoise({ stddev: 0.01 })], target: 1.1 },
+    { label: 'gradientNoise(0.01)', plugins: [gradientNoise({ eta: 0.01 })], target: 1.1 },
+    { label: 'labelSmoothing(0.1)', plugins: [labelSmoothing({ epsilon: 0.1 })], target: 1.1 },
+    { label: 'labelNoise(0.1)', plugins: [labelNoise({ rate: 0.1 })], target: 1.1 },
+  ],
+  { rounds },
+);
+printStepTimes(rows);
 const jac = make([jacobianPenalty({ nu: 1e-3 })]);
 await run(jac, 1);
 const start = performance.now();
 await run(jac, 2);
 const jacMs = (performance.now() - start) / 2;
-console.log(`${'jacobianPenalty(1e-3)'.padEnd(22)} ${jacMs.toFixed(1).padStart(8)} ms/step   ratio ${(jacMs / median(times[0]!)).toFixed(2)} (reported: one extra forward and 10 extra backward passes)`);
+console.log(`${'jacobianPenalty(1e-3)'.padEnd(22)} ${jacMs.toFixed(1).padStart(8)} ms/step   ratio ${(jacMs / rows[0]!.ms).toFixed(2)} (reported: one extra forward and 10 extra backward passes)`);
 console.log(`backend ${tf.getBackend()}; medians of ${rounds} interleaved rounds of 3 steps`);

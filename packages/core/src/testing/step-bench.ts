@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { fromTensors } from '../data/dataset.js';
+import { dense, sequential } from '../nn/index.js';
+import type { Plugin } from '../plugin.js';
+import { Trainer } from '../trainer.js';
+
+/** One configuration of {@link compareStepTimes}. */
+export interface StepBenchConfig {
+  label: string;
+  plugins: Plugin[];
+  /** Printed next to the ratio, e.g. 1.05. */
+  target?: number;
+}
+
+/** Median step time and median ratio to the first configuration. */
+export interface StepBenchRow {
+  label: string;
+  ms: number;
+  ratio: number;
+  target?: number;
+}
+
+/**
+ * Step time of the benchmark MLP (784-256-256-10, batch 128, SGD) with each
+ * plugin list, on the active backend. Configurations run interleaved in
+ * rounds and each ratio is the median of per-round ratios to the first
+ * configuration, so drift of the machine affects all of them alike. For
+ * benchmarks only: tests never assert on time.
+ */
+export async function compareStepTimes(configs: readonly StepBenchConfig[], options: { rounds?: number; stepsPerRound?: number; batchSize?: number } = {}): Promise<StepBenchRow[]> {
+  const { rounds = 5, stepsPerRound = 3, batchSize = 128 } = options;
+  const data = fromTensors(tf.randomNormal([batchSize * 4, 784], 0, 1, 'float32', 1), tf.randomUniform([batchSize * 4], 0, 10, 'int32', 2));
+  const trainers = configs.map(
+    (c) =>
+      new Trainer({
+        model: sequential([dense(256, { activation: 'relu' }), dense(256, { activation: 'relu' }), dense(10)]),
+        loss: 'softmaxCrossEntropy',
+        optimizer: { name: 'sgd', learningRate: 0.01 },
+        plugins: c.plugins,
+        progress: false,
+      }),
+  );
+  const run = async (t: Trainer, steps: number) => {
+    await t.fit(data, { epochs: 1_000_000, batchSize, maxSteps: t.step + steps });
+    await t.model.params[t.model.params.length - 1]!.variable.data(); // wait for the backend
+  };
+  for (const t of trainers) await run(t, 2); // warm-up
+  const times = configs.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, t] of trainers.entries()) {
+      const start = performance.now();
+      await run(t, stepsPerRound);
+      times[i]!.push((performance.now() - start) / stepsPerRound);
+    }
+  }
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  const rows = configs.map((c, i) => ({ label: c.label, ms: median(times[i]!), ratio: median(times[i]!.map((t, r) => t / times[0]![r]!)), target: c.target }));
+  for (const t of trainers) t.dispose();
+  tf.dispose([data.x, data.y as tf.Tensor]);
+  return rows;
+}
+
+/** Prints rows of {@link compareStepTimes} as a table. */
+export function printStepTimes(rows: readonly StepBenchRow[]): void {
+  for (const r of rows) {
+    const target = r.target === undefined ? '' : `  (target ≤ ${r.target.toFixed(2)})`;
+    console.log(`${r.label.padEnd(22)} ${r.ms.toFixed(1).padStart(8)} ms/step   ratio ${r.ratio.toFixed(3)}${target}`);
+  }
+}
