@@ -3,7 +3,8 @@
 // table of one native step, so the next bottleneck is visible.
 import * as tf from '@tensorflow/tfjs-core';
 import { dataset, nn, Trainer } from '@tikhonov/core';
-import { loadAddon, useNativeBackend } from '@tikhonov/backend-native';
+import { loadAddon, nativeKernels, useNativeBackend } from '@tikhonov/backend-native';
+import { printKernelTable, profileKernels } from '@tikhonov/core/testing';
 
 const addon = loadAddon();
 for (const threads of [1, 2]) {
@@ -43,21 +44,6 @@ const native = await stepTime('native', 50);
 console.log(`\nMLP 784-256-256-10 step, batch 128: cpu ${cpu.ms.toFixed(1)} ms, native ${native.ms.toFixed(2)} ms — ${(cpu.ms / native.ms).toFixed(1)}× faster (targets: ≤ 4 ms, ≥ 50×; PyTorch ≈ 2 ms on this machine)`);
 
 // one step, kernel by kernel
-const profile = await tf.profile(async () => {
-  await native.trainer.fit(native.data, { epochs: 1_000_000, batchSize: batch, maxSteps: native.trainer.step + 1 });
-});
-const byKernel = new Map<string, { ms: number; calls: number }>();
-for (const k of profile.kernels) {
-  const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-  entry.ms += k.kernelTimeMs as number;
-  entry.calls++;
-  byKernel.set(k.name, entry);
-}
-const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
-const { nativeKernels } = await import('@tikhonov/backend-native');
+const rows = await profileKernels(() => native.trainer.fit(native.data, { epochs: 1_000_000, batchSize: batch, maxSteps: native.trainer.step + 1 }));
 const nativeNames = new Set(nativeKernels());
-console.log('\nkernel                    calls      ms   share  runs in');
-for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) {
-  console.log(`${name.padEnd(24)} ${String(e.calls).padStart(6)} ${e.ms.toFixed(2).padStart(7)} ${((100 * e.ms) / total).toFixed(1).padStart(6)}%  ${nativeNames.has(name) ? 'native' : 'JavaScript (tfjs-cpu)'}`);
-}
-console.log(`total kernel time ${total.toFixed(2)} ms of one step`);
+printKernelTable(rows, { title: 'one native MLP step: kernel', note: (name) => (nativeNames.has(name) ? 'native' : 'JavaScript (tfjs-cpu)') });

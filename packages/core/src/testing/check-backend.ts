@@ -54,7 +54,18 @@ export function defaultBackendCases(): BackendCase[] {
   }
   cases.push(
     { label: 'conv2d 1×1 on 1×1×1×2', shapes: [[1, 1, 1, 2], [1, 1, 2, 3]], op: (x, w) => tf.conv2d(m(x!), m(w!), 1, 'valid') },
+    { label: 'conv2d 5×5 stride 2 same on odd 1×9×11×2', shapes: [[1, 9, 11, 2], [5, 5, 2, 3]], op: (x, w) => tf.conv2d(m(x!), m(w!), 2, 'same') },
+    { label: 'conv2d 3×3 stride 2 explicit padding', shapes: [[2, 6, 6, 2], [3, 3, 2, 2]], op: (x, w) => tf.conv2d(m(x!), m(w!), 2, [[0, 0], [2, 0], [1, 1], [0, 0]]) },
+    { label: 'conv2dTranspose 3×3 stride 2 same to 2×8×7×2', shapes: [[2, 4, 4, 3], [3, 3, 2, 3]], op: (x, w) => tf.conv2dTranspose(m(x!), m(w!), [2, 8, 7, 2], 2, 'same') },
+    { label: 'depthwiseConv2d 3×3 ×2 stride 1 same on 2×7×6×3', shapes: [[2, 7, 6, 3], [3, 3, 3, 2]], op: (x, w) => tf.depthwiseConv2d(m(x!), m(w!), 1, 'same') },
+    { label: 'depthwiseConv2d 3×3 ×1 stride 2 valid on 2×9×7×3', shapes: [[2, 9, 7, 3], [3, 3, 3, 1]], op: (x, w) => tf.depthwiseConv2d(m(x!), m(w!), 2, 'valid') },
+    { label: 'depthwiseConv2d 2×2 ×3 stride 2 same on odd 1×5×5×2', shapes: [[1, 5, 5, 2], [2, 2, 2, 3]], op: (x, w) => tf.depthwiseConv2d(m(x!), m(w!), 2, 'same') },
+    // tfjs has no depthwise gradient for dilation > 1 either
+    { label: 'depthwiseConv2d 3×3 dilation 2 same', shapes: [[1, 8, 8, 2], [3, 3, 2, 1]], op: (x, w) => tf.depthwiseConv2d(m(x!), m(w!), 1, 'same', 'NHWC', 2), gradients: false },
+    { label: 'gather rows of a 3-d table (embedding)', shapes: [[6, 2, 3]], op: (a) => tf.gather(a!, tf.tensor2d([[5, 0], [2, 5]], [2, 2], 'int32')) },
     { label: 'maxPool 2×2 and avgPool 3×3 same', shapes: [[2, 7, 6, 3]], op: (x) => tf.add(tf.sum(tf.maxPool(m(x!), 2, 2, 'valid')), tf.sum(tf.avgPool(m(x!), 3, 1, 'same'))) },
+    // overlapping windows and padding; inputs in [−1, 1] give all-negative windows
+    { label: 'maxPool 3×3 stride 1 same', shapes: [[1, 6, 5, 2]], op: (x) => tf.maxPool(m(x!), 3, 1, 'same') },
   );
   return cases;
 }

@@ -67,3 +67,44 @@ export function printStepTimes(rows: readonly StepBenchRow[]): void {
     console.log(`${r.label.padEnd(22)} ${r.ms.toFixed(1).padStart(8)} ms/step   ratio ${r.ratio.toFixed(3)}${target}`);
   }
 }
+
+/** One kernel's share of a profiled run (see {@link profileKernels}). */
+export interface KernelTimeRow {
+  name: string;
+  calls: number;
+  ms: number;
+  /** Fraction of the total kernel time. */
+  share: number;
+}
+
+/**
+ * Runs `f` under tf.profile and sums kernel time per kernel name, largest
+ * first, so a benchmark can show where a step's time goes.
+ */
+export async function profileKernels(f: () => Promise<unknown>): Promise<KernelTimeRow[]> {
+  const profile = await tf.profile(async () => {
+    await f();
+  });
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of profile.kernels) {
+    const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    entry.ms += k.kernelTimeMs as number;
+    entry.calls++;
+    byKernel.set(k.name, entry);
+  }
+  const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
+  return [...byKernel].map(([name, e]) => ({ name, calls: e.calls, ms: e.ms, share: e.ms / total })).sort((a, b) => b.ms - a.ms);
+}
+
+/**
+ * Prints the first `top` rows of {@link profileKernels}, with an optional
+ * last column (e.g. where each kernel runs), and the total.
+ */
+export function printKernelTable(rows: readonly KernelTimeRow[], options: { title?: string; top?: number; note?: (name: string) => string } = {}): void {
+  const { title = 'kernel', top = 15, note } = options;
+  console.log(`\n${title.padEnd(32)} calls       ms   share${note ? '  note' : ''}`);
+  for (const r of rows.slice(0, top)) {
+    console.log(`${r.name.padEnd(32)} ${String(r.calls).padStart(5)} ${r.ms.toFixed(2).padStart(8)} ${(100 * r.share).toFixed(1).padStart(6)}%${note ? `  ${note(r.name)}` : ''}`);
+  }
+  console.log(`total kernel time ${rows.reduce((s, r) => s + r.ms, 0).toFixed(2)} ms`);
+}

@@ -1,0 +1,144 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dataset, nn, softmaxCrossEntropy, Trainer } from '@tikhonov/core';
+import { checkBackend } from '@tikhonov/core/testing';
+import { loadDigits } from '@tikhonov/datasets';
+import { useWasmBackend } from '@tikhonov/backend-wasm';
+
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Runs `f` on cpu and on wasm; returns both results as plain arrays. */
+async function onBoth(f: () => tf.Tensor | tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
+  const run = async (backend: string) => {
+    await tf.setBackend(backend);
+    return tf.tidy(() => [f()].flat().map((t) => t.dataSync() as Float32Array));
+  };
+  return [await run('cpu'), await run('wasm')];
+}
+
+/** Largest |a − b| over all entries, relative to the largest |b|. */
+function gap(a: Float32Array[], b: Float32Array[]): number {
+  let worst = 0;
+  for (const [i, x] of a.entries()) {
+    const y = b[i]!;
+    expect(x.length).toBe(y.length);
+    let scale = 1e-6;
+    for (const v of y) scale = Math.max(scale, Math.abs(v));
+    for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs(x[j]! - y[j]!) / scale);
+  }
+  return worst;
+}
+
+describe('useWasmBackend', () => {
+  it('finds the binaries from any working directory and reports SIMD, one thread and why', async () => {
+    const cwd = process.cwd();
+    process.chdir(tmpdir());
+    try {
+      const info = await useWasmBackend();
+      expect(info.backend).toBe('wasm');
+      expect(info.simd).toBe(true); // Node 20 has WebAssembly SIMD
+      expect(info.threads).toBe(1);
+      expect(info.notes.join(' ')).toMatch(/disables wasm threads in Node/);
+      expect(info.binary).toMatch(/tfjs-backend-wasm\/dist\/tfjs-backend-wasm-simd\.wasm$/);
+      expect(existsSync(info.binary)).toBe(true);
+      expect(info.addedKernels).toEqual(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']);
+      expect(info.replacedKernels).toEqual(['MaxPoolGrad', 'Conv2DBackpropInput']);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('refuses what it cannot do, naming the option', async () => {
+    await expect(useWasmBackend({ threads: 2 })).rejects.toThrow(/threads = 2 is not available in Node.*Allowed: 1/);
+    await expect(useWasmBackend({ paths: 'no-slash' })).rejects.toThrow(/paths/);
+    await expect(useWasmBackend({ threads: 0 })).rejects.toThrow(/threads/);
+    // once started, where the binaries are can no longer change
+    await expect(useWasmBackend({ paths: '/elsewhere/' })).rejects.toThrow(/already started/);
+    expect((await useWasmBackend()).backend).toBe('wasm');
+  });
+});
+
+describe('the wasm backend trains', () => {
+  it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
+    const report = await checkBackend('wasm');
+    console.log(report.cases.map((c) => `${c.label}: ${c.maxError.toExponential(1)}`).join('\n'), `\ntraining run gap ${report.trainingGap.toExponential(1)}`);
+    expect(report.cases.length).toBeGreaterThan(30);
+  });
+
+  it('max-pool gradients reach all-negative windows (tfjs-wasm 4.22 drops them)', async () => {
+    const x = tf.tensor4d([0.1, 0.9, 0.3, 0.2, 0.5, 0.4, 0.7, 0.6, -0.5, -0.1, -0.3, -0.2, -0.9, -0.8, -0.4, -0.6], [1, 4, 4, 1]);
+    const [cpu, wasm] = await onBoth(() => tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(x));
+    // the maxima: 0.9 (index 1), 0.7 (6), −0.1 (9), −0.2 (11)
+    expect(Array.from(cpu[0]!)).toEqual([0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0]);
+    expect(Array.from(wasm[0]!)).toEqual(Array.from(cpu[0]!));
+    x.dispose();
+  });
+
+  it('UnsortedSegmentSum: sums rows per segment and drops ids outside [0, n)', async () => {
+    const x = tf.tensor3d(Array.from({ length: 24 }, (_, i) => i * 0.5 - 3), [6, 2, 2]);
+    const ids = tf.tensor1d([2, 0, 2, -1, 5, 0], 'int32');
+    const [cpu, wasm] = await onBoth(() => tf.unsortedSegmentSum(x, ids, 4));
+    expect(gap(wasm, cpu)).toBe(0);
+    // independent: segment 0 = rows 1 and 5, segment 2 = rows 0 and 2; ids 5 and −1 dropped; 1 and 3 empty
+    const rows = Array.from({ length: 6 }, (_, r) => Array.from({ length: 4 }, (_, j) => (r * 4 + j) * 0.5 - 3));
+    const sum = (a: number[], b: number[]) => a.map((v, j) => v + b[j]!);
+    expect(Array.from(wasm[0]!)).toEqual([...sum(rows[1]!, rows[5]!), 0, 0, 0, 0, ...sum(rows[0]!, rows[2]!), 0, 0, 0, 0]);
+    tf.dispose([x, ids]);
+  });
+
+  it("the issue's CNN (conv3×3×32, pool, conv3×3×64, pool, dense 128, dense 10 on 28×28×1): gradients match cpu", async () => {
+    const make = () => nn.sequential([nn.conv2d(32, 3, { activation: 'relu' }), nn.maxPool2d(2), nn.conv2d(64, 3, { activation: 'relu' }), nn.maxPool2d(2), nn.flatten(), nn.dense(128, { activation: 'relu' }), nn.dense(10)]);
+    const x = tf.randomNormal([2, 28, 28, 1], 0, 1, 'float32', 7);
+    const y = tf.tensor1d([3, 8], 'int32');
+    const grads = async (backend: string) => {
+      await tf.setBackend(backend);
+      const t = new Trainer({ model: make(), loss: 'softmaxCrossEntropy', optimizer: 'sgd', seed: 3, progress: false });
+      const model = t.build([28, 28, 1]);
+      const { grads } = tf.variableGrads(() => softmaxCrossEntropy(model.forward(x, { training: true }) as tf.Tensor, y));
+      const out: Record<string, Float32Array> = {};
+      for (const p of model.params) out[p.name] = grads[p.variable.name]!.dataSync() as Float32Array;
+      tf.dispose(grads);
+      t.dispose();
+      return out;
+    };
+    const cpu = await grads('cpu');
+    const wasm = await grads('wasm');
+    expect(Object.keys(wasm)).toEqual(Object.keys(cpu));
+    for (const name of Object.keys(cpu)) {
+      const e = gap([wasm[name]!], [cpu[name]!]);
+      expect(e, name).toBeLessThan(1e-4);
+    }
+    tf.dispose([x, y]);
+  });
+
+  it('trains a CNN on digits (28×28 upsampled) with flat tensor counts', async () => {
+    await useWasmBackend();
+    const { data } = loadDigits();
+    const images = tf.tidy(() => tf.image.resizeBilinear(tf.reshape(data.x as tf.Tensor, [-1, 8, 8, 1]) as tf.Tensor4D, [28, 28]));
+    const train = dataset.fromTensors(images, data.y as tf.Tensor);
+    const t = new Trainer({
+      model: nn.sequential([nn.conv2d(8, 3, { activation: 'relu' }), nn.maxPool2d(2), nn.conv2d(16, 3, { activation: 'relu' }), nn.maxPool2d(2), nn.flatten(), nn.dense(10)]),
+      loss: 'softmaxCrossEntropy',
+      optimizer: { name: 'adam', learningRate: 0.01 },
+      seed: 0,
+      progress: false,
+    });
+    const before0 = (await t.evaluate(train)).accuracy!;
+    await t.fit(train, { epochs: 1, batchSize: 64 });
+    const before = tf.memory().numTensors;
+    // the composed kernels' intermediates live only on the wasm heap: count those too
+    const heapBefore = tf.backend().numDataIds();
+    await t.fit(train, { epochs: 2, batchSize: 64 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tf.backend().numDataIds()).toBe(heapBefore);
+    const after = (await t.evaluate(train)).accuracy!;
+    console.log(`digits CNN on wasm: accuracy ${before0.toFixed(3)} → ${after.toFixed(3)} after 3 epochs`);
+    expect(after).toBeGreaterThan(0.9);
+    t.dispose();
+    tf.dispose([images]);
+  });
+});
