@@ -1,10 +1,9 @@
-// Benchmark (not a test): SGEMM 1024³ through the addon, the MLP step
-// (784-256-256-10, batch 128, SGD) on cpu vs native, and a per-kernel time
-// table of one native step, so the next bottleneck is visible.
+// Benchmark (not a test): SGEMM 1024³ through the addon, the MLP and CNN
+// steps on cpu, wasm and native, and a per-kernel time table of one native
+// step of each, so the next bottleneck is visible.
 import * as tf from '@tensorflow/tfjs-core';
-import { dataset, nn, Trainer } from '@tikhonov/core';
 import { loadAddon, nativeKernels, useNativeBackend } from '@tikhonov/backend-native';
-import { printKernelTable, profileKernels } from '@tikhonov/core/testing';
+import { BENCH_MODELS, printKernelTable, profileKernels, timeSteps } from '@tikhonov/core/testing';
 
 const addon = loadAddon();
 for (const threads of [1, 2]) {
@@ -22,28 +21,37 @@ for (const threads of [1, 2]) {
 }
 addon.setThreads(2);
 
-const batch = 128;
-const stepTime = async (backend: string, steps: number) => {
-  await tf.setBackend(backend);
-  const data = dataset.fromTensors(tf.randomNormal([batch * 4, 784], 0, 1, 'float32', 1), tf.randomUniform([batch * 4], 0, 10, 'int32', 2));
-  const t = new Trainer({ model: nn.sequential([nn.dense(256, { activation: 'relu' }), nn.dense(256, { activation: 'relu' }), nn.dense(10)]), loss: 'softmaxCrossEntropy', optimizer: { name: 'sgd', learningRate: 0.01 }, progress: false });
-  const run = async (k: number) => {
-    await t.fit(data, { epochs: 1_000_000, batchSize: batch, maxSteps: t.step + k });
-    await t.params.get('dense_3/bias').variable.data();
-  };
-  await run(3);
-  const start = performance.now();
-  await run(steps);
-  const ms = (performance.now() - start) / steps;
-  return { ms, trainer: t, data };
-};
-const cpu = await stepTime('cpu', 10);
-cpu.trainer.dispose();
+// Step times: both benchmark models on cpu and native (`pnpm bench` in
+// @tikhonov/backend-wasm adds wasm to the comparison). A CNN step on cpu takes ≈ 45 s (tfjs-cpu's JavaScript
+// Conv2DBackpropFilter): one timed step there.
 await useNativeBackend({ threads: 2 });
-const native = await stepTime('native', 50);
-console.log(`\nMLP 784-256-256-10 step, batch 128: cpu ${cpu.ms.toFixed(1)} ms, native ${native.ms.toFixed(2)} ms — ${(cpu.ms / native.ms).toFixed(1)}× faster (targets: ≤ 4 ms, ≥ 50×; PyTorch ≈ 2 ms on this machine)`);
+for (const model of BENCH_MODELS) {
+  const cnn = model.inputShape.length === 3;
+  const rows: Array<[string, number]> = [];
+  const measure = async (label: string, backend: string, steps: number, threads?: number) => {
+    await tf.setBackend(backend);
+    if (threads !== undefined) addon.setThreads(threads);
+    const r = await timeSteps(model, { steps, warmup: cnn && backend === 'cpu' ? 1 : 10 });
+    rows.push([label, r.ms]);
+    r.trainer.dispose();
+    tf.dispose([r.data.x, r.data.y as tf.Tensor]);
+  };
+  await measure('cpu', 'cpu', cnn ? 1 : 5);
+  await measure('native, 1 OpenBLAS thread', 'native', cnn ? 30 : 200, 1);
+  await measure('native, 2 OpenBLAS threads', 'native', cnn ? 30 : 200, 2);
+  console.log(`\n${model.name}`);
+  for (const [label, ms] of rows) console.log(`  ${label.padEnd(30)} ${ms.toFixed(2).padStart(9)} ms/step   cpu/this ${(rows[0]![1] / ms).toFixed(1).padStart(7)}×`);
+}
+console.log('\ntargets: MLP ≤ 4 ms and ≥ 50× cpu (≥ 14× wasm: see the backend-wasm bench); CNN ≤ 25 ms (PyTorch on this machine: MLP ≈ 2 ms, CNN ≈ 16 ms)');
 
-// one step, kernel by kernel
-const rows = await profileKernels(() => native.trainer.fit(native.data, { epochs: 1_000_000, batchSize: batch, maxSteps: native.trainer.step + 1 }));
+// one native step of each model, kernel by kernel
+await tf.setBackend('native');
+addon.setThreads(1);
 const nativeNames = new Set(nativeKernels());
-printKernelTable(rows, { title: 'one native MLP step: kernel', note: (name) => (nativeNames.has(name) ? 'native' : 'JavaScript (tfjs-cpu)') });
+for (const model of BENCH_MODELS) {
+  const { trainer, data } = await timeSteps(model, { steps: 5, warmup: 10 });
+  const rows = await profileKernels(() => trainer.fit(data, { epochs: 1_000_000, batchSize: model.batch, maxSteps: trainer.step + 1 }));
+  printKernelTable(rows, { title: `one native step, ${model.name.split(',')[0]}: kernel`, note: (name) => (nativeNames.has(name) ? 'native' : 'JavaScript (tfjs-cpu)') });
+  trainer.dispose();
+  tf.dispose([data.x, data.y as tf.Tensor]);
+}

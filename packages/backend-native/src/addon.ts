@@ -5,15 +5,44 @@ import { fileURLToPath } from 'node:url';
 /** The C++ addon's functions (see src/addon/native.cc). */
 export interface NativeAddon {
   gemmBatched(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, aStride: number, bStride: number): void;
-  /** out[i] = a[i mod |a|] op b[i mod |b|]; op 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 max, 6 min. */
-  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** out[i] = a[(i / aRepeat) mod |a|] op b[(i / bRepeat) mod |b|]; op 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 max, 6 min. */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, aRepeat: number, bRepeat: number): void;
   /** op 0: relu; op 1: step (x > 0 ? 1 : alpha). NaN stays NaN. */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   gatherRows(x: Float32Array, rowSize: number, indices: Int32Array, out: Float32Array): void;
   sumAxis(x: Float32Array, outer: number, inner: number, leading: boolean, out: Float32Array): void;
+  /** out = im2col(x) · filter (NHWC, filter [fH, fW, inC, outC]). */
+  conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, geometry: ConvGeometry): void;
+  /** dx = col2im(dy · filterᵀ). */
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
+  /** dfilter = im2col(x)ᵀ · dy. */
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, geometry: ConvGeometry): void;
+  /** Window maxima (the first maximum; NaN never wins, as on tfjs-cpu). */
+  maxPool(x: Float32Array, out: Float32Array, geometry: ConvGeometry): void;
+  /** Each dy value added at its window's first maximum. */
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
   setThreads(threads: number): void;
   getThreads(): number;
   config(): string;
+}
+
+/** A convolution's or pooling window's geometry (NHWC), as tfjs's Conv2DInfo gives it. */
+export interface ConvGeometry {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  padTop: number;
+  padLeft: number;
 }
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nn, Trainer } from '@tikhonov/core';
 import { checkBackend } from '@tikhonov/core/testing';
 import { loadDigits } from '@tikhonov/datasets';
-import { loadAddon, nativeKernels, useNativeBackend } from '@tikhonov/backend-native';
+import { loadAddon, NativeBackend, nativeKernels, useNativeBackend } from '@tikhonov/backend-native';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -24,7 +24,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(info.backend).toBe('native');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
-    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Sum', 'Relu', 'Step', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum']);
+    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Sum', 'Relu', 'Step', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad']);
   });
 
   it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
@@ -47,6 +47,63 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
       t.dispose();
     }
     expect(Math.abs(accuracy[0]! - accuracy[1]!)).toBeLessThan(0.01);
+  });
+});
+
+describe.skipIf(unavailable !== undefined)('output arrays are recycled only when nothing can see them', () => {
+  const n = 64 * 100; // above the pooling threshold
+  const input = () => tf.tensor1d(Float32Array.from({ length: n }, (_, i) => Math.sin(i) - 0.2));
+  const churn = (x: tf.Tensor) => {
+    // same-size native outputs, created and disposed: they take recycled arrays
+    for (let i = 0; i < 20; i++) tf.dispose(tf.tidy(() => tf.add(tf.relu(x), tf.mul(x, tf.scalar(i)))));
+  };
+
+  it('disposed outputs are reused', async () => {
+    await useNativeBackend();
+    const pool = (tf.backend() as NativeBackend).pool;
+    const x = input();
+    churn(x);
+    const before = { ...pool.stats };
+    churn(x);
+    expect(pool.stats.reused - before.reused).toBeGreaterThan(30);
+    expect(pool.stats.allocated - before.allocated).toBe(0);
+    x.dispose();
+  });
+
+  it('an array read out with dataSync keeps its values after its tensor is disposed', async () => {
+    await useNativeBackend();
+    const x = input();
+    const t = tf.relu(x);
+    const seen = t.dataSync();
+    const copy = Array.from(seen);
+    t.dispose();
+    churn(x);
+    expect(Array.from(seen)).toEqual(copy);
+    x.dispose();
+  });
+
+  it('a slice (a view of its source on tfjs-cpu) survives the disposal of the source', async () => {
+    await useNativeBackend();
+    const x = input();
+    const t = tf.relu(x);
+    const part = tf.slice(t, [10], [100]);
+    const expected = Array.from(x.dataSync().slice(10, 110), (v) => Math.max(v, 0));
+    t.dispose();
+    churn(x);
+    expect(Array.from(part.dataSync())).toEqual(expected.map((v) => Math.fround(v)));
+    tf.dispose([x, part]);
+  });
+
+  it('a tensor built from a user array never lends that array out', async () => {
+    await useNativeBackend();
+    const values = Float32Array.from({ length: n }, (_, i) => i);
+    const t = tf.tensor1d(values);
+    t.dispose();
+    const x = input();
+    churn(x);
+    expect(values[5]).toBe(5);
+    expect(values[n - 1]).toBe(n - 1);
+    x.dispose();
   });
 });
 
@@ -75,6 +132,53 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     addon.unary(1, x, out, 0.5);
     expect(Array.from(out)).toEqual([0.5, 0.5, 1, Number.NaN]);
     expect(() => addon.unary(0, x, new Float32Array(3), 0)).toThrow(/same length/);
+  });
+
+  it('binary broadcasts blocks of axes: (i / repeat) mod length', () => {
+    const a = Float32Array.from({ length: 12 }, (_, i) => i); // [3, 4]
+    const col = new Float32Array([10, 20, 30]); // [3, 1]
+    const out = new Float32Array(12);
+    addon.binary(1, a, col, out, 1, 4); // a − column
+    expect(Array.from(out)).toEqual(Array.from(a, (v, i) => v - col[Math.floor(i / 4)]!));
+    expect(() => addon.binary(0, a, col, out, 1, 5)).toThrow(/must divide the output length 12/);
+    expect(() => addon.binary(0, a, col, out, 1, 0)).toThrow(/bRepeat must be a positive integer/);
+  });
+
+  it('convolution and pooling entry points check buffers and geometry', () => {
+    // 1 image 4×4×2, 3×3 filter to 3 channels, stride 1, no padding: 2×2×3 out
+    const g = { batch: 1, inHeight: 4, inWidth: 4, inChannels: 2, outHeight: 2, outWidth: 2, outChannels: 3, filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0 };
+    const x = new Float32Array(32);
+    const w = new Float32Array(54);
+    expect(() => addon.conv2d(x, w, new Float32Array(11), g)).toThrow(/out holds 11 values but the geometry needs 12/);
+    expect(() => addon.conv2d(new Float32Array(31), w, new Float32Array(12), g)).toThrow(/x holds 31 values but the geometry needs 32/);
+    expect(() => addon.conv2dBackpropFilter(x, new Float32Array(12), new Float32Array(53), g)).toThrow(/dfilter holds 53/);
+    expect(() => addon.conv2dBackpropInput(new Float32Array(12), w, new Float32Array(12), g)).toThrow(/dx holds 12/);
+    expect(() => addon.conv2d(x, w, new Float32Array(12), { ...g, strideHeight: 0 })).toThrow(/strideHeight must be a positive integer/);
+    expect(() => addon.conv2d(x, w, new Float32Array(12), { ...g, padTop: -1 })).toThrow(/padTop must be a non-negative integer/);
+    expect(() => addon.conv2d(x, w, new Float32Array(12), { ...g, batch: undefined } as never)).toThrow(/batch must be a number/);
+    expect(() => addon.maxPool(x, new Float32Array(12), g)).toThrow(/inChannels must equal outChannels/);
+    // a geometry whose windows run past the input reads only inside it (padding is zero)
+    const out = new Float32Array(12);
+    expect(() => addon.conv2d(x, w, out, { ...g, padTop: 5, padLeft: 5 })).not.toThrow();
+    expect(Array.from(out)).toEqual(new Array(12).fill(0));
+  });
+
+  it('conv2d equals a direct float64 sum (stride 2, padding, dilation 2)', () => {
+    const g = { batch: 2, inHeight: 7, inWidth: 6, inChannels: 2, outHeight: 3, outWidth: 3, outChannels: 3, filterHeight: 3, filterWidth: 2, strideHeight: 2, strideWidth: 2, dilationHeight: 2, dilationWidth: 1, padTop: 1, padLeft: 0 };
+    const x = Float32Array.from({ length: 2 * 7 * 6 * 2 }, (_, i) => Math.sin(i));
+    const w = Float32Array.from({ length: 3 * 2 * 2 * 3 }, (_, i) => Math.cos(i));
+    const out = new Float32Array(2 * 3 * 3 * 3);
+    addon.conv2d(x, w, out, g);
+    for (let b = 0; b < 2; b++) for (let oh = 0; oh < 3; oh++) for (let ow = 0; ow < 3; ow++) for (let co = 0; co < 3; co++) {
+      let s = 0;
+      for (let fh = 0; fh < 3; fh++) for (let fw = 0; fw < 2; fw++) {
+        const h = oh * 2 - 1 + fh * 2;
+        const v = ow * 2 + fw;
+        if (h < 0 || h >= 7 || v >= 6) continue;
+        for (let c = 0; c < 2; c++) s += x[((b * 7 + h) * 6 + v) * 2 + c]! * w[((fh * 2 + fw) * 2 + c) * 3 + co]!;
+      }
+      expect(out[((b * 3 + oh) * 3 + ow) * 3 + co]).toBeCloseTo(s, 5);
+    }
   });
 
   it('computes what a float64 reference computes', () => {

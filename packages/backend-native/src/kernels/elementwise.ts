@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
+import { outputArray } from './output.js';
 import { valuesOf } from './matmul.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -10,16 +11,21 @@ type Inputs = Record<string, tf.TensorInfo>;
 export const BINARY_OPS: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6 };
 
 /**
- * True when `shape` broadcast to `out` is a trailing block of it: after
- * left-padding with 1s it reads [1, …, 1, out[k], …, out[r−1]]. Then element i
- * of the output uses element i mod size of the input.
+ * How an input of `shape` broadcast to `out` maps onto the output's flat
+ * index, when it is one contiguous block of axes: after left-padding with 1s
+ * its non-1 axes equal out's axes k…j−1 and all other axes are 1. Then output
+ * i uses input (i / repeat) mod length, repeat = product of out[j…]. A
+ * trailing block (bias rows, scalars) has repeat 1; a [128, 1] column against
+ * [128, 10] has repeat 10. Undefined for other patterns (the kernel falls back).
  */
-export function isTrailingBlock(shape: readonly number[], out: readonly number[]): boolean {
+export function blockPattern(shape: readonly number[], out: readonly number[]): { length: number; repeat: number } | undefined {
   const padded = [...Array(out.length - shape.length).fill(1), ...shape];
-  let k = padded.findIndex((d) => d !== 1);
-  if (k < 0) return true;
-  for (; k < out.length; k++) if (padded[k] !== out[k]) return false;
-  return true;
+  const k = padded.findIndex((d) => d !== 1);
+  if (k < 0) return { length: 1, repeat: 1 };
+  let j = k;
+  while (j < out.length && padded[j] === out[j]) j++;
+  if (padded.slice(j).some((d) => d !== 1)) return undefined;
+  return { length: sizeOf(out.slice(k, j)), repeat: sizeOf(out.slice(j)) };
 }
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -33,9 +39,11 @@ export function binaryKernel(addon: NativeAddon, op: number, fallback: KernelFun
     const bv = valuesOf(backend, b!);
     if (!av || !bv) return fallback(args);
     const out = tf.backend_util.assertAndGetBroadcastShape(a!.shape, b!.shape);
-    if (sizeOf(out) === 0 || !isTrailingBlock(a!.shape, out) || !isTrailingBlock(b!.shape, out)) return fallback(args);
-    const values = new Float32Array(sizeOf(out));
-    addon.binary(op, av, bv, values);
+    const pa = blockPattern(a!.shape, out);
+    const pb = blockPattern(b!.shape, out);
+    if (sizeOf(out) === 0 || !pa || !pb) return fallback(args);
+    const values = outputArray(backend, sizeOf(out));
+    addon.binary(op, av, bv, values, pa.repeat, pb.repeat);
     return backend.makeTensorInfo(out, 'float32', values);
   };
 }
@@ -50,7 +58,7 @@ export function gatherKernel(addon: NativeAddon, fallback: KernelFunc): KernelFu
     const xv = valuesOf(backend, x!);
     const ids = backend.data.get(indices!.dataId).values;
     if (!xv || !(ids instanceof Int32Array) || (axis !== 0 && axis !== -x!.shape.length) || batchDims !== 0 || rowSize === 0 || x!.shape[0] === 0) return fallback(args);
-    const out = new Float32Array(ids.length * rowSize);
+    const out = outputArray(backend, ids.length * rowSize);
     addon.gatherRows(xv, rowSize, ids, out);
     return backend.makeTensorInfo([...indices!.shape, ...x!.shape.slice(1)], 'float32', out);
   };
@@ -73,7 +81,7 @@ export function sumKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc 
     const split = leading ? axes.length : axes[0]!;
     const outer = sizeOf(x!.shape.slice(0, split));
     const inner = sizeOf(x!.shape.slice(split));
-    const out = new Float32Array(leading ? inner : outer);
+    const out = outputArray(backend, leading ? inner : outer);
     addon.sumAxis(xv, outer, inner, leading, out);
     const kept = x!.shape.map((d, i) => (axes.includes(i) ? 1 : d));
     const shape = keepDims ? kept : x!.shape.filter((_, i) => !axes.includes(i));
@@ -88,7 +96,7 @@ export function unaryKernel(addon: NativeAddon, op: 0 | 1, fallback: KernelFunc)
     const backend = args.backend as MathBackendCPU;
     const xv = valuesOf(backend, x!);
     if (!xv) return fallback(args);
-    const out = new Float32Array(xv.length);
+    const out = outputArray(backend, xv.length);
     addon.unary(op, xv, out, (args.attrs as { alpha?: number } | undefined)?.alpha ?? 0);
     return backend.makeTensorInfo(x!.shape, 'float32', out);
   };

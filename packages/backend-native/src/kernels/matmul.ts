@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
+import { outputArray } from './output.js';
 
 /**
  * Float32 storage of a float32 tensor held by a cpu-family backend (no copy),
@@ -40,7 +41,7 @@ export function nativeMatMul(addon: NativeAddon, backend: MathBackendCPU, a: tf.
   else return undefined;
   const batch = Math.max(batchA, batchB);
   if (m === 0 || n === 0 || k === 0 || batch === 0) return undefined;
-  const out = new Float32Array(batch * m * n);
+  const out = outputArray(backend, batch * m * n);
   addon.gemmBatched(av, bv, out, batch, m, n, k, transposeA, transposeB, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
   return { values: out, shape: [...outBatchDims, m, n] };
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
 import { nativeMatMul, valuesOf } from './matmul.js';
+import { convKernels } from './conv.js';
 import { BINARY_OPS, binaryKernel, gatherKernel, sumKernel, unaryKernel } from './elementwise.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -67,6 +68,7 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     Step: unaryKernel(addon, 1, cpuKernel('Step')),
   };
   for (const [name, op] of Object.entries(BINARY_OPS)) kernels[name] = binaryKernel(addon, op, cpuKernel(name));
+  Object.assign(kernels, convKernels(addon, cpuKernel));
   for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
     tf.unregisterKernel(kernelName, backendName);
     tf.registerKernel({ kernelName, backendName, kernelFunc });

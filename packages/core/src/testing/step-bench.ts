@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTensors } from '../data/dataset.js';
-import { dense, sequential } from '../nn/index.js';
+import { conv2d, dense, flatten, maxPool2d, sequential } from '../nn/index.js';
+import type { Module } from '../nn/index.js';
+import type { Dataset } from '../data/dataset.js';
 import type { Plugin } from '../plugin.js';
 import { Trainer } from '../trainer.js';
 
@@ -82,9 +84,19 @@ export interface KernelTimeRow {
  * first, so a benchmark can show where a step's time goes.
  */
 export async function profileKernels(f: () => Promise<unknown>): Promise<KernelTimeRow[]> {
-  const profile = await tf.profile(async () => {
-    await f();
-  });
+  // tfjs's profiler reads every kernel output back to check for NaN unless
+  // told not to: that read would dominate the times (and defeat a backend's
+  // buffer reuse), so it is off while profiling
+  const check = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
+  tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+  let profile: Awaited<ReturnType<typeof tf.profile>>;
+  try {
+    profile = await tf.profile(async () => {
+      await f();
+    });
+  } finally {
+    tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', check);
+  }
   const byKernel = new Map<string, { ms: number; calls: number }>();
   for (const k of profile.kernels) {
     const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
@@ -107,4 +119,41 @@ export function printKernelTable(rows: readonly KernelTimeRow[], options: { titl
     console.log(`${r.name.padEnd(32)} ${String(r.calls).padStart(5)} ${r.ms.toFixed(2).padStart(8)} ${(100 * r.share).toFixed(1).padStart(6)}%${note ? `  ${note(r.name)}` : ''}`);
   }
   console.log(`total kernel time ${rows.reduce((s, r) => s + r.ms, 0).toFixed(2)} ms`);
+}
+
+/** A benchmark model: the module, one example's shape and the batch size. */
+export interface BenchModel {
+  name: string;
+  make: () => Module;
+  inputShape: number[];
+  batch: number;
+}
+
+/** The backend benchmarks' models: the MLP 784-256-256-10 (batch 128) and the CNN conv3×3×32 → pool → conv3×3×64 → pool → dense 128 → dense 10 on 28×28×1 (batch 64). */
+export const BENCH_MODELS: readonly BenchModel[] = [
+  { name: 'MLP 784-256-256-10, batch 128', make: () => sequential([dense(256, { activation: 'relu' }), dense(256, { activation: 'relu' }), dense(10)]), inputShape: [784], batch: 128 },
+  {
+    name: 'CNN 28×28×1 (conv32, pool, conv64, pool, dense128, dense10), batch 64',
+    make: () => sequential([conv2d(32, 3, { activation: 'relu' }), maxPool2d(2), conv2d(64, 3, { activation: 'relu' }), maxPool2d(2), flatten(), dense(128, { activation: 'relu' }), dense(10)]),
+    inputShape: [28, 28, 1],
+    batch: 64,
+  },
+];
+
+/**
+ * Mean ms per SGD step of `model` on random data on the active backend, after
+ * `warmup` steps (JIT, buffer reuse). Returns the trainer and data too, to
+ * profile a step afterwards; the caller disposes them. Benchmarks only.
+ */
+export async function timeSteps(model: BenchModel, options: { steps: number; warmup?: number }): Promise<{ ms: number; trainer: Trainer; data: Dataset }> {
+  const data = fromTensors(tf.randomNormal([model.batch * 2, ...model.inputShape], 0, 1, 'float32', 1), tf.randomUniform([model.batch * 2], 0, 10, 'int32', 2));
+  const trainer = new Trainer({ model: model.make(), loss: 'softmaxCrossEntropy', optimizer: { name: 'sgd', learningRate: 0.01 }, progress: false, seed: 0 });
+  const run = async (k: number) => {
+    await trainer.fit(data, { epochs: 1_000_000, batchSize: model.batch, maxSteps: trainer.step + k });
+    await trainer.model.params[trainer.model.params.length - 1]!.variable.data(); // wait for the backend
+  };
+  await run(options.warmup ?? 3);
+  const start = performance.now();
+  await run(options.steps);
+  return { ms: (performance.now() - start) / options.steps, trainer, data };
 }
