@@ -14,25 +14,66 @@ export { loadAddon, type NativeAddon } from './addon.js';
 /** What {@link useNativeBackend} started. */
 export interface NativeBackendInfo {
   backend: string;
-  /** OpenBLAS threads. */
-  threads: number;
-  /** OpenBLAS build configuration. */
+  /** 'addon': this package's OpenBLAS addon; 'tfjs-node': @tensorflow/tfjs-node's libtensorflow. */
+  engine: 'addon' | 'tfjs-node';
+  /** OpenBLAS threads (addon engine; tfjs-node manages its own). */
+  threads?: number;
+  /** The BLAS or library underneath. */
   blas: string;
-  /** Kernels running natively. */
+  /** Kernels running natively (addon engine; with tfjs-node, all of them). */
   nativeKernels: readonly string[];
 }
 
+/** Options of {@link useNativeBackend}. */
+export interface NativeBackendOptions {
+  /** OpenBLAS's thread count (addon engine). Default: OpenBLAS's own, the cores. */
+  threads?: number;
+  /**
+   * 'addon' (default) selects this package's `native` backend; 'tfjs-node'
+   * selects `@tensorflow/tfjs-node` where the application has installed it and
+   * it loads. It is looked up by name at run time, not declared as an
+   * optional peer: pnpm's auto-install-peers would then install it, and its
+   * install script downloads libtensorflow.
+   */
+  engine?: 'addon' | 'tfjs-node';
+}
+
+const optionsSchema = z.object({ threads: schemas.positiveInt.optional(), engine: z.enum(['addon', 'tfjs-node']).optional() }).strict();
+
 /**
- * Selects the `native` backend. Throws — never falls back silently — when the
- * addon is not built, saying what to install and how to rebuild.
- * `threads` sets OpenBLAS's thread count (default: OpenBLAS's own, the cores).
+ * Selects a native backend. Throws — never falls back silently — when the
+ * addon is not built (saying what to install and how to rebuild), or when
+ * `engine: 'tfjs-node'` is asked for and @tensorflow/tfjs-node does not load.
  */
-export async function useNativeBackend(options: { threads?: number } = {}): Promise<NativeBackendInfo> {
-  const { threads } = validateOptions('useNativeBackend', z.object({ threads: schemas.positiveInt.optional() }).strict(), options);
+export async function useNativeBackend(options: NativeBackendOptions = {}): Promise<NativeBackendInfo> {
+  const { threads, engine = 'addon' } = validateOptions('useNativeBackend', optionsSchema, options);
+  if (engine === 'tfjs-node') return useTfjsNode(threads);
   const addon = loadAddon();
   if (threads !== undefined) addon.setThreads(threads);
   const ok = await tf.setBackend(NATIVE);
   if (!ok) throw new Error(`useNativeBackend: tfjs could not start the '${NATIVE}' backend`);
   await tf.ready();
-  return { backend: tf.getBackend(), threads: addon.getThreads(), blas: addon.config(), nativeKernels: nativeKernels() };
+  return { backend: tf.getBackend(), engine, threads: addon.getThreads(), blas: addon.config(), nativeKernels: nativeKernels() };
+}
+
+/** The name tfjs-node registers its backend under. */
+const TFJS_NODE_BACKEND = 'tensorflow';
+
+async function useTfjsNode(threads: number | undefined): Promise<NativeBackendInfo> {
+  if (threads !== undefined) {
+    throw new Error(`useNativeBackend: threads = ${threads} applies to the addon engine only; tfjs-node sizes libtensorflow's thread pools itself (TF_NUM_INTEROP_THREADS / TF_NUM_INTRAOP_THREADS)`);
+  }
+  // a variable specifier: the package is not a dependency (see the option's doc)
+  const specifier = '@tensorflow/tfjs-node';
+  try {
+    await import(specifier);
+  } catch (error) {
+    throw new Error(
+      `useNativeBackend: engine 'tfjs-node' needs @tensorflow/tfjs-node, which did not load (${(error as Error).message.split('\n')[0]}). ` +
+        "Install it with 'pnpm add @tensorflow/tfjs-node' (its install downloads libtensorflow), or use the default engine 'addon'.",
+    );
+  }
+  if (!(await tf.setBackend(TFJS_NODE_BACKEND))) throw new Error(`useNativeBackend: @tensorflow/tfjs-node loaded but its '${TFJS_NODE_BACKEND}' backend did not start`);
+  await tf.ready();
+  return { backend: tf.getBackend(), engine: 'tfjs-node', blas: 'libtensorflow (@tensorflow/tfjs-node)', nativeKernels: tf.getKernelsForBackend(TFJS_NODE_BACKEND).map((k) => k.kernelName) };
 }

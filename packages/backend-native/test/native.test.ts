@@ -22,6 +22,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
   it('starts, reports OpenBLAS and its native kernels', async () => {
     const info = await useNativeBackend({ threads: 2 });
     expect(info.backend).toBe('native');
+    expect(info.engine).toBe('addon');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
     expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Sum', 'Relu', 'Step', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad']);
@@ -47,6 +48,32 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
       t.dispose();
     }
     expect(Math.abs(accuracy[0]! - accuracy[1]!)).toBeLessThan(0.01);
+  });
+});
+
+// The optional tfjs-node engine: its tests run only where @tensorflow/tfjs-node loads.
+let tfjsNode: string | undefined;
+try {
+  const specifier = '@tensorflow/tfjs-node';
+  await import(specifier);
+} catch (error) {
+  tfjsNode = (error as Error).message.split('\n')[0];
+}
+describe("engine: 'tfjs-node'", () => {
+  it.skipIf(tfjsNode !== undefined)('selects the tensorflow backend where @tensorflow/tfjs-node loads', async () => {
+    const info = await useNativeBackend({ engine: 'tfjs-node' });
+    expect(info).toMatchObject({ backend: 'tensorflow', engine: 'tfjs-node' });
+    await tf.setBackend('cpu');
+  });
+  it.skipIf(tfjsNode === undefined)('where it does not load, says so and how to install it (no fallback)', async () => {
+    console.warn(`@tensorflow/tfjs-node does not load here (${tfjsNode}): its engine test is skipped; checking the error instead`);
+    const before = tf.getBackend();
+    await expect(useNativeBackend({ engine: 'tfjs-node' })).rejects.toThrow(/engine 'tfjs-node' needs @tensorflow\/tfjs-node, which did not load .*pnpm add @tensorflow\/tfjs-node/);
+    expect(tf.getBackend()).toBe(before);
+  });
+  it('threads belong to the addon engine', async () => {
+    await expect(useNativeBackend({ engine: 'tfjs-node', threads: 2 })).rejects.toThrow(/threads = 2 applies to the addon engine only/);
+    await expect(useNativeBackend({ engine: 'gpu' as never })).rejects.toThrow(/engine/);
   });
 });
 

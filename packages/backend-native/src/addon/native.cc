@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <string>
 #include <limits>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -244,27 +245,61 @@ inline int64_t Pixel(const ConvGeometry& g, int64_t b, int64_t oh, int64_t ow, i
   return ((b * g.inH + h) * g.inW + w) * g.inC;
 }
 
+// Runs f(b0, b1) over the images [0, batch) split into contiguous ranges, one
+// per thread (the OpenBLAS thread count, so `threads` governs both), when
+// there is enough work to pay for starting threads (≈ 20–50 µs each).
+// Images write disjoint output ranges, so the ranges need no locking.
+template <typename F>
+void ForImages(int64_t batch, int64_t workPerImage, F f) {
+  const int64_t threads = std::min<int64_t>({static_cast<int64_t>(openblas_get_num_threads()), batch, 8});
+  if (threads < 2 || batch * workPerImage < (int64_t{1} << 17)) {
+    f(int64_t{0}, batch);
+    return;
+  }
+  std::vector<std::thread> others;
+  const int64_t step = (batch + threads - 1) / threads;
+  for (int64_t b0 = step; b0 < batch; b0 += step) others.emplace_back([=] { f(b0, std::min(batch, b0 + step)); });
+  f(int64_t{0}, std::min(batch, step));
+  for (auto& t : others) t.join();
+}
+
 // patches[row, (fh, fw, c)] = x at that tap, 0 in padding; row = (b, oh, ow).
 void Im2col(const ConvGeometry& g, const float* x, float* patches) {
   const int64_t k = g.patch();
-  for (int64_t b = 0; b < g.batch; b++)
-    for (int64_t oh = 0; oh < g.outH; oh++)
-      for (int64_t ow = 0; ow < g.outW; ow++) {
-        float* row = patches + ((b * g.outH + oh) * g.outW + ow) * k;
-        for (int64_t fh = 0; fh < g.fH; fh++)
-          for (int64_t fw = 0; fw < g.fW; fw++, row += g.inC) {
-            const int64_t p = Pixel(g, b, oh, ow, fh, fw);
-            if (p < 0) std::fill(row, row + g.inC, 0.0f);
-            else std::copy(x + p, x + p + g.inC, row);
+  const int64_t c = g.inC;
+  ForImages(g.batch, g.outH * g.outW * k, [&](int64_t b0, int64_t b1) {
+    float* row = patches + b0 * g.outH * g.outW * k;
+    for (int64_t b = b0; b < b1; b++)
+      for (int64_t oh = 0; oh < g.outH; oh++)
+        for (int64_t ow = 0; ow < g.outW; ow++)
+          for (int64_t fh = 0; fh < g.fH; fh++) {
+            // the row of x under this tap row, found once per tap row
+            const int64_t h = oh * g.sH - g.padT + fh * g.dH;
+            const bool rowInside = h >= 0 && h < g.inH;
+            const float* xrow = x + (b * g.inH + (rowInside ? h : 0)) * g.inW * c;
+            for (int64_t fw = 0; fw < g.fW; fw++, row += c) {
+              const int64_t w = ow * g.sW - g.padL + fw * g.dW;
+              const bool inside = rowInside && w >= 0 && w < g.inW;
+              if (c == 1) {
+                // first layers on one channel: a per-tap copy loop costs more than the copy
+                row[0] = inside ? xrow[w] : 0.0f;
+              } else if (inside) {
+                for (int64_t i = 0; i < c; i++) row[i] = xrow[w * c + i];
+              } else {
+                for (int64_t i = 0; i < c; i++) row[i] = 0.0f;
+              }
+            }
           }
-      }
+  });
 }
 
 // The adjoint of Im2col: dx = 0, then each patch entry added back to its pixel.
 void Col2im(const ConvGeometry& g, const float* patches, float* dx) {
-  std::fill(dx, dx + g.inSize(), 0.0f);
   const int64_t k = g.patch();
-  for (int64_t b = 0; b < g.batch; b++)
+  ForImages(g.batch, g.outH * g.outW * k, [&](int64_t b0, int64_t b1) {
+  const int64_t image = g.inH * g.inW * g.inC;
+  std::fill(dx + b0 * image, dx + b1 * image, 0.0f);
+  for (int64_t b = b0; b < b1; b++)
     for (int64_t oh = 0; oh < g.outH; oh++)
       for (int64_t ow = 0; ow < g.outW; ow++) {
         const float* row = patches + ((b * g.outH + oh) * g.outW + ow) * k;
@@ -274,6 +309,7 @@ void Col2im(const ConvGeometry& g, const float* patches, float* dx) {
             if (p >= 0) for (int64_t c = 0; c < g.inC; c++) dx[p + c] += row[c];
           }
       }
+  });
 }
 
 // The im2col matrix lives in one scratch buffer that grows and is never
@@ -358,34 +394,57 @@ Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// For each output pixel (b, oh, ow), the first maximum of each channel's
-// window (as tfjs-cpu: NaN never wins) and where it is, or -1 when the
-// window holds no pixel or only NaN/-inf. Taps outermost and channels
-// innermost, so each tap's pixel offset is computed once and the channel
-// loop runs over contiguous memory.
-template <typename Visit>
-void WindowMaxima(const ConvGeometry& g, const float* x, Visit visit) {
-  std::vector<float> best(g.inC);
-  std::vector<int64_t> at(g.inC);
-  int64_t o = 0;
-  for (int64_t b = 0; b < g.batch; b++)
+// Max pooling, for output pixels of images [b0, b1): each channel's window
+// maximum goes to out, and, when dx is given, dy goes to the window's first
+// maximum (as on tfjs-cpu: strictly greater wins, so NaN and -inf never do;
+// a window with no such pixel routes nothing). Taps outermost and channels
+// innermost, so each tap's offset is computed once and the channel loops run
+// over contiguous memory. Both loops are float-only selects (no branches, no
+// int/float mixing, no conditional loads), which GCC vectorizes with plain
+// SSE2 given -fno-trapping-math (binding.gyp): otherwise they stay scalar and
+// the gradient runs 5–10× slower.
+void PoolImages(const ConvGeometry& g, const float* x, float* out, const float* dy, float* dx, int64_t b0, int64_t b1) {
+  const int64_t c = g.inC;
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  std::vector<float> best(c), pending(c);
+  const int64_t image = g.inH * g.inW * c;
+  if (dx != nullptr) std::fill(dx + b0 * image, dx + b1 * image, 0.0f);
+  for (int64_t b = b0; b < b1; b++)
     for (int64_t oh = 0; oh < g.outH; oh++)
-      for (int64_t ow = 0; ow < g.outW; ow++, o += g.inC) {
-        std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
-        std::fill(at.begin(), at.end(), -1);
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        const int64_t o = ((b * g.outH + oh) * g.outW + ow) * c;
+        float* m = best.data();
+        std::fill(m, m + c, kNegInf);
         for (int64_t fh = 0; fh < g.fH; fh++)
           for (int64_t fw = 0; fw < g.fW; fw++) {
             const int64_t p = Pixel(g, b, oh, ow, fh, fw);
             if (p < 0) continue;
-            // branch-free (select, not jump): the comparisons are data-dependent coin flips
-            for (int64_t c = 0; c < g.inC; c++) {
-              const float v = x[p + c];
-              const bool greater = v > best[c];
-              best[c] = greater ? v : best[c];
-              at[c] = greater ? p + c : at[c];
+            const float* v = x + p;
+            for (int64_t k = 0; k < c; k++) m[k] = v[k] > m[k] ? v[k] : m[k];
+          }
+        if (out != nullptr) std::copy(m, m + c, out + o);
+        if (dx == nullptr) continue;
+        // pending[k] is 1 until channel k's gradient has been routed
+        float* wait = pending.data();
+        for (int64_t k = 0; k < c; k++) wait[k] = m[k] > kNegInf ? 1.0f : 0.0f;
+        const float* d = dy + o;
+        for (int64_t fh = 0; fh < g.fH; fh++)
+          for (int64_t fw = 0; fw < g.fW; fw++) {
+            const int64_t p = Pixel(g, b, oh, ow, fh, fw);
+            if (p < 0) continue;
+            const float* __restrict v = x + p;
+            float* __restrict gx = dx + p;
+            float* __restrict w = wait;
+            const float* __restrict mm = m;
+            for (int64_t k = 0; k < c; k++) {
+              // every value loaded unconditionally, combined by selects, not a
+              // product (0 · inf would put NaN where no gradient goes)
+              const float vk = v[k], mk = mm[k], wk = w[k], dk = d[k], gk = gx[k];
+              const float hit = vk == mk ? wk : 0.0f;
+              gx[k] = gk + (hit > 0.0f ? dk : 0.0f);
+              w[k] = wk - hit;
             }
           }
-        visit(o, best.data(), at.data());
       }
 }
 
@@ -399,8 +458,9 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   if (g.inC != g.outC) throw Napi::RangeError::New(env, "maxPool: inChannels must equal outChannels");
   CheckLength(env, x, g.inSize(), "x");
   CheckLength(env, out, g.outSize(), "out");
+  const float* px = x.Data();
   float* po = out.Data();
-  WindowMaxima(g, x.Data(), [&](int64_t o, const float* best, const int64_t*) { std::copy(best, best + g.inC, po + o); });
+  ForImages(g.batch, g.outH * g.outW * g.outC * g.fH * g.fW, [&](int64_t b0, int64_t b1) { PoolImages(g, px, po, nullptr, nullptr, b0, b1); });
   return env.Undefined();
 }
 
@@ -415,12 +475,10 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   CheckLength(env, x, g.inSize(), "x");
   CheckLength(env, dy, g.outSize(), "dy");
   CheckLength(env, dx, g.inSize(), "dx");
-  float* pdx = dx.Data();
-  std::fill(pdx, pdx + g.inSize(), 0.0f);
+  const float* px = x.Data();
   const float* pdy = dy.Data();
-  WindowMaxima(g, x.Data(), [&](int64_t o, const float*, const int64_t* at) {
-    for (int64_t c = 0; c < g.inC; c++) if (at[c] >= 0) pdx[at[c]] += pdy[o + c];
-  });
+  float* pdx = dx.Data();
+  ForImages(g.batch, g.outH * g.outW * g.outC * g.fH * g.fW, [&](int64_t b0, int64_t b1) { PoolImages(g, px, nullptr, pdy, pdx, b0, b1); });
   return env.Undefined();
 }
 
