@@ -7,10 +7,11 @@ export interface NativeAddon {
   gemmBatched(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, aStride: number, bStride: number): void;
   /** out[i] = a[(i / aRepeat) mod |a|] op b[(i / bRepeat) mod |b|]; op 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 max, 6 min. */
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, aRepeat: number, bRepeat: number): void;
-  /** op 0: relu; op 1: step (x > 0 ? 1 : alpha). NaN stays NaN. */
+  /** op 0 relu, 1 step (x > 0 ? 1 : alpha), 2 exp, 3 log, 4 neg, 5 square, 6 sqrt, 7 sigmoid, 8 tanh, 9 abs. NaN propagates. */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   gatherRows(x: Float32Array, rowSize: number, indices: Int32Array, out: Float32Array): void;
-  sumAxis(x: Float32Array, outer: number, inner: number, leading: boolean, out: Float32Array): void;
+  /** op 0 sum (in double), 1 max (NaN propagates) over the outer (leading) or inner axis of an outer×inner matrix. */
+  reduceAxis(op: number, x: Float32Array, outer: number, inner: number, leading: boolean, out: Float32Array): void;
   /** out = im2col(x) · filter (NHWC, filter [fH, fW, inC, outC]). */
   conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, geometry: ConvGeometry): void;
   /** dx = col2im(dy · filterᵀ). */

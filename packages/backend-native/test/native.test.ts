@@ -25,7 +25,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(info.engine).toBe('addon');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
-    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Sum', 'Relu', 'Step', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad']);
+    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Sum', 'Max', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad']);
   });
 
   it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
@@ -159,6 +159,23 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     addon.unary(1, x, out, 0.5);
     expect(Array.from(out)).toEqual([0.5, 0.5, 1, Number.NaN]);
     expect(() => addon.unary(0, x, new Float32Array(3), 0)).toThrow(/same length/);
+  });
+
+  it('unary ops and max follow the cpu backend on NaN, infinities and zeros', async () => {
+    const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 1e-30, -3.5, 88, -88, 1e30];
+    const ops: Array<(x: tf.Tensor) => tf.Tensor> = [tf.exp, tf.log, tf.neg, tf.square, tf.sqrt, tf.sigmoid, tf.tanh, tf.abs, tf.relu, (x) => tf.max(tf.reshape(x, [2, 5]), 1), (x) => tf.max(tf.reshape(x, [2, 5]), 0)];
+    for (const op of ops) {
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => Array.from(op(tf.tensor1d(special)).dataSync()));
+      };
+      const cpu = await run('cpu');
+      const native = await run('native');
+      for (const [i, v] of cpu.entries()) {
+        if (Number.isNaN(v) || !Number.isFinite(v) || v === 0) expect(native[i]).toBe(v);
+        else expect(Math.abs(native[i]! - v) / Math.abs(v)).toBeLessThan(1e-6);
+      }
+    }
   });
 
   it('binary broadcasts blocks of axes: (i / repeat) mod length', () => {

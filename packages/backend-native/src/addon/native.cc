@@ -4,6 +4,7 @@
 // instead of reading or writing out of bounds.
 #include <napi.h>
 #include <cblas.h>
+#include <cmath>
 #include <cstdint>
 #include <algorithm>
 #include <string>
@@ -125,7 +126,9 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// unary(op, x, out, alpha): op 0 relu max(x, 0); 1 step (x > 0 ? 1 : alpha), NaN kept.
+// unary(op, x, out, alpha): op 0 relu max(x, 0); 1 step (x > 0 ? 1 : alpha),
+// NaN kept; 2 exp, 3 log, 4 neg, 5 square, 6 sqrt, 7 sigmoid 1/(1+e^-x),
+// 8 tanh, 9 abs (in float; NaN propagates as in the cpu backend's Math.*).
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 4) throw Napi::TypeError::New(env, "unary takes 4 arguments");
@@ -138,13 +141,21 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   const float* px = x.Data();
   float* po = out.Data();
   const size_t n = x.ElementLength();
-  if (op == 0) {
-    for (size_t i = 0; i < n; i++) po[i] = px[i] > 0 || px[i] != px[i] ? px[i] : 0.0f;
-  } else if (op == 1) {
-    for (size_t i = 0; i < n; i++) po[i] = px[i] != px[i] ? px[i] : (px[i] > 0 ? 1.0f : alpha);
-  } else {
-    throw Napi::RangeError::New(env, "unary: unknown op " + std::to_string(op));
+#define TIKHONOV_MAP(EXPR) for (size_t i = 0; i < n; i++) { const float v = px[i]; po[i] = (EXPR); }
+  switch (op) {
+    case 0: TIKHONOV_MAP(v > 0 || v != v ? v : 0.0f) break;
+    case 1: TIKHONOV_MAP(v != v ? v : (v > 0 ? 1.0f : alpha)) break;
+    case 2: TIKHONOV_MAP(std::exp(v)) break;
+    case 3: TIKHONOV_MAP(std::log(v)) break;
+    case 4: TIKHONOV_MAP(-v) break;
+    case 5: TIKHONOV_MAP(v * v) break;
+    case 6: TIKHONOV_MAP(std::sqrt(v)) break;
+    case 7: TIKHONOV_MAP(1.0f / (1.0f + std::exp(-v))) break;
+    case 8: TIKHONOV_MAP(std::tanh(v)) break;
+    case 9: TIKHONOV_MAP(std::fabs(v)) break;
+    default: throw Napi::RangeError::New(env, "unary: unknown op " + std::to_string(op));
   }
+#undef TIKHONOV_MAP
   return env.Undefined();
 }
 
@@ -172,30 +183,43 @@ Napi::Value GatherRows(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// sumAxis(x, outer, inner, leading, out): x viewed as outer×inner row-major;
-// leading=true sums over the outer axis (out has inner values), else over the
-// inner axis (out has outer values). Accumulates in double.
-Napi::Value SumAxis(const Napi::CallbackInfo& info) {
+// reduceAxis(op, x, outer, inner, leading, out): x viewed as outer×inner
+// row-major; leading=true reduces over the outer axis (out has inner values),
+// else over the inner axis (out has outer values). op 0: sum, accumulated in
+// double; op 1: max, NaN propagating (as the cpu backend's).
+Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 5) throw Napi::TypeError::New(env, "sumAxis takes 5 arguments");
-  auto x = Floats(env, info[0], "x");
-  const int64_t outer = Dim(env, info[1], "outer");
-  const int64_t inner = Dim(env, info[2], "inner");
-  const bool leading = info[3].ToBoolean();
-  auto out = Floats(env, info[4], "out");
-  if (static_cast<int64_t>(x.ElementLength()) != outer * inner) throw Napi::RangeError::New(env, "sumAxis: x must hold outer·inner values");
-  if (static_cast<int64_t>(out.ElementLength()) != (leading ? inner : outer)) throw Napi::RangeError::New(env, "sumAxis: out has the wrong length");
+  if (info.Length() != 6) throw Napi::TypeError::New(env, "reduceAxis takes 6 arguments");
+  const int64_t op = Stride(env, info[0], "op");
+  if (op > 1) throw Napi::RangeError::New(env, "reduceAxis: unknown op " + std::to_string(op));
+  auto x = Floats(env, info[1], "x");
+  const int64_t outer = Dim(env, info[2], "outer");
+  const int64_t inner = Dim(env, info[3], "inner");
+  const bool leading = info[4].ToBoolean();
+  auto out = Floats(env, info[5], "out");
+  if (static_cast<int64_t>(x.ElementLength()) != outer * inner) throw Napi::RangeError::New(env, "reduceAxis: x must hold outer·inner values");
+  if (static_cast<int64_t>(out.ElementLength()) != (leading ? inner : outer)) throw Napi::RangeError::New(env, "reduceAxis: out has the wrong length");
   const float* px = x.Data();
   float* po = out.Data();
-  if (leading) {
+  const auto larger = [](float m, float v) { return v != v || v > m ? v : m; };  // NaN sticks: m stays NaN
+  if (op == 0 && leading) {
     std::vector<double> acc(inner, 0.0);
     for (int64_t i = 0; i < outer; i++) for (int64_t j = 0; j < inner; j++) acc[j] += px[i * inner + j];
     for (int64_t j = 0; j < inner; j++) po[j] = static_cast<float>(acc[j]);
-  } else {
+  } else if (op == 0) {
     for (int64_t i = 0; i < outer; i++) {
       double acc = 0;
       for (int64_t j = 0; j < inner; j++) acc += px[i * inner + j];
       po[i] = static_cast<float>(acc);
+    }
+  } else if (leading) {
+    std::copy(px, px + inner, po);
+    for (int64_t i = 1; i < outer; i++) for (int64_t j = 0; j < inner; j++) po[j] = po[j] != po[j] ? po[j] : larger(po[j], px[i * inner + j]);
+  } else {
+    for (int64_t i = 0; i < outer; i++) {
+      float m = px[i * inner];
+      for (int64_t j = 1; j < inner; j++) m = m != m ? m : larger(m, px[i * inner + j]);
+      po[i] = m;
     }
   }
   return env.Undefined();
@@ -502,7 +526,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("gatherRows", Napi::Function::New(env, GatherRows));
-  exports.Set("sumAxis", Napi::Function::New(env, SumAxis));
+  exports.Set("reduceAxis", Napi::Function::New(env, ReduceAxis));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));

@@ -64,14 +64,22 @@ export function gatherKernel(addon: NativeAddon, fallback: KernelFunc): KernelFu
   };
 }
 
-/** Sum over leading or trailing contiguous axes natively; other reductions fall back. */
-export function sumKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+/** The unary kernels done natively, with the addon's op codes. */
+export const UNARY_OPS: Record<string, number> = { Relu: 0, Step: 1, Exp: 2, Log: 3, Neg: 4, Square: 5, Sqrt: 6, Sigmoid: 7, Tanh: 8, Abs: 9 };
+
+/** The reductions done natively, with the addon's op codes. */
+export const REDUCE_OPS: Record<string, number> = { Sum: 0, Max: 1 };
+
+/** A reduction over leading or trailing contiguous axes natively; other axes fall back. */
+export function reduceKernel(addon: NativeAddon, op: number, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as Inputs;
-    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const { keepDims } = args.attrs as { keepDims: boolean };
+    // Sum names its axes `axis`, Max `reductionIndices`
+    const { axis, reductionIndices } = args.attrs as { axis?: number | number[]; reductionIndices?: number | number[] };
     const backend = args.backend as MathBackendCPU;
     const rank = x!.shape.length;
-    const axes = [...new Set(tf.util.parseAxisParam(axis, x!.shape))].sort((p, q) => p - q);
+    const axes = [...new Set(tf.util.parseAxisParam((axis ?? reductionIndices)!, x!.shape))].sort((p, q) => p - q);
     const xv = valuesOf(backend, x!);
     if (!xv || rank === 0 || axes.length === 0 || sizeOf(x!.shape) === 0) return fallback(args);
     const contiguous = axes.every((v, i) => v === axes[0]! + i);
@@ -82,7 +90,7 @@ export function sumKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc 
     const outer = sizeOf(x!.shape.slice(0, split));
     const inner = sizeOf(x!.shape.slice(split));
     const out = outputArray(backend, leading ? inner : outer);
-    addon.sumAxis(xv, outer, inner, leading, out);
+    addon.reduceAxis(op, xv, outer, inner, leading, out);
     const kept = x!.shape.map((d, i) => (axes.includes(i) ? 1 : d));
     const shape = keepDims ? kept : x!.shape.filter((_, i) => !axes.includes(i));
     return backend.makeTensorInfo(shape, 'float32', out);
@@ -90,7 +98,7 @@ export function sumKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc 
 }
 
 /** Relu (op 0) and Step (op 1, with its alpha attribute) natively on float32 storage. */
-export function unaryKernel(addon: NativeAddon, op: 0 | 1, fallback: KernelFunc): KernelFunc {
+export function unaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as Inputs;
     const backend = args.backend as MathBackendCPU;

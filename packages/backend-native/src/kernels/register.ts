@@ -3,7 +3,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
 import { nativeMatMul, valuesOf } from './matmul.js';
 import { convKernels } from './conv.js';
-import { BINARY_OPS, binaryKernel, gatherKernel, sumKernel, unaryKernel } from './elementwise.js';
+import { BINARY_OPS, binaryKernel, gatherKernel, REDUCE_OPS, reduceKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Inputs = Record<string, tf.TensorInfo>;
@@ -63,10 +63,9 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     BatchMatMul: batchMatMul,
     _FusedMatMul: fusedMatMul,
     GatherV2: gatherKernel(addon, cpuKernel('GatherV2')),
-    Sum: sumKernel(addon, cpuKernel('Sum')),
-    Relu: unaryKernel(addon, 0, cpuKernel('Relu')),
-    Step: unaryKernel(addon, 1, cpuKernel('Step')),
   };
+  for (const [name, op] of Object.entries(REDUCE_OPS)) kernels[name] = reduceKernel(addon, op, cpuKernel(name));
+  for (const [name, op] of Object.entries(UNARY_OPS)) kernels[name] = unaryKernel(addon, op, cpuKernel(name));
   for (const [name, op] of Object.entries(BINARY_OPS)) kernels[name] = binaryKernel(addon, op, cpuKernel(name));
   Object.assign(kernels, convKernels(addon, cpuKernel));
   for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
