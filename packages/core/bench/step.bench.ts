@@ -10,7 +10,7 @@ import { dataset, nn, softmaxCrossEntropy, Trainer } from '@tikhonov/core';
 const backend = process.env.TIKHONOV_BENCH_BACKEND ?? 'cpu';
 await tf.setBackend(backend);
 const steps = Number(process.env.TIKHONOV_BENCH_STEPS ?? 15);
-const warmup = 3;
+const warmup = Number(process.env.TIKHONOV_BENCH_WARMUP ?? 3);
 const batch = 128;
 const n = batch * (steps + warmup);
 
