@@ -188,6 +188,22 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     expect(() => addon.binary(0, a, col, out, 1, 0)).toThrow(/bRepeat must be a positive integer/);
   });
 
+  it('large elementwise ops split across threads give the single-thread result', () => {
+    addon.setThreads(2);
+    const rows = 40_000;
+    const cols = 12; // 480 000 values: above the threading threshold
+    const a = Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i));
+    const bias = Float32Array.from({ length: cols }, (_, j) => j - 5);
+    const column = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
+    const out = new Float32Array(rows * cols);
+    addon.binary(0, a, bias, out, 1, 1); // + bias row (period 12)
+    expect(out.every((v, i) => v === Math.fround(a[i]! + bias[i % cols]!))).toBe(true);
+    addon.binary(2, a, column, out, 1, cols); // × column (period = all: one chunk)
+    expect(out.every((v, i) => v === Math.fround(a[i]! * column[Math.floor(i / cols)]!))).toBe(true);
+    addon.unary(4, a, out, 0); // neg
+    expect(out.every((v, i) => v === -a[i]!)).toBe(true);
+  });
+
   it('convolution and pooling entry points check buffers and geometry', () => {
     // 1 image 4×4×2, 3×3 filter to 3 channels, stride 1, no padding: 2×2×3 out
     const g = { batch: 1, inHeight: 4, inWidth: 4, inChannels: 2, outHeight: 2, outWidth: 2, outChannels: 3, filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0 };

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <string>
 #include <limits>
+#include <numeric>
 #include <thread>
 #include <vector>
 
@@ -82,6 +83,52 @@ Napi::Value GemmBatched(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// Runs f(begin, end) over [0, count) split into contiguous chunks whose
+// boundaries are multiples of `align`, one chunk per thread (the OpenBLAS
+// thread count, so `threads` governs everything), when `work` is large enough
+// to pay for starting threads (≈ 20–50 µs each). Chunks write disjoint ranges.
+template <typename F>
+void ForChunks(int64_t count, int64_t align, int64_t work, F f) {
+  const int64_t units = count / align;
+  const int64_t threads = std::min<int64_t>({static_cast<int64_t>(openblas_get_num_threads()), units, 8});
+  if (threads < 2 || work < (int64_t{1} << 17)) {
+    f(int64_t{0}, count);
+    return;
+  }
+  std::vector<std::thread> others;
+  const int64_t step = (units + threads - 1) / threads * align;
+  for (int64_t b = step; b < count; b += step) others.emplace_back([=] { f(b, std::min(count, b + step)); });
+  f(int64_t{0}, std::min(count, step));
+  for (auto& t : others) t.join();
+}
+
+// ForChunks over images: f(firstImage, endImage).
+template <typename F>
+void ForImages(int64_t batch, int64_t workPerImage, F f) {
+  ForChunks(batch, 1, batch * workPerImage, f);
+}
+
+// The loops of binary(): one per op and broadcast pattern, so the inner
+// loops stay branch-free.
+void BinaryLoop(int64_t op, const float* pa, size_t na, size_t ra, const float* pb, size_t nb, size_t rb, float* po, size_t n) {
+#define TIKHONOV_LOOP(EXPR)                                                       \
+  if (ra > 1 || rb > 1) { for (size_t i = 0; i < n; i++) { float x = pa[(i / ra) % na], y = pb[(i / rb) % nb]; po[i] = (EXPR); } } \
+  else if (na == n && nb == n) { for (size_t i = 0; i < n; i++) { float x = pa[i], y = pb[i]; po[i] = (EXPR); } }          \
+  else if (na == n) { for (size_t i = 0; i < n; i += nb) for (size_t j = 0; j < nb; j++) { float x = pa[i + j], y = pb[j]; po[i + j] = (EXPR); } } \
+  else if (nb == n) { for (size_t i = 0; i < n; i += na) for (size_t j = 0; j < na; j++) { float x = pa[j], y = pb[i + j]; po[i + j] = (EXPR); } } \
+  else { for (size_t i = 0; i < n; i++) { float x = pa[i % na], y = pb[i % nb]; po[i] = (EXPR); } }
+  switch (op) {
+    case 0: TIKHONOV_LOOP(x + y) break;
+    case 1: TIKHONOV_LOOP(x - y) break;
+    case 2: TIKHONOV_LOOP(x * y) break;
+    case 3: TIKHONOV_LOOP(x / y) break;
+    case 4: TIKHONOV_LOOP((x - y) * (x - y)) break;
+    case 5: TIKHONOV_LOOP(x > y || x != x ? x : y) break;
+    default: TIKHONOV_LOOP(x < y || x != x ? x : y) break;
+  }
+#undef TIKHONOV_LOOP
+}
+
 // binary(op, a, b, out, aRepeat, bRepeat): out[i] = a[(i / aRepeat) % |a|] op
 // b[(i / bRepeat) % |b|]. Repeat 1 is an input that is as long as out or a
 // trailing block of it (bias rows, scalars); a larger repeat is a block of
@@ -103,27 +150,36 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
                                          " (length × repeat) must divide the output length " + std::to_string(n));
   }
   if (op > 6) throw Napi::RangeError::New(env, "binary: unknown op " + std::to_string(op));
-  const float* pa = a.Data();
-  const float* pb = b.Data();
-  float* po = out.Data();
-  // One loop per op and broadcast pattern keeps the inner loops branch-free.
-#define TIKHONOV_LOOP(EXPR)                                                       \
-  if (ra > 1 || rb > 1) { for (size_t i = 0; i < n; i++) { float x = pa[(i / ra) % na], y = pb[(i / rb) % nb]; po[i] = (EXPR); } } \
-  else if (na == n && nb == n) { for (size_t i = 0; i < n; i++) { float x = pa[i], y = pb[i]; po[i] = (EXPR); } }          \
-  else if (na == n) { for (size_t i = 0; i < n; i += nb) for (size_t j = 0; j < nb; j++) { float x = pa[i + j], y = pb[j]; po[i + j] = (EXPR); } } \
-  else if (nb == n) { for (size_t i = 0; i < n; i += na) for (size_t j = 0; j < na; j++) { float x = pa[j], y = pb[i + j]; po[i + j] = (EXPR); } } \
-  else { for (size_t i = 0; i < n; i++) { float x = pa[i % na], y = pb[i % nb]; po[i] = (EXPR); } }
-  switch (op) {
-    case 0: TIKHONOV_LOOP(x + y) break;
-    case 1: TIKHONOV_LOOP(x - y) break;
-    case 2: TIKHONOV_LOOP(x * y) break;
-    case 3: TIKHONOV_LOOP(x / y) break;
-    case 4: TIKHONOV_LOOP((x - y) * (x - y)) break;
-    case 5: TIKHONOV_LOOP(x > y || x != x ? x : y) break;
-    default: TIKHONOV_LOOP(x < y || x != x ? x : y) break;
-  }
-#undef TIKHONOV_LOOP
+  // Threads take chunks whose starts are multiples of both inputs' broadcast
+  // periods, so each chunk is the same pattern over a shorter output.
+  const size_t pa_ = na == n ? 1 : na * ra, pb_ = nb == n ? 1 : nb * rb;
+  const size_t period = std::lcm(pa_, pb_);
+  ForChunks(static_cast<int64_t>(n), static_cast<int64_t>(period), static_cast<int64_t>(n), [&](int64_t begin, int64_t end) {
+    const size_t m = static_cast<size_t>(end - begin);
+    const size_t ma = na == n ? m : na, mb = nb == n ? m : nb;
+    const float* ca = na == n ? a.Data() + begin : a.Data();
+    const float* cb = nb == n ? b.Data() + begin : b.Data();
+    BinaryLoop(op, ca, ma, ra, cb, mb, rb, out.Data() + begin, m);
+  });
   return env.Undefined();
+}
+
+// The loops of unary(), one per op.
+void UnaryLoop(int64_t op, float alpha, const float* px, float* po, size_t n) {
+#define TIKHONOV_MAP(EXPR) for (size_t i = 0; i < n; i++) { const float v = px[i]; po[i] = (EXPR); }
+  switch (op) {
+    case 0: TIKHONOV_MAP(v > 0 || v != v ? v : 0.0f) break;
+    case 1: TIKHONOV_MAP(v != v ? v : (v > 0 ? 1.0f : alpha)) break;
+    case 2: TIKHONOV_MAP(std::exp(v)) break;
+    case 3: TIKHONOV_MAP(std::log(v)) break;
+    case 4: TIKHONOV_MAP(-v) break;
+    case 5: TIKHONOV_MAP(v * v) break;
+    case 6: TIKHONOV_MAP(std::sqrt(v)) break;
+    case 7: TIKHONOV_MAP(1.0f / (1.0f + std::exp(-v))) break;
+    case 8: TIKHONOV_MAP(std::tanh(v)) break;
+    default: TIKHONOV_MAP(std::fabs(v)) break;
+  }
+#undef TIKHONOV_MAP
 }
 
 // unary(op, x, out, alpha): op 0 relu max(x, 0); 1 step (x > 0 ? 1 : alpha),
@@ -141,21 +197,8 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   const float* px = x.Data();
   float* po = out.Data();
   const size_t n = x.ElementLength();
-#define TIKHONOV_MAP(EXPR) for (size_t i = 0; i < n; i++) { const float v = px[i]; po[i] = (EXPR); }
-  switch (op) {
-    case 0: TIKHONOV_MAP(v > 0 || v != v ? v : 0.0f) break;
-    case 1: TIKHONOV_MAP(v != v ? v : (v > 0 ? 1.0f : alpha)) break;
-    case 2: TIKHONOV_MAP(std::exp(v)) break;
-    case 3: TIKHONOV_MAP(std::log(v)) break;
-    case 4: TIKHONOV_MAP(-v) break;
-    case 5: TIKHONOV_MAP(v * v) break;
-    case 6: TIKHONOV_MAP(std::sqrt(v)) break;
-    case 7: TIKHONOV_MAP(1.0f / (1.0f + std::exp(-v))) break;
-    case 8: TIKHONOV_MAP(std::tanh(v)) break;
-    case 9: TIKHONOV_MAP(std::fabs(v)) break;
-    default: throw Napi::RangeError::New(env, "unary: unknown op " + std::to_string(op));
-  }
-#undef TIKHONOV_MAP
+  if (op > 9) throw Napi::RangeError::New(env, "unary: unknown op " + std::to_string(op));
+  ForChunks(static_cast<int64_t>(n), 1, static_cast<int64_t>(n), [&](int64_t begin, int64_t end) { UnaryLoop(op, alpha, px + begin, po + begin, static_cast<size_t>(end - begin)); });
   return env.Undefined();
 }
 
@@ -267,24 +310,6 @@ inline int64_t Pixel(const ConvGeometry& g, int64_t b, int64_t oh, int64_t ow, i
   const int64_t w = ow * g.sW - g.padL + fw * g.dW;
   if (h < 0 || h >= g.inH || w < 0 || w >= g.inW) return -1;
   return ((b * g.inH + h) * g.inW + w) * g.inC;
-}
-
-// Runs f(b0, b1) over the images [0, batch) split into contiguous ranges, one
-// per thread (the OpenBLAS thread count, so `threads` governs both), when
-// there is enough work to pay for starting threads (≈ 20–50 µs each).
-// Images write disjoint output ranges, so the ranges need no locking.
-template <typename F>
-void ForImages(int64_t batch, int64_t workPerImage, F f) {
-  const int64_t threads = std::min<int64_t>({static_cast<int64_t>(openblas_get_num_threads()), batch, 8});
-  if (threads < 2 || batch * workPerImage < (int64_t{1} << 17)) {
-    f(int64_t{0}, batch);
-    return;
-  }
-  std::vector<std::thread> others;
-  const int64_t step = (batch + threads - 1) / threads;
-  for (int64_t b0 = step; b0 < batch; b0 += step) others.emplace_back([=] { f(b0, std::min(batch, b0 + step)); });
-  f(int64_t{0}, std::min(batch, step));
-  for (auto& t : others) t.join();
 }
 
 // patches[row, (fh, fw, c)] = x at that tap, 0 in padding; row = (b, oh, ow).
