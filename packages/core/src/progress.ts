@@ -1,4 +1,6 @@
-import cliProgress from 'cli-progress';
+// cli-progress (and through it Node's readline) is loaded only when a
+// progress line is shown, so importing core in a browser, or with the line
+// off, loads no Node-only module.
 
 /** Shows a progress line on long fits; cli-progress handles the terminal. */
 export interface Progress {
@@ -15,8 +17,12 @@ export function progressEnabled(option: boolean | 'auto'): boolean {
 }
 
 /** A progress line over `total` steps, or a no-op when disabled. */
-export function createProgress(enabled: boolean, total: number): Progress {
+export async function createProgress(enabled: boolean, total: number): Promise<Progress> {
   if (!enabled) return { update() {}, stop() {} };
+  if (typeof process === 'undefined' || !process.stderr) {
+    throw new Error("Trainer: option 'progress' = true needs Node's stderr (a terminal line); in a browser use false or 'auto'");
+  }
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
     { format: 'epoch {epoch} |{bar}| step {value}/{total} | loss {loss}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

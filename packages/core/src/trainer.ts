@@ -238,7 +238,7 @@ export class Trainer {
     this.stopRequest = undefined;
     const batchesPerEpoch = Math.ceil(train.size / batchSize);
     const totalSteps = Math.min(opts.maxSteps ?? Infinity, this.stepCount + (opts.epochs - this.epochCount) * batchesPerEpoch - this.batchInEpoch);
-    const progress = createProgress(progressEnabled(this.options.progress ?? 'auto'), Math.max(0, totalSteps));
+    const progress = await createProgress(progressEnabled(this.options.progress ?? 'auto'), Math.max(0, totalSteps));
     let stopBy = 'completed';
     let stopReason = `${opts.epochs} epochs`;
     try {

@@ -32,4 +32,19 @@ describe('gradients in a fresh Node process', () => {
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: packageDir, encoding: 'utf8' });
     expect(out).toMatch(/gradient function not found for/);
   });
+
+  it('a fit with the progress line off does not load cli-progress (Node-only: it pulls in readline), so core stays browser-safe', () => {
+    const script = `
+      import * as tf from '@tensorflow/tfjs-core';
+      import '@tensorflow/tfjs-backend-cpu';
+      const { dataset, nn, Trainer } = await import('@tikhonov/core');
+      await tf.setBackend('cpu');
+      const t = new Trainer({ model: nn.sequential([nn.dense(2)]), loss: 'mse', progress: false });
+      await t.fit(dataset.fromTensors(tf.ones([4, 3]), tf.ones([4, 2])), { epochs: 1, batchSize: 2 });
+      const cache = Object.keys((await import('node:module')).createRequire(import.meta.url).cache ?? {});
+      console.log(JSON.stringify(cache.filter((p) => /cli-progress/.test(p))));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: packageDir, encoding: 'utf8' });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([]);
+  });
 });
