@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { nn, Trainer, type Module } from '@tikhonov/core';
+import { numericGradient } from '@tikhonov/core/testing';
 import { blobs } from './helpers.js';
 
 const build = (model: Module, inputShape: number[], seed = 0) => new Trainer({ model, loss: 'mse', inputShape, seed, progress: false });
@@ -34,6 +35,32 @@ describe('nn modules', () => {
     expect(t.model.select({ roles: ['weight'] }).map((p) => p.name)).toEqual(['conv2d_1/kernel', 'dense_1/kernel', 'dense_2/kernel']);
     expect(t.model.select({ match: /^dense/, roles: ['bias'] }).map((p) => p.name)).toEqual(['dense_1/bias', 'dense_2/bias']);
     t.dispose();
+  });
+
+  it("avgPool2d with 'same' padding: the mean over in-bounds pixels, and a gradient that matches central differences (tf.avgPool's does not)", () => {
+    for (const [size, strides] of [[3, 1], [2, 2], [3, 2]] as const) {
+      const x = tf.randomNormal([2, 5, 4, 3], 0, 1, 'float32', size * 10 + strides);
+      const t = build(nn.avgPool2d(size, { strides, padding: 'same' }), [5, 4, 3]);
+      const forward = (v: tf.Tensor) => t.model.forward(v, { training: true }) as tf.Tensor;
+      // forward: the same numbers as tfjs's own 'same' average pooling
+      const ours = forward(x);
+      const theirs = tf.avgPool(x as tf.Tensor4D, size, strides, 'same');
+      expect(ours.shape).toEqual(theirs.shape);
+      const a = ours.dataSync();
+      const b = theirs.dataSync();
+      for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 5);
+      // backward: a weighted sum's gradient against central differences
+      const weights = tf.randomNormal(ours.shape, 0, 1, 'float32', 99);
+      const loss = (f: (v: tf.Tensor) => tf.Tensor) => (v: tf.Tensor) => tf.sum(tf.mul(f(v), weights)) as tf.Scalar;
+      const numeric = numericGradient(loss(forward), x);
+      const analytic = tf.grad(loss(forward))(x).dataSync();
+      for (let i = 0; i < numeric.length; i++) expect(Math.abs(analytic[i]! - numeric[i]!)).toBeLessThan(2e-3);
+      // the reason this module does not call tf.avgPool 'same' directly: its gradient is off at the borders
+      const tfjs = tf.grad(loss((v) => tf.avgPool(v as tf.Tensor4D, size, strides, 'same')))(x).dataSync();
+      expect(Math.max(...Array.from(tfjs, (g, i) => Math.abs(g - numeric[i]!)))).toBeGreaterThan(0.05);
+      tf.dispose([x, ours, theirs, weights]);
+      t.dispose();
+    }
   });
 
   it('initialises from the seed with the Glorot and He variances', () => {

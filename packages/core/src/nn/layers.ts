@@ -139,9 +139,33 @@ function pool(kind: 'maxPool2d' | 'avgPool2d', poolSize: number, options: PoolOp
     },
     apply(x) {
       const input = single(x, `nn.${kind}`) as tf.Tensor4D;
-      return kind === 'maxPool2d' ? tf.maxPool(input, poolSize, strides, padding) : tf.avgPool(input, poolSize, strides, padding);
+      if (kind === 'maxPool2d') return tf.maxPool(input, poolSize, strides, padding);
+      return padding === 'same' ? averageSamePadded(input, poolSize, strides) : tf.avgPool(input, poolSize, strides, 'valid');
     },
   };
+}
+
+/**
+ * Average pooling with 'same' padding: each window's mean over the pixels
+ * inside the input (the padding is not counted), as tf.avgPool computes it —
+ * but with the right gradient. tfjs 4.22's AvgPool gradient divides by the
+ * full window size even where the window hangs over the padding, so at the
+ * borders it is too small (e.g. by 4/9 at a 3×3 corner; tested against
+ * central differences). Here the window sums come from a 'valid' average of
+ * the zero-padded input (whose gradient tfjs gets right) and are divided by
+ * the in-bounds counts, a constant.
+ */
+function averageSamePadded(input: tf.Tensor4D, poolSize: number, strides: number): tf.Tensor {
+  const info = tf.backend_util.computePool2DInfo(input.shape, poolSize, strides, 1, 'same');
+  const { top, bottom, left, right } = info.padInfo;
+  const padded = tf.pad(input, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+  const sums = tf.mul(tf.avgPool(padded, poolSize, strides, 'valid'), poolSize * poolSize);
+  const inside = (start: number, size: number) => Math.min(start + poolSize, size) - Math.max(start, 0);
+  const counts = new Float32Array(info.outHeight * info.outWidth);
+  for (let oh = 0; oh < info.outHeight; oh++) {
+    for (let ow = 0; ow < info.outWidth; ow++) counts[oh * info.outWidth + ow] = inside(oh * strides - top, info.inHeight) * inside(ow * strides - left, info.inWidth);
+  }
+  return tf.div(sums, tf.tensor4d(counts, [1, info.outHeight, info.outWidth, 1]));
 }
 
 /** Max pooling over NHWC inputs; strides default to the pool size. */
