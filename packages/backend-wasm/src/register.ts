@@ -1,7 +1,7 @@
 // Registers tfjs-backend-wasm (its import registers the backend and its
-// kernels) and this package's additions to it: the training kernels wasm
-// lacks, and the matmul wrappers. Importing this file selects nothing;
-// useWasmBackend does.
+// kernels) and this package's changes to it: the training kernels wasm
+// lacks, replacements for a wrong and a slow kernel, and the matmul
+// wrappers. Importing this file selects nothing; useWasmBackend does.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { WASM } from './kernels/compose.js';
