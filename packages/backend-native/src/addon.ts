@@ -22,6 +22,10 @@ export interface NativeAddon {
   maxPool(x: Float32Array, out: Float32Array, geometry: ConvGeometry): void;
   /** Each dy value added at its window's first maximum. */
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
+  /** Window means over the pixels inside the input (padding not counted). */
+  avgPool(x: Float32Array, out: Float32Array, geometry: ConvGeometry): void;
+  /** dy / window size to every pixel of each window (for windows inside the input). */
+  avgPoolGrad(dy: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
   setThreads(threads: number): void;
   getThreads(): number;
   config(): string;

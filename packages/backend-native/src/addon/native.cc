@@ -497,6 +497,81 @@ void PoolImages(const ConvGeometry& g, const float* x, float* out, const float* 
       }
 }
 
+// Average pooling for images [b0, b1): each window's mean over the pixels
+// inside the input (padding not counted, as tfjs-cpu's forward). The
+// gradient is only ever asked for windows entirely inside the input (the
+// kernel falls back otherwise), where each pixel gets dy / window size.
+void AvgPoolImages(const ConvGeometry& g, const float* x, float* out, int64_t b0, int64_t b1) {
+  const int64_t c = g.inC;
+  std::vector<float> acc(c);
+  for (int64_t b = b0; b < b1; b++)
+    for (int64_t oh = 0; oh < g.outH; oh++)
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        float* a = acc.data();
+        std::fill(a, a + c, 0.0f);
+        int64_t count = 0;
+        for (int64_t fh = 0; fh < g.fH; fh++)
+          for (int64_t fw = 0; fw < g.fW; fw++) {
+            const int64_t p = Pixel(g, b, oh, ow, fh, fw);
+            if (p < 0) continue;
+            count++;
+            for (int64_t k = 0; k < c; k++) a[k] += x[p + k];
+          }
+        float* o = out + ((b * g.outH + oh) * g.outW + ow) * c;
+        const float n = static_cast<float>(count);
+        for (int64_t k = 0; k < c; k++) o[k] = a[k] / n;
+      }
+}
+
+void AvgPoolGradImages(const ConvGeometry& g, const float* dy, float* dx, int64_t b0, int64_t b1) {
+  const int64_t c = g.inC;
+  const int64_t image = g.inH * g.inW * c;
+  std::fill(dx + b0 * image, dx + b1 * image, 0.0f);
+  const float scale = 1.0f / static_cast<float>(g.fH * g.fW);
+  for (int64_t b = b0; b < b1; b++)
+    for (int64_t oh = 0; oh < g.outH; oh++)
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        const float* d = dy + ((b * g.outH + oh) * g.outW + ow) * c;
+        for (int64_t fh = 0; fh < g.fH; fh++)
+          for (int64_t fw = 0; fw < g.fW; fw++) {
+            const int64_t p = Pixel(g, b, oh, ow, fh, fw);
+            if (p < 0) continue;
+            for (int64_t k = 0; k < c; k++) dx[p + k] += d[k] * scale;
+          }
+      }
+}
+
+// avgPool(x, out, geometry) and avgPoolGrad(dy, dx, geometry): inC = outC.
+Napi::Value AvgPool(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3) throw Napi::TypeError::New(env, "avgPool takes 3 arguments");
+  auto x = Floats(env, info[0], "x");
+  auto out = Floats(env, info[1], "out");
+  const ConvGeometry g = Geometry(env, info[2]);
+  if (g.inC != g.outC) throw Napi::RangeError::New(env, "avgPool: inChannels must equal outChannels");
+  CheckLength(env, x, g.inSize(), "x");
+  CheckLength(env, out, g.outSize(), "out");
+  const float* px = x.Data();
+  float* po = out.Data();
+  ForImages(g.batch, g.outH * g.outW * g.outC * g.fH * g.fW, [&](int64_t b0, int64_t b1) { AvgPoolImages(g, px, po, b0, b1); });
+  return env.Undefined();
+}
+
+Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3) throw Napi::TypeError::New(env, "avgPoolGrad takes 3 arguments");
+  auto dy = Floats(env, info[0], "dy");
+  auto dx = Floats(env, info[1], "dx");
+  const ConvGeometry g = Geometry(env, info[2]);
+  if (g.inC != g.outC) throw Napi::RangeError::New(env, "avgPoolGrad: inChannels must equal outChannels");
+  CheckLength(env, dy, g.outSize(), "dy");
+  CheckLength(env, dx, g.inSize(), "dx");
+  const float* pdy = dy.Data();
+  float* pdx = dx.Data();
+  ForImages(g.batch, g.outH * g.outW * g.outC * g.fH * g.fW, [&](int64_t b0, int64_t b1) { AvgPoolGradImages(g, pdy, pdx, b0, b1); });
+  return env.Undefined();
+}
+
 // maxPool(x, out, geometry) and maxPoolGrad(x, dy, dx, geometry): inC = outC.
 Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -557,6 +632,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
   exports.Set("maxPool", Napi::Function::New(env, MaxPool));
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
+  exports.Set("avgPool", Napi::Function::New(env, AvgPool));
+  exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("config", Napi::Function::New(env, Config));

@@ -84,7 +84,7 @@ export function convKernels(addon: NativeAddon, cpuKernel: (name: string) => Ker
     return backend.makeTensorInfo(filterShape, 'float32', dw);
   };
 
-  const poolInfo = (x: Info, attrs: tf.MaxPoolAttrs) => tf.backend_util.computePool2DInfo(x.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const poolInfo = (x: Info, attrs: tf.MaxPoolAttrs | tf.AvgPoolAttrs) => tf.backend_util.computePool2DInfo(x.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
 
   const maxPool: KernelFunc = (args) => {
     const { x } = args.inputs as { x: Info };
@@ -112,5 +112,35 @@ export function convKernels(addon: NativeAddon, cpuKernel: (name: string) => Ker
     return backend.makeTensorInfo(input.shape, 'float32', dx);
   };
 
-  return { Conv2D: conv2d, Conv2DBackpropInput: backpropInput, Conv2DBackpropFilter: backpropFilter, MaxPool: maxPool, MaxPoolGrad: maxPoolGrad };
+  const avgPool: KernelFunc = (args) => {
+    const { x } = args.inputs as { x: Info };
+    const backend = args.backend as MathBackendCPU;
+    const xv = valuesOf(backend, x);
+    if (!xv) return cpu('AvgPool')(args);
+    const info = poolInfo(x, args.attrs as unknown as tf.AvgPoolAttrs);
+    const g = geometry(info);
+    if (empty(g)) return cpu('AvgPool')(args);
+    const out = outputArray(backend, tf.util.sizeFromShape(info.outShape));
+    addon.avgPool(xv, out, g);
+    return backend.makeTensorInfo(info.outShape, 'float32', out);
+  };
+
+  // Only for windows inside the input: with padding, tfjs-cpu's gradient
+  // divides by the whole window (see core's nn.avgPool2d), and this backend
+  // must compute what cpu computes, so padded cases fall back.
+  const avgPoolGrad: KernelFunc = (args) => {
+    const { dy, input } = args.inputs as { dy: Info; input: Info };
+    const backend = args.backend as MathBackendCPU;
+    const dyv = valuesOf(backend, dy);
+    if (!dyv) return cpu('AvgPoolGrad')(args);
+    const info = poolInfo(input, args.attrs as unknown as tf.AvgPoolGradAttrs);
+    const g = geometry(info);
+    const p = info.padInfo;
+    if (empty(g) || p.top || p.bottom || p.left || p.right) return cpu('AvgPoolGrad')(args);
+    const dx = outputArray(backend, tf.util.sizeFromShape(input.shape));
+    addon.avgPoolGrad(dyv, dx, g);
+    return backend.makeTensorInfo(input.shape, 'float32', dx);
+  };
+
+  return { Conv2D: conv2d, Conv2DBackpropInput: backpropInput, Conv2DBackpropFilter: backpropFilter, MaxPool: maxPool, MaxPoolGrad: maxPoolGrad, AvgPool: avgPool, AvgPoolGrad: avgPoolGrad };
 }

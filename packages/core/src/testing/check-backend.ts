@@ -66,6 +66,7 @@ export function defaultBackendCases(): BackendCase[] {
     { label: 'maxPool 2×2 and avgPool 3×3 same', shapes: [[2, 7, 6, 3]], op: (x) => tf.add(tf.sum(tf.maxPool(m(x!), 2, 2, 'valid')), tf.sum(tf.avgPool(m(x!), 3, 1, 'same'))) },
     // overlapping windows and padding; inputs in [−1, 1] give all-negative windows
     { label: 'maxPool 3×3 stride 1 same', shapes: [[1, 6, 5, 2]], op: (x) => tf.maxPool(m(x!), 3, 1, 'same') },
+    { label: 'avgPool 2×2 stride 2 and 3×3 stride 1, valid', shapes: [[2, 7, 6, 3]], op: (x) => tf.add(tf.sum(tf.avgPool(m(x!), 2, 2, 'valid')), tf.sum(tf.avgPool(m(x!), 3, 1, 'valid'))) },
   );
   return cases;
 }
