@@ -541,69 +541,51 @@ void AvgPoolGradImages(const ConvGeometry& g, const float* dy, float* dx, int64_
       }
 }
 
-// avgPool(x, out, geometry) and avgPoolGrad(dy, dx, geometry): inC = outC.
-Napi::Value AvgPool(const Napi::CallbackInfo& info) {
+// A pooling call's arguments: Float32Arrays, each checked against the
+// geometry (input-sized or output-sized), then the geometry itself.
+struct PoolCall {
+  ConvGeometry g;
+  std::vector<float*> arrays;
+  int64_t workPerImage() const { return g.outH * g.outW * g.outC * g.fH * g.fW; }
+};
+
+PoolCall ParsePoolCall(const Napi::CallbackInfo& info, const char* fn, std::initializer_list<std::pair<const char*, bool>> arrays) {
   Napi::Env env = info.Env();
-  if (info.Length() != 3) throw Napi::TypeError::New(env, "avgPool takes 3 arguments");
-  auto x = Floats(env, info[0], "x");
-  auto out = Floats(env, info[1], "out");
-  const ConvGeometry g = Geometry(env, info[2]);
-  if (g.inC != g.outC) throw Napi::RangeError::New(env, "avgPool: inChannels must equal outChannels");
-  CheckLength(env, x, g.inSize(), "x");
-  CheckLength(env, out, g.outSize(), "out");
-  const float* px = x.Data();
-  float* po = out.Data();
-  ForImages(g.batch, g.outH * g.outW * g.outC * g.fH * g.fW, [&](int64_t b0, int64_t b1) { AvgPoolImages(g, px, po, b0, b1); });
-  return env.Undefined();
+  if (info.Length() != arrays.size() + 1) throw Napi::TypeError::New(env, std::string(fn) + " takes " + std::to_string(arrays.size() + 1) + " arguments");
+  PoolCall call{Geometry(env, info[arrays.size()]), {}};
+  if (call.g.inC != call.g.outC) throw Napi::RangeError::New(env, std::string(fn) + ": inChannels must equal outChannels");
+  size_t i = 0;
+  for (const auto& [name, inputSized] : arrays) {
+    auto a = Floats(env, info[i++], name);
+    CheckLength(env, a, inputSized ? call.g.inSize() : call.g.outSize(), name);
+    call.arrays.push_back(a.Data());
+  }
+  return call;
 }
 
-Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() != 3) throw Napi::TypeError::New(env, "avgPoolGrad takes 3 arguments");
-  auto dy = Floats(env, info[0], "dy");
-  auto dx = Floats(env, info[1], "dx");
-  const ConvGeometry g = Geometry(env, info[2]);
-  if (g.inC != g.outC) throw Napi::RangeError::New(env, "avgPoolGrad: inChannels must equal outChannels");
-  CheckLength(env, dy, g.outSize(), "dy");
-  CheckLength(env, dx, g.inSize(), "dx");
-  const float* pdy = dy.Data();
-  float* pdx = dx.Data();
-  ForImages(g.batch, g.outH * g.outW * g.outC * g.fH * g.fW, [&](int64_t b0, int64_t b1) { AvgPoolGradImages(g, pdy, pdx, b0, b1); });
-  return env.Undefined();
-}
-
-// maxPool(x, out, geometry) and maxPoolGrad(x, dy, dx, geometry): inC = outC.
+// maxPool(x, out, g), maxPoolGrad(x, dy, dx, g), avgPool(x, out, g), avgPoolGrad(dy, dx, g).
 Napi::Value MaxPool(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() != 3) throw Napi::TypeError::New(env, "maxPool takes 3 arguments");
-  auto x = Floats(env, info[0], "x");
-  auto out = Floats(env, info[1], "out");
-  const ConvGeometry g = Geometry(env, info[2]);
-  if (g.inC != g.outC) throw Napi::RangeError::New(env, "maxPool: inChannels must equal outChannels");
-  CheckLength(env, x, g.inSize(), "x");
-  CheckLength(env, out, g.outSize(), "out");
-  const float* px = x.Data();
-  float* po = out.Data();
-  ForImages(g.batch, g.outH * g.outW * g.outC * g.fH * g.fW, [&](int64_t b0, int64_t b1) { PoolImages(g, px, po, nullptr, nullptr, b0, b1); });
-  return env.Undefined();
+  const PoolCall c = ParsePoolCall(info, "maxPool", {{"x", true}, {"out", false}});
+  ForImages(c.g.batch, c.workPerImage(), [&](int64_t b0, int64_t b1) { PoolImages(c.g, c.arrays[0], c.arrays[1], nullptr, nullptr, b0, b1); });
+  return info.Env().Undefined();
 }
 
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() != 4) throw Napi::TypeError::New(env, "maxPoolGrad takes 4 arguments");
-  auto x = Floats(env, info[0], "x");
-  auto dy = Floats(env, info[1], "dy");
-  auto dx = Floats(env, info[2], "dx");
-  const ConvGeometry g = Geometry(env, info[3]);
-  if (g.inC != g.outC) throw Napi::RangeError::New(env, "maxPoolGrad: inChannels must equal outChannels");
-  CheckLength(env, x, g.inSize(), "x");
-  CheckLength(env, dy, g.outSize(), "dy");
-  CheckLength(env, dx, g.inSize(), "dx");
-  const float* px = x.Data();
-  const float* pdy = dy.Data();
-  float* pdx = dx.Data();
-  ForImages(g.batch, g.outH * g.outW * g.outC * g.fH * g.fW, [&](int64_t b0, int64_t b1) { PoolImages(g, px, nullptr, pdy, pdx, b0, b1); });
-  return env.Undefined();
+  const PoolCall c = ParsePoolCall(info, "maxPoolGrad", {{"x", true}, {"dy", false}, {"dx", true}});
+  ForImages(c.g.batch, c.workPerImage(), [&](int64_t b0, int64_t b1) { PoolImages(c.g, c.arrays[0], nullptr, c.arrays[1], c.arrays[2], b0, b1); });
+  return info.Env().Undefined();
+}
+
+Napi::Value AvgPool(const Napi::CallbackInfo& info) {
+  const PoolCall c = ParsePoolCall(info, "avgPool", {{"x", true}, {"out", false}});
+  ForImages(c.g.batch, c.workPerImage(), [&](int64_t b0, int64_t b1) { AvgPoolImages(c.g, c.arrays[0], c.arrays[1], b0, b1); });
+  return info.Env().Undefined();
+}
+
+Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
+  const PoolCall c = ParsePoolCall(info, "avgPoolGrad", {{"dy", false}, {"dx", true}});
+  ForImages(c.g.batch, c.workPerImage(), [&](int64_t b0, int64_t b1) { AvgPoolGradImages(c.g, c.arrays[0], c.arrays[1], b0, b1); });
+  return info.Env().Undefined();
 }
 
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {

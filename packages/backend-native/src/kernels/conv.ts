@@ -84,63 +84,34 @@ export function convKernels(addon: NativeAddon, cpuKernel: (name: string) => Ker
     return backend.makeTensorInfo(filterShape, 'float32', dw);
   };
 
-  const poolInfo = (x: Info, attrs: tf.MaxPoolAttrs | tf.AvgPoolAttrs) => tf.backend_util.computePool2DInfo(x.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  // Pooling kernels differ only in which tensors they read, what they write
+  // and when they fall back; `pool` holds the rest.
+  type PoolAttrs = tf.MaxPoolAttrs | tf.AvgPoolAttrs;
+  const pool =
+    (name: string, spec: { shapeOf: 'x' | 'input'; reads: Array<'x' | 'input' | 'dy'>; writesInput: boolean; paddedOk: boolean; run: (arrays: Float32Array[], out: Float32Array, g: ConvGeometry) => void }): KernelFunc =>
+    (args) => {
+      const inputs = args.inputs as Record<string, Info>;
+      const backend = args.backend as MathBackendCPU;
+      const arrays = spec.reads.map((r) => valuesOf(backend, inputs[r]!));
+      const shaped = inputs[spec.shapeOf]!;
+      const attrs = args.attrs as unknown as PoolAttrs;
+      const info = tf.backend_util.computePool2DInfo(shaped.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+      const g = geometry(info);
+      const padded = info.padInfo.top || info.padInfo.bottom || info.padInfo.left || info.padInfo.right;
+      if (arrays.some((a) => !a) || empty(g) || (padded && !spec.paddedOk)) return cpu(name)(args);
+      const shape = spec.writesInput ? shaped.shape : info.outShape;
+      const out = outputArray(backend, tf.util.sizeFromShape(shape));
+      spec.run(arrays as Float32Array[], out, g);
+      return backend.makeTensorInfo(shape, 'float32', out);
+    };
 
-  const maxPool: KernelFunc = (args) => {
-    const { x } = args.inputs as { x: Info };
-    const backend = args.backend as MathBackendCPU;
-    const xv = valuesOf(backend, x);
-    if (!xv) return cpu('MaxPool')(args);
-    const info = poolInfo(x, args.attrs as unknown as tf.MaxPoolAttrs);
-    const g = geometry(info);
-    if (empty(g)) return cpu('MaxPool')(args);
-    const out = outputArray(backend, tf.util.sizeFromShape(info.outShape));
-    addon.maxPool(xv, out, g);
-    return backend.makeTensorInfo(info.outShape, 'float32', out);
-  };
-
-  const maxPoolGrad: KernelFunc = (args) => {
-    const { dy, input } = args.inputs as { dy: Info; input: Info };
-    const backend = args.backend as MathBackendCPU;
-    const xv = valuesOf(backend, input);
-    const dyv = valuesOf(backend, dy);
-    if (!xv || !dyv) return cpu('MaxPoolGrad')(args);
-    const g = geometry(poolInfo(input, args.attrs as unknown as tf.MaxPoolGradAttrs));
-    if (empty(g)) return cpu('MaxPoolGrad')(args);
-    const dx = outputArray(backend, xv.length);
-    addon.maxPoolGrad(xv, dyv, dx, g);
-    return backend.makeTensorInfo(input.shape, 'float32', dx);
-  };
-
-  const avgPool: KernelFunc = (args) => {
-    const { x } = args.inputs as { x: Info };
-    const backend = args.backend as MathBackendCPU;
-    const xv = valuesOf(backend, x);
-    if (!xv) return cpu('AvgPool')(args);
-    const info = poolInfo(x, args.attrs as unknown as tf.AvgPoolAttrs);
-    const g = geometry(info);
-    if (empty(g)) return cpu('AvgPool')(args);
-    const out = outputArray(backend, tf.util.sizeFromShape(info.outShape));
-    addon.avgPool(xv, out, g);
-    return backend.makeTensorInfo(info.outShape, 'float32', out);
-  };
-
-  // Only for windows inside the input: with padding, tfjs-cpu's gradient
-  // divides by the whole window (see core's nn.avgPool2d), and this backend
-  // must compute what cpu computes, so padded cases fall back.
-  const avgPoolGrad: KernelFunc = (args) => {
-    const { dy, input } = args.inputs as { dy: Info; input: Info };
-    const backend = args.backend as MathBackendCPU;
-    const dyv = valuesOf(backend, dy);
-    if (!dyv) return cpu('AvgPoolGrad')(args);
-    const info = poolInfo(input, args.attrs as unknown as tf.AvgPoolGradAttrs);
-    const g = geometry(info);
-    const p = info.padInfo;
-    if (empty(g) || p.top || p.bottom || p.left || p.right) return cpu('AvgPoolGrad')(args);
-    const dx = outputArray(backend, tf.util.sizeFromShape(input.shape));
-    addon.avgPoolGrad(dyv, dx, g);
-    return backend.makeTensorInfo(input.shape, 'float32', dx);
-  };
+  const maxPool = pool('MaxPool', { shapeOf: 'x', reads: ['x'], writesInput: false, paddedOk: true, run: ([x], out, g) => addon.maxPool(x!, out, g) });
+  const maxPoolGrad = pool('MaxPoolGrad', { shapeOf: 'input', reads: ['input', 'dy'], writesInput: true, paddedOk: true, run: ([x, dy], dx, g) => addon.maxPoolGrad(x!, dy!, dx, g) });
+  const avgPool = pool('AvgPool', { shapeOf: 'x', reads: ['x'], writesInput: false, paddedOk: true, run: ([x], out, g) => addon.avgPool(x!, out, g) });
+  // With padding, tfjs-cpu's average-pool gradient divides by the whole window
+  // (see core's nn.avgPool2d); this backend must compute what cpu computes,
+  // so padded cases fall back.
+  const avgPoolGrad = pool('AvgPoolGrad', { shapeOf: 'input', reads: ['dy'], writesInput: true, paddedOk: false, run: ([dy], dx, g) => addon.avgPoolGrad(dy!, dx, g) });
 
   return { Conv2D: conv2d, Conv2DBackpropInput: backpropInput, Conv2DBackpropFilter: backpropFilter, MaxPool: maxPool, MaxPoolGrad: maxPoolGrad, AvgPool: avgPool, AvgPoolGrad: avgPoolGrad };
 }
