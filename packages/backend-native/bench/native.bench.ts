@@ -26,6 +26,23 @@ for (const threads of [1, 2]) {
 }
 addon.setThreads(2);
 
+// Why the backend recycles output arrays: one Step over 1.4 M values (a CNN
+// activation) into a reused array and into a fresh one each time.
+{
+  const n = 64 * 26 * 26 * 32;
+  const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+  const reused = new Float32Array(n);
+  const time = (f: () => void) => {
+    f();
+    const start = performance.now();
+    for (let r = 0; r < 20; r++) f();
+    return (performance.now() - start) / 20;
+  };
+  const warm = time(() => addon.unary(1, x, reused, 0));
+  const fresh = time(() => addon.unary(1, x, new Float32Array(n), 0));
+  console.log(`Step over ${n} values: into a reused array ${warm.toFixed(2)} ms, into a fresh one ${fresh.toFixed(2)} ms`);
+}
+
 // Step times: both benchmark models on cpu and native (`pnpm bench` in
 // @tikhonov/backend-wasm adds wasm to the comparison). A CNN step on cpu takes ≈ 45 s (tfjs-cpu's JavaScript
 // Conv2DBackpropFilter): one timed step there.

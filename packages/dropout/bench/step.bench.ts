@@ -3,8 +3,7 @@
 // relative to one weight-scaled forward pass.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { dataset, nn, Trainer, type Plugin } from '@tikhonov/core';
-import { compareStepTimes, printStepTimes } from '@tikhonov/core/testing';
+import { BENCH_MODELS, compareStepTimes, printStepTimes, timeSteps } from '@tikhonov/core/testing';
 import { dropout, monteCarloPredict } from '@tikhonov/dropout';
 
 await tf.setBackend(process.env.TIKHONOV_BENCH_BACKEND ?? 'cpu');
@@ -12,18 +11,9 @@ const rounds = Number(process.env.TIKHONOV_BENCH_ROUNDS ?? 5);
 printStepTimes(await compareStepTimes([{ label: 'none', plugins: [] }, { label: 'dropout()', plugins: [dropout()], target: 1.1 }], { rounds }));
 
 // Monte Carlo inference cost per sample, relative to one weight-scaled forward pass
-const batch = 128;
-const data = dataset.fromTensors(tf.randomNormal([batch * 4, 784], 0, 1, 'float32', 1), tf.randomUniform([batch * 4], 0, 10, 'int32', 2));
-const make = (plugins: Plugin[]) =>
-  new Trainer({
-    model: nn.sequential([nn.dense(256, { activation: 'relu' }), nn.dense(256, { activation: 'relu' }), nn.dense(10)]),
-    loss: 'softmaxCrossEntropy',
-    plugins,
-    inputShape: [784],
-    progress: false,
-  });
-const dropped = make([dropout()]);
-const x = tf.slice(data.x, 0, 512);
+// (the benchmark MLP with dropout, built and trained for two steps)
+const { trainer: dropped, data } = await timeSteps(BENCH_MODELS[0]!, { steps: 1, warmup: 1, plugins: [dropout()] });
+const x = data.x as tf.Tensor;
 const timeIt = async (f: () => void) => {
   f();
   const start = performance.now();
@@ -36,5 +26,5 @@ const mc = await timeIt(() => {
   const r = monteCarloPredict(dropped, x, { samples });
   tf.dispose([r.mean, r.variance, r.entropy]);
 });
-console.log(`inference, 512 examples: weight scaling ${single.toFixed(1)} ms; Monte Carlo ${samples} samples ${mc.toFixed(1)} ms = ${(mc / samples).toFixed(1)} ms/sample (${(mc / samples / single).toFixed(2)}× one forward)`);
+console.log(`inference, ${x.shape[0]} examples: weight scaling ${single.toFixed(1)} ms; Monte Carlo ${samples} samples ${mc.toFixed(1)} ms = ${(mc / samples).toFixed(1)} ms/sample (${(mc / samples / single).toFixed(2)}× one forward)`);
 console.log(`backend ${tf.getBackend()}; step ratios are medians of ${rounds} interleaved rounds`);

@@ -3,26 +3,11 @@
 // jacobianPenalty (10 output units: 10 extra backward passes), reported.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { dataset, nn, Trainer, type Plugin } from '@tikhonov/core';
-import { compareStepTimes, printStepTimes } from '@tikhonov/core/testing';
+import { BENCH_MODELS, compareStepTimes, printStepTimes, timeSteps } from '@tikhonov/core/testing';
 import { gradientNoise, hiddenNoise, inputNoise, jacobianPenalty, labelNoise, labelSmoothing, weightNoise } from '@tikhonov/noise';
 
 await tf.setBackend(process.env.TIKHONOV_BENCH_BACKEND ?? 'cpu');
 const rounds = Number(process.env.TIKHONOV_BENCH_ROUNDS ?? 5);
-const batch = 128;
-const data = dataset.fromTensors(tf.randomNormal([batch * 4, 784], 0, 1, 'float32', 1), tf.randomUniform([batch * 4], 0, 10, 'int32', 2));
-const make = (plugins: Plugin[]) =>
-  new Trainer({
-    model: nn.sequential([nn.dense(256, { activation: 'relu' }), nn.dense(256, { activation: 'relu' }), nn.dense(10)]),
-    loss: 'softmaxCrossEntropy',
-    optimizer: { name: 'sgd', learningRate: 0.01 },
-    plugins,
-    progress: false,
-  });
-const run = async (t: Trainer, steps: number) => {
-  await t.fit(data, { epochs: 1_000_000, batchSize: batch, maxSteps: t.step + steps });
-  await t.params.get('dense_3/bias').variable.data();
-};
 const rows = await compareStepTimes(
   [
     { label: 'none', plugins: [] },
@@ -36,10 +21,8 @@ const rows = await compareStepTimes(
   { rounds },
 );
 printStepTimes(rows);
-const jac = make([jacobianPenalty({ nu: 1e-3 })]);
-await run(jac, 1);
-const start = performance.now();
-await run(jac, 2);
-const jacMs = (performance.now() - start) / 2;
+const { ms: jacMs, trainer: jac, data } = await timeSteps(BENCH_MODELS[0]!, { steps: 2, warmup: 1, plugins: [jacobianPenalty({ nu: 1e-3 })] });
+jac.dispose();
+tf.dispose([data.x, data.y as tf.Tensor]);
 console.log(`${'jacobianPenalty(1e-3)'.padEnd(22)} ${jacMs.toFixed(1).padStart(8)} ms/step   ratio ${(jacMs / rows[0]!.ms).toFixed(2)} (reported: one extra forward and 10 extra backward passes)`);
 console.log(`backend ${tf.getBackend()}; medians of ${rounds} interleaved rounds of 3 steps`);

@@ -20,6 +20,16 @@ function distribution(owner: string, y: Batch['y'], k: number): tf.Tensor {
   throw new DataError(`${owner}: targets of shape [${y.shape.join(', ')}] are neither class ids [n] nor class rows [n, ${k}]`);
 }
 
+/** A plugin that rewrites each training batch's targets, given the number of classes. */
+function relabelPlugin(name: string, relabel: (y: Batch['y'], k: number, ctx: StepContext) => tf.Tensor): Plugin {
+  return {
+    name,
+    apiVersion: 1,
+    order: Order.noise,
+    transformBatch: (batch, ctx) => ({ ...batch, y: relabel(batch.y, classesOf(name, ctx), ctx) }),
+  };
+}
+
 /**
  * Label smoothing (seed deck 000): replaces hard targets 0 and 1 by ε/k and
  * 1 − (k−1)ε/k for k classes, i.e. y ← (1 − ε)·y + ε/k, so a softmax is never
@@ -32,15 +42,7 @@ export function labelSmoothing(options: { epsilon: number; name?: string }): Plu
     z.object({ epsilon: schemas.rate, name: z.string().min(1).optional() }).strict(),
     options,
   ) as { epsilon: number; name?: string };
-  return {
-    name,
-    apiVersion: 1,
-    order: Order.noise,
-    transformBatch(batch, ctx) {
-      const k = classesOf(name, ctx);
-      return { ...batch, y: tf.add(tf.mul(distribution(name, batch.y, k), 1 - epsilon), epsilon / k) };
-    },
-  };
+  return relabelPlugin(name, (y, k) => tf.add(tf.mul(distribution(name, y, k), 1 - epsilon), epsilon / k));
 }
 
 /**
@@ -51,21 +53,11 @@ export function labelSmoothing(options: { epsilon: number; name?: string }): Plu
  */
 export function labelNoise(options: { rate: number; name?: string }): Plugin {
   const { rate, name = 'labelNoise' } = validateOptions('labelNoise', z.object({ rate: schemas.rate, name: z.string().min(1).optional() }).strict(), options) as { rate: number; name?: string };
-  return {
-    name,
-    apiVersion: 1,
-    order: Order.noise,
-    transformBatch(batch, ctx) {
-      const k = classesOf(name, ctx);
-      const y = batch.y;
-      if (!(y instanceof tf.Tensor) || y.rank !== 1) {
-        // soft or one-hot rows: flip the argmax class
-        const rows = distribution(name, y, k);
-        return { ...batch, y: tf.oneHot(flip(tf.argMax(rows, -1), rate, k, ctx), k) };
-      }
-      return { ...batch, y: flip(tf.cast(y, 'int32'), rate, k, ctx) };
-    },
-  };
+  return relabelPlugin(name, (y, k, ctx) => {
+    // soft or one-hot rows: flip the argmax class
+    if (!(y instanceof tf.Tensor) || y.rank !== 1) return tf.oneHot(flip(tf.argMax(distribution(name, y, k), -1), rate, k, ctx), k);
+    return flip(tf.cast(y, 'int32'), rate, k, ctx);
+  });
 }
 
 /** With probability `rate`, replaces each id by (id + 1 + ⌊U·(k−1)⌋) mod k: a uniformly random other class. */

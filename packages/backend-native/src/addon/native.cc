@@ -380,67 +380,68 @@ bool Pointwise(const ConvGeometry& g) {
   return g.fH == 1 && g.fW == 1 && g.sH == 1 && g.sW == 1 && g.padT == 0 && g.padL == 0 && g.outH == g.inH && g.outW == g.inW;
 }
 
+// A window call's arguments (convolutions, pooling and their gradients):
+// Float32Arrays, each checked against the geometry as input-, output- or
+// filter-sized, then the geometry itself.
+enum class Sized { Input, Output, Filter };
+
+struct WindowCall {
+  ConvGeometry g;
+  std::vector<float*> arrays;
+  int64_t workPerImage() const { return g.outH * g.outW * g.outC * g.fH * g.fW; }
+};
+
+WindowCall ParseWindowCall(const Napi::CallbackInfo& info, const char* fn, std::initializer_list<std::pair<const char*, Sized>> arrays, bool pooling) {
+  Napi::Env env = info.Env();
+  if (info.Length() != arrays.size() + 1) throw Napi::TypeError::New(env, std::string(fn) + " takes " + std::to_string(arrays.size() + 1) + " arguments");
+  WindowCall call{Geometry(env, info[arrays.size()]), {}};
+  const ConvGeometry& g = call.g;
+  if (pooling && g.inC != g.outC) throw Napi::RangeError::New(env, std::string(fn) + ": inChannels must equal outChannels");
+  size_t i = 0;
+  for (const auto& [name, sized] : arrays) {
+    auto a = Floats(env, info[i++], name);
+    CheckLength(env, a, sized == Sized::Input ? g.inSize() : sized == Sized::Output ? g.outSize() : g.patch() * g.outC, name);
+    call.arrays.push_back(a.Data());
+  }
+  return call;
+}
+
+// The im2col matrix of x: x itself for a pointwise convolution, else the scratch buffer.
+const float* Patches(const ConvGeometry& g, const float* x) {
+  if (Pointwise(g)) return x;
+  float* scratch = Scratch(g.rows() * g.patch());
+  Im2col(g, x, scratch);
+  return scratch;
+}
+
 // conv2d(x, filter, out, geometry): out = im2col(x) · filter, filter [fH, fW, inC, outC].
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() != 4) throw Napi::TypeError::New(env, "conv2d takes 4 arguments");
-  auto x = Floats(env, info[0], "x");
-  auto filter = Floats(env, info[1], "filter");
-  auto out = Floats(env, info[2], "out");
-  const ConvGeometry g = Geometry(env, info[3]);
-  CheckLength(env, x, g.inSize(), "x");
-  CheckLength(env, filter, g.patch() * g.outC, "filter");
-  CheckLength(env, out, g.outSize(), "out");
-  const float* patches = x.Data();
-  if (!Pointwise(g)) {
-    float* scratch = Scratch(g.rows() * g.patch());
-    Im2col(g, x.Data(), scratch);
-    patches = scratch;
-  }
+  const WindowCall c = ParseWindowCall(info, "conv2d", {{"x", Sized::Input}, {"filter", Sized::Filter}, {"out", Sized::Output}}, false);
+  const ConvGeometry& g = c.g;
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(g.rows()), static_cast<int>(g.outC), static_cast<int>(g.patch()), 1.0f,
-              patches, static_cast<int>(g.patch()), filter.Data(), static_cast<int>(g.outC), 0.0f, out.Data(), static_cast<int>(g.outC));
-  return env.Undefined();
+              Patches(g, c.arrays[0]), static_cast<int>(g.patch()), c.arrays[1], static_cast<int>(g.outC), 0.0f, c.arrays[2], static_cast<int>(g.outC));
+  return info.Env().Undefined();
 }
 
 // conv2dBackpropInput(dy, filter, dx, geometry): dx = col2im(dy · filterᵀ).
 Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() != 4) throw Napi::TypeError::New(env, "conv2dBackpropInput takes 4 arguments");
-  auto dy = Floats(env, info[0], "dy");
-  auto filter = Floats(env, info[1], "filter");
-  auto dx = Floats(env, info[2], "dx");
-  const ConvGeometry g = Geometry(env, info[3]);
-  CheckLength(env, dy, g.outSize(), "dy");
-  CheckLength(env, filter, g.patch() * g.outC, "filter");
-  CheckLength(env, dx, g.inSize(), "dx");
+  const WindowCall c = ParseWindowCall(info, "conv2dBackpropInput", {{"dy", Sized::Output}, {"filter", Sized::Filter}, {"dx", Sized::Input}}, false);
+  const ConvGeometry& g = c.g;
   const bool direct = Pointwise(g);
-  float* patches = direct ? dx.Data() : Scratch(g.rows() * g.patch());
+  float* patches = direct ? c.arrays[2] : Scratch(g.rows() * g.patch());
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(g.rows()), static_cast<int>(g.patch()), static_cast<int>(g.outC), 1.0f,
-              dy.Data(), static_cast<int>(g.outC), filter.Data(), static_cast<int>(g.outC), 0.0f, patches, static_cast<int>(g.patch()));
-  if (!direct) Col2im(g, patches, dx.Data());
-  return env.Undefined();
+              c.arrays[0], static_cast<int>(g.outC), c.arrays[1], static_cast<int>(g.outC), 0.0f, patches, static_cast<int>(g.patch()));
+  if (!direct) Col2im(g, patches, c.arrays[2]);
+  return info.Env().Undefined();
 }
 
 // conv2dBackpropFilter(x, dy, dfilter, geometry): dfilter = im2col(x)ᵀ · dy.
 Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() != 4) throw Napi::TypeError::New(env, "conv2dBackpropFilter takes 4 arguments");
-  auto x = Floats(env, info[0], "x");
-  auto dy = Floats(env, info[1], "dy");
-  auto dfilter = Floats(env, info[2], "dfilter");
-  const ConvGeometry g = Geometry(env, info[3]);
-  CheckLength(env, x, g.inSize(), "x");
-  CheckLength(env, dy, g.outSize(), "dy");
-  CheckLength(env, dfilter, g.patch() * g.outC, "dfilter");
-  const float* patches = x.Data();
-  if (!Pointwise(g)) {
-    float* scratch = Scratch(g.rows() * g.patch());
-    Im2col(g, x.Data(), scratch);
-    patches = scratch;
-  }
+  const WindowCall c = ParseWindowCall(info, "conv2dBackpropFilter", {{"x", Sized::Input}, {"dy", Sized::Output}, {"dfilter", Sized::Filter}}, false);
+  const ConvGeometry& g = c.g;
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(g.patch()), static_cast<int>(g.outC), static_cast<int>(g.rows()), 1.0f,
-              patches, static_cast<int>(g.patch()), dy.Data(), static_cast<int>(g.outC), 0.0f, dfilter.Data(), static_cast<int>(g.outC));
-  return env.Undefined();
+              Patches(g, c.arrays[0]), static_cast<int>(g.patch()), c.arrays[1], static_cast<int>(g.outC), 0.0f, c.arrays[2], static_cast<int>(g.outC));
+  return info.Env().Undefined();
 }
 
 // Max pooling, for output pixels of images [b0, b1): each channel's window
@@ -541,49 +542,27 @@ void AvgPoolGradImages(const ConvGeometry& g, const float* dy, float* dx, int64_
       }
 }
 
-// A pooling call's arguments: Float32Arrays, each checked against the
-// geometry (input-sized or output-sized), then the geometry itself.
-struct PoolCall {
-  ConvGeometry g;
-  std::vector<float*> arrays;
-  int64_t workPerImage() const { return g.outH * g.outW * g.outC * g.fH * g.fW; }
-};
-
-PoolCall ParsePoolCall(const Napi::CallbackInfo& info, const char* fn, std::initializer_list<std::pair<const char*, bool>> arrays) {
-  Napi::Env env = info.Env();
-  if (info.Length() != arrays.size() + 1) throw Napi::TypeError::New(env, std::string(fn) + " takes " + std::to_string(arrays.size() + 1) + " arguments");
-  PoolCall call{Geometry(env, info[arrays.size()]), {}};
-  if (call.g.inC != call.g.outC) throw Napi::RangeError::New(env, std::string(fn) + ": inChannels must equal outChannels");
-  size_t i = 0;
-  for (const auto& [name, inputSized] : arrays) {
-    auto a = Floats(env, info[i++], name);
-    CheckLength(env, a, inputSized ? call.g.inSize() : call.g.outSize(), name);
-    call.arrays.push_back(a.Data());
-  }
-  return call;
-}
-
 // maxPool(x, out, g), maxPoolGrad(x, dy, dx, g), avgPool(x, out, g), avgPoolGrad(dy, dx, g).
 Napi::Value MaxPool(const Napi::CallbackInfo& info) {
-  const PoolCall c = ParsePoolCall(info, "maxPool", {{"x", true}, {"out", false}});
+  const WindowCall c = ParseWindowCall(info, "maxPool", {{"x", Sized::Input}, {"out", Sized::Output}}, true);
   ForImages(c.g.batch, c.workPerImage(), [&](int64_t b0, int64_t b1) { PoolImages(c.g, c.arrays[0], c.arrays[1], nullptr, nullptr, b0, b1); });
   return info.Env().Undefined();
 }
 
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
-  const PoolCall c = ParsePoolCall(info, "maxPoolGrad", {{"x", true}, {"dy", false}, {"dx", true}});
+  const WindowCall c = ParseWindowCall(info, "maxPoolGrad", {{"x", Sized::Input}, {"dy", Sized::Output}, {"dx", Sized::Input}}, true);
   ForImages(c.g.batch, c.workPerImage(), [&](int64_t b0, int64_t b1) { PoolImages(c.g, c.arrays[0], nullptr, c.arrays[1], c.arrays[2], b0, b1); });
   return info.Env().Undefined();
 }
 
 Napi::Value AvgPool(const Napi::CallbackInfo& info) {
-  const PoolCall c = ParsePoolCall(info, "avgPool", {{"x", true}, {"out", false}});
+  const WindowCall c = ParseWindowCall(info, "avgPool", {{"x", Sized::Input}, {"out", Sized::Output}}, true);
   ForImages(c.g.batch, c.workPerImage(), [&](int64_t b0, int64_t b1) { AvgPoolImages(c.g, c.arrays[0], c.arrays[1], b0, b1); });
   return info.Env().Undefined();
 }
 
 Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
-  const PoolCall c = ParsePoolCall(info, "avgPoolGrad", {{"dy", false}, {"dx", true}});
+  const WindowCall c = ParseWindowCall(info, "avgPoolGrad", {{"dy", Sized::Output}, {"dx", Sized::Input}}, true);
   ForImages(c.g.batch, c.workPerImage(), [&](int64_t b0, int64_t b1) { AvgPoolGradImages(c.g, c.arrays[0], c.arrays[1], b0, b1); });
   return info.Env().Undefined();
 }

@@ -1,7 +1,7 @@
-// Convolutions and max pooling through the addon: im2col + OpenBLAS SGEMM for
-// conv2d and both of its gradients, C++ loops for max pooling and its
-// gradient. Each kernel falls back to tfjs-backend-cpu's for what it does not
-// handle (NCHW, a float32 tensor not stored as a Float32Array).
+// Convolutions and pooling through the addon: im2col + OpenBLAS SGEMM for
+// conv2d and both of its gradients, C++ loops for max and average pooling
+// and their gradients. Each kernel falls back to tfjs-backend-cpu's for what
+// it does not handle (NCHW, a float32 tensor not stored as a Float32Array).
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { ConvGeometry, NativeAddon } from '../addon.js';
@@ -33,85 +33,87 @@ function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
 }
 
 const channelsLast = (dataFormat: unknown) => dataFormat === undefined || dataFormat === 'NHWC';
-const empty = (g: ConvGeometry) => Object.values(g).some((v, i) => v <= 0 && i < 13);
+const hasPadding = (info: tf.backend_util.Conv2DInfo) => Boolean(info.padInfo.top || info.padInfo.bottom || info.padInfo.left || info.padInfo.right);
+const emptyShape = (shape: readonly number[]) => shape.some((d) => d <= 0);
+
+/** What distinguishes one window kernel: the inputs it reads, its geometry, its output, the addon call. */
+interface WindowKernel {
+  /** Names of the inputs whose Float32 storage the addon reads, in the order `run` takes them. */
+  reads: string[];
+  /** The geometry, or undefined for a case the addon does not take (the kernel falls back). */
+  info(inputs: Record<string, Info>, attrs: Record<string, unknown>): tf.backend_util.Conv2DInfo | undefined;
+  /** The output shape. */
+  outShape(info: tf.backend_util.Conv2DInfo, inputs: Record<string, Info>, attrs: Record<string, unknown>): number[];
+  run(arrays: Float32Array[], out: Float32Array, g: ConvGeometry): void;
+}
+
+/**
+ * A kernel over NHWC windows (convolutions, pooling and their gradients)
+ * that runs `spec` through the addon, or tfjs-cpu's kernel `name` for what
+ * the addon does not take: another layout, a float32 tensor not stored as a
+ * Float32Array, an empty shape, or the cases `spec.info` declines.
+ */
+function windowKernel(name: string, spec: WindowKernel, cpuKernel: (name: string) => KernelFunc): KernelFunc {
+  return (args) => {
+    const inputs = args.inputs as Record<string, Info>;
+    const attrs = (args.attrs ?? {}) as Record<string, unknown>;
+    const backend = args.backend as MathBackendCPU;
+    const arrays = spec.reads.map((r) => valuesOf(backend, inputs[r]!));
+    const info = arrays.every((a) => a) && channelsLast(attrs.dataFormat) ? spec.info(inputs, attrs) : undefined;
+    if (!info) return cpuKernel(name)(args);
+    const shape = spec.outShape(info, inputs, attrs);
+    if (emptyShape(shape) || emptyShape(inputs[spec.reads[0]!]!.shape)) return cpuKernel(name)(args);
+    const out = outputArray(backend, tf.util.sizeFromShape(shape));
+    spec.run(arrays as Float32Array[], out, geometry(info));
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
 
 /** The native kernels of this file, each with its cpu fallback. */
 export function convKernels(addon: NativeAddon, cpuKernel: (name: string) => KernelFunc): Record<string, KernelFunc> {
-  const cpu = (name: string) => cpuKernel(name);
-
-  const conv2d: KernelFunc = (args) => {
-    const { x, filter } = args.inputs as { x: Info; filter: Info };
-    const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
-    const backend = args.backend as MathBackendCPU;
-    const xv = valuesOf(backend, x);
-    const fv = valuesOf(backend, filter);
-    if (!xv || !fv || !channelsLast(dataFormat)) return cpu('Conv2D')(args);
-    const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, strides, dilations, pad, dimRoundingMode, false, 'channelsLast');
-    const g = geometry(info);
-    if (empty(g)) return cpu('Conv2D')(args);
-    const out = outputArray(backend, tf.util.sizeFromShape(info.outShape));
-    addon.conv2d(xv, fv, out, g);
-    return backend.makeTensorInfo(info.outShape, 'float32', out);
+  type ConvAttrs = tf.Conv2DAttrs & { inputShape: Shape4; filterShape: Shape4 };
+  const conv = (a: Record<string, unknown>, x: readonly number[], filter: readonly number[], dilations: tf.Conv2DAttrs['dilations']) => {
+    const c = a as unknown as ConvAttrs;
+    return tf.backend_util.computeConv2DInfo(x as Shape4, filter as Shape4, c.strides, dilations, c.pad, c.dimRoundingMode, false, 'channelsLast');
   };
-
-  const backpropInput: KernelFunc = (args) => {
-    const { dy, filter } = args.inputs as { dy: Info; filter: Info };
-    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    const backend = args.backend as MathBackendCPU;
-    const dyv = valuesOf(backend, dy);
-    const fv = valuesOf(backend, filter);
-    if (!dyv || !fv || !channelsLast(dataFormat)) return cpu('Conv2DBackpropInput')(args);
-    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as Shape4, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-    const g = geometry(info);
-    if (empty(g)) return cpu('Conv2DBackpropInput')(args);
-    const dx = outputArray(backend, tf.util.sizeFromShape(inputShape));
-    addon.conv2dBackpropInput(dyv, fv, dx, g);
-    return backend.makeTensorInfo(inputShape, 'float32', dx);
+  const pool = (a: Record<string, unknown>, x: readonly number[]) => {
+    const p = a as unknown as tf.MaxPoolAttrs;
+    return tf.backend_util.computePool2DInfo(x as Shape4, p.filterSize, p.strides, 1, p.pad, p.dimRoundingMode);
   };
-
-  const backpropFilter: KernelFunc = (args) => {
-    const { x, dy } = args.inputs as { x: Info; dy: Info };
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    const backend = args.backend as MathBackendCPU;
-    const xv = valuesOf(backend, x);
-    const dyv = valuesOf(backend, dy);
-    if (!xv || !dyv || !channelsLast(dataFormat)) return cpu('Conv2DBackpropFilter')(args);
-    const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-    const g = geometry(info);
-    if (empty(g)) return cpu('Conv2DBackpropFilter')(args);
-    const dw = outputArray(backend, tf.util.sizeFromShape(filterShape));
-    addon.conv2dBackpropFilter(xv, dyv, dw, g);
-    return backend.makeTensorInfo(filterShape, 'float32', dw);
+  const specs: Record<string, WindowKernel> = {
+    Conv2D: {
+      reads: ['x', 'filter'],
+      info: (i, a) => conv(a, i.x!.shape, i.filter!.shape, (a as unknown as ConvAttrs).dilations),
+      outShape: (info) => info.outShape,
+      run: ([x, w], out, g) => addon.conv2d(x!, w!, out, g),
+    },
+    Conv2DBackpropInput: {
+      reads: ['dy', 'filter'],
+      info: (i, a) => conv(a, (a as unknown as ConvAttrs).inputShape, i.filter!.shape, 1),
+      outShape: (_, __, a) => [...(a as unknown as ConvAttrs).inputShape],
+      run: ([dy, w], dx, g) => addon.conv2dBackpropInput(dy!, w!, dx, g),
+    },
+    Conv2DBackpropFilter: {
+      reads: ['x', 'dy'],
+      info: (i, a) => conv(a, i.x!.shape, (a as unknown as ConvAttrs).filterShape, 1),
+      outShape: (_, __, a) => [...(a as unknown as ConvAttrs).filterShape],
+      run: ([x, dy], dw, g) => addon.conv2dBackpropFilter(x!, dy!, dw, g),
+    },
+    MaxPool: { reads: ['x'], info: (i, a) => pool(a, i.x!.shape), outShape: (info) => info.outShape, run: ([x], out, g) => addon.maxPool(x!, out, g) },
+    MaxPoolGrad: { reads: ['input', 'dy'], info: (i, a) => pool(a, i.input!.shape), outShape: (_, i) => [...i.input!.shape], run: ([x, dy], dx, g) => addon.maxPoolGrad(x!, dy!, dx, g) },
+    AvgPool: { reads: ['x'], info: (i, a) => pool(a, i.x!.shape), outShape: (info) => info.outShape, run: ([x], out, g) => addon.avgPool(x!, out, g) },
+    // With padding, tfjs-cpu's average-pool gradient divides by the whole
+    // window (see core's nn.avgPool2d); this backend must compute what cpu
+    // computes, so padded cases fall back.
+    AvgPoolGrad: {
+      reads: ['dy'],
+      info: (i, a) => {
+        const info = pool(a, i.input!.shape);
+        return hasPadding(info) ? undefined : info;
+      },
+      outShape: (_, i) => [...i.input!.shape],
+      run: ([dy], dx, g) => addon.avgPoolGrad(dy!, dx, g),
+    },
   };
-
-  // Pooling kernels differ only in which tensors they read, what they write
-  // and when they fall back; `pool` holds the rest.
-  type PoolAttrs = tf.MaxPoolAttrs | tf.AvgPoolAttrs;
-  const pool =
-    (name: string, spec: { shapeOf: 'x' | 'input'; reads: Array<'x' | 'input' | 'dy'>; writesInput: boolean; paddedOk: boolean; run: (arrays: Float32Array[], out: Float32Array, g: ConvGeometry) => void }): KernelFunc =>
-    (args) => {
-      const inputs = args.inputs as Record<string, Info>;
-      const backend = args.backend as MathBackendCPU;
-      const arrays = spec.reads.map((r) => valuesOf(backend, inputs[r]!));
-      const shaped = inputs[spec.shapeOf]!;
-      const attrs = args.attrs as unknown as PoolAttrs;
-      const info = tf.backend_util.computePool2DInfo(shaped.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-      const g = geometry(info);
-      const padded = info.padInfo.top || info.padInfo.bottom || info.padInfo.left || info.padInfo.right;
-      if (arrays.some((a) => !a) || empty(g) || (padded && !spec.paddedOk)) return cpu(name)(args);
-      const shape = spec.writesInput ? shaped.shape : info.outShape;
-      const out = outputArray(backend, tf.util.sizeFromShape(shape));
-      spec.run(arrays as Float32Array[], out, g);
-      return backend.makeTensorInfo(shape, 'float32', out);
-    };
-
-  const maxPool = pool('MaxPool', { shapeOf: 'x', reads: ['x'], writesInput: false, paddedOk: true, run: ([x], out, g) => addon.maxPool(x!, out, g) });
-  const maxPoolGrad = pool('MaxPoolGrad', { shapeOf: 'input', reads: ['input', 'dy'], writesInput: true, paddedOk: true, run: ([x, dy], dx, g) => addon.maxPoolGrad(x!, dy!, dx, g) });
-  const avgPool = pool('AvgPool', { shapeOf: 'x', reads: ['x'], writesInput: false, paddedOk: true, run: ([x], out, g) => addon.avgPool(x!, out, g) });
-  // With padding, tfjs-cpu's average-pool gradient divides by the whole window
-  // (see core's nn.avgPool2d); this backend must compute what cpu computes,
-  // so padded cases fall back.
-  const avgPoolGrad = pool('AvgPoolGrad', { shapeOf: 'input', reads: ['dy'], writesInput: true, paddedOk: false, run: ([dy], dx, g) => addon.avgPoolGrad(dy!, dx, g) });
-
-  return { Conv2D: conv2d, Conv2DBackpropInput: backpropInput, Conv2DBackpropFilter: backpropFilter, MaxPool: maxPool, MaxPoolGrad: maxPoolGrad, AvgPool: avgPool, AvgPoolGrad: avgPoolGrad };
+  return Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, windowKernel(name, spec, cpuKernel)]));
 }

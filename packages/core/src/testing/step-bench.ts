@@ -6,6 +6,30 @@ import type { Dataset } from '../data/dataset.js';
 import type { Plugin } from '../plugin.js';
 import { Trainer } from '../trainer.js';
 
+/** A benchmark model: the module, one example's shape and the batch size. */
+export interface BenchModel {
+  name: string;
+  make: () => Module;
+  inputShape: number[];
+  batch: number;
+}
+
+/** The backend benchmarks' models: the MLP 784-256-256-10 (batch 128) and the CNN conv3×3×32 → pool → conv3×3×64 → pool → dense 128 → dense 10 on 28×28×1 (batch 64). */
+export const BENCH_MODELS: readonly BenchModel[] = [
+  { name: 'MLP 784-256-256-10, batch 128', make: () => sequential([dense(256, { activation: 'relu' }), dense(256, { activation: 'relu' }), dense(10)]), inputShape: [784], batch: 128 },
+  {
+    name: 'CNN 28×28×1 (conv32, pool, conv64, pool, dense128, dense10), batch 64',
+    make: () => sequential([conv2d(32, 3, { activation: 'relu' }), maxPool2d(2), conv2d(64, 3, { activation: 'relu' }), maxPool2d(2), flatten(), dense(128, { activation: 'relu' }), dense(10)]),
+    inputShape: [28, 28, 1],
+    batch: 64,
+  },
+];
+
+/** The trainer every benchmark here uses: softmax cross-entropy, SGD at 0.01, no progress line. */
+function benchTrainer(module: Module, plugins: Plugin[] = []): Trainer {
+  return new Trainer({ model: module, loss: 'softmaxCrossEntropy', optimizer: { name: 'sgd', learningRate: 0.01 }, plugins, progress: false, seed: 0 });
+}
+
 /** One configuration of {@link compareStepTimes}. */
 export interface StepBenchConfig {
   label: string;
@@ -32,16 +56,7 @@ export interface StepBenchRow {
 export async function compareStepTimes(configs: readonly StepBenchConfig[], options: { rounds?: number; stepsPerRound?: number; batchSize?: number } = {}): Promise<StepBenchRow[]> {
   const { rounds = 5, stepsPerRound = 3, batchSize = 128 } = options;
   const data = fromTensors(tf.randomNormal([batchSize * 4, 784], 0, 1, 'float32', 1), tf.randomUniform([batchSize * 4], 0, 10, 'int32', 2));
-  const trainers = configs.map(
-    (c) =>
-      new Trainer({
-        model: sequential([dense(256, { activation: 'relu' }), dense(256, { activation: 'relu' }), dense(10)]),
-        loss: 'softmaxCrossEntropy',
-        optimizer: { name: 'sgd', learningRate: 0.01 },
-        plugins: c.plugins,
-        progress: false,
-      }),
-  );
+  const trainers = configs.map((c) => benchTrainer(BENCH_MODELS[0]!.make(), c.plugins));
   const run = async (t: Trainer, steps: number) => {
     await t.fit(data, { epochs: 1_000_000, batchSize, maxSteps: t.step + steps });
     await t.model.params[t.model.params.length - 1]!.variable.data(); // wait for the backend
@@ -121,33 +136,14 @@ export function printKernelTable(rows: readonly KernelTimeRow[], options: { titl
   console.log(`total kernel time ${rows.reduce((s, r) => s + r.ms, 0).toFixed(2)} ms`);
 }
 
-/** A benchmark model: the module, one example's shape and the batch size. */
-export interface BenchModel {
-  name: string;
-  make: () => Module;
-  inputShape: number[];
-  batch: number;
-}
-
-/** The backend benchmarks' models: the MLP 784-256-256-10 (batch 128) and the CNN conv3×3×32 → pool → conv3×3×64 → pool → dense 128 → dense 10 on 28×28×1 (batch 64). */
-export const BENCH_MODELS: readonly BenchModel[] = [
-  { name: 'MLP 784-256-256-10, batch 128', make: () => sequential([dense(256, { activation: 'relu' }), dense(256, { activation: 'relu' }), dense(10)]), inputShape: [784], batch: 128 },
-  {
-    name: 'CNN 28×28×1 (conv32, pool, conv64, pool, dense128, dense10), batch 64',
-    make: () => sequential([conv2d(32, 3, { activation: 'relu' }), maxPool2d(2), conv2d(64, 3, { activation: 'relu' }), maxPool2d(2), flatten(), dense(128, { activation: 'relu' }), dense(10)]),
-    inputShape: [28, 28, 1],
-    batch: 64,
-  },
-];
-
 /**
- * Mean ms per SGD step of `model` on random data on the active backend, after
+ * Mean ms per SGD step of `model` (with `plugins`, if given) on random data on the active backend, after
  * `warmup` steps (JIT, buffer reuse). Returns the trainer and data too, to
  * profile a step afterwards; the caller disposes them. Benchmarks only.
  */
-export async function timeSteps(model: BenchModel, options: { steps: number; warmup?: number }): Promise<{ ms: number; trainer: Trainer; data: Dataset }> {
+export async function timeSteps(model: BenchModel, options: { steps: number; warmup?: number; plugins?: Plugin[] }): Promise<{ ms: number; trainer: Trainer; data: Dataset }> {
   const data = fromTensors(tf.randomNormal([model.batch * 2, ...model.inputShape], 0, 1, 'float32', 1), tf.randomUniform([model.batch * 2], 0, 10, 'int32', 2));
-  const trainer = new Trainer({ model: model.make(), loss: 'softmaxCrossEntropy', optimizer: { name: 'sgd', learningRate: 0.01 }, progress: false, seed: 0 });
+  const trainer = benchTrainer(model.make(), options.plugins);
   const run = async (k: number) => {
     await trainer.fit(data, { epochs: 1_000_000, batchSize: model.batch, maxSteps: trainer.step + k });
     await trainer.model.params[trainer.model.params.length - 1]!.variable.data(); // wait for the backend
