@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nn, Trainer } from '@tikhonov/core';
 import { checkBackend } from '@tikhonov/core/testing';
 import { loadDigits } from '@tikhonov/datasets';
-import { loadAddon, NativeBackend, nativeKernels, useNativeBackend } from '@tikhonov/backend-native';
+import { loadAddon, NativeBackend, nativeKernels, useNativeBackend, type NativeAddon } from '@tikhonov/backend-native';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -239,6 +239,51 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
       }
       expect(out[((b * 3 + oh) * 3 + ow) * 3 + co]).toBeCloseTo(s, 5);
     }
+  });
+
+  it('convolutions and their gradients equal float64 sums, direct (patch ≤ 32) and im2col + SGEMM, on 1 and 2 threads', () => {
+    type G = Parameters<NativeAddon['conv2d']>[3];
+    const base = { strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0 };
+    const cases: Array<[string, G]> = [
+      // first layer on one channel: 9 taps, direct; 11 output channels (not a multiple of 8), rows of 26 (not of 4), big enough to split
+      ['3×3 on 1 channel, valid', { ...base, batch: 9, inHeight: 28, inWidth: 28, inChannels: 1, outHeight: 26, outWidth: 26, outChannels: 11, filterHeight: 3, filterWidth: 3 }],
+      // 27 taps, padding (border pixels gathered), stride 2, dilation 2 in height
+      ['3×3 on 3 channels, padded, strided, dilated', { ...base, batch: 8, inHeight: 15, inWidth: 14, inChannels: 3, outHeight: 7, outWidth: 7, outChannels: 16, filterHeight: 3, filterWidth: 3, strideHeight: 2, strideWidth: 2, dilationHeight: 2, padTop: 1, padLeft: 1 }],
+      // 72 taps: im2col + SGEMM
+      ['3×3 on 8 channels, padded', { ...base, batch: 6, inHeight: 10, inWidth: 9, inChannels: 8, outHeight: 10, outWidth: 9, outChannels: 5, filterHeight: 3, filterWidth: 3, padTop: 1, padLeft: 1 }],
+    ];
+    for (const [name, g] of cases) {
+      const { batch, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: O, filterHeight: FH, filterWidth: FW } = g;
+      const x = Float32Array.from({ length: batch * H * W * C }, (_, i) => Math.sin(i * 0.37));
+      const w = Float32Array.from({ length: FH * FW * C * O }, (_, i) => Math.cos(i * 0.91));
+      const dy = Float32Array.from({ length: batch * OH * OW * O }, (_, i) => Math.sin(i * 0.53 + 1));
+      // float64 references, tap by tap
+      const out64 = new Float64Array(dy.length), dw64 = new Float64Array(w.length), dx64 = new Float64Array(x.length);
+      for (let b = 0; b < batch; b++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) for (let fh = 0; fh < FH; fh++) for (let fw = 0; fw < FW; fw++) {
+        const h = oh * g.strideHeight - g.padTop + fh * g.dilationHeight;
+        const v = ow * g.strideWidth - g.padLeft + fw * g.dilationWidth;
+        if (h < 0 || h >= H || v < 0 || v >= W) continue;
+        for (let c = 0; c < C; c++) for (let o = 0; o < O; o++) {
+          const xi = ((b * H + h) * W + v) * C + c, wi = ((fh * FW + fw) * C + c) * O + o, yi = ((b * OH + oh) * OW + ow) * O + o;
+          out64[yi]! += x[xi]! * w[wi]!;
+          dw64[wi]! += x[xi]! * dy[yi]!;
+          dx64[xi]! += w[wi]! * dy[yi]!;
+        }
+      }
+      // float32 sums of up to 9 · 26 · 26 = 6 084 products (the first case's filter gradient)
+      const worst = (got: Float32Array, want: Float64Array) => Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i]!) / (1 + Math.abs(want[i]!))));
+      for (const threads of [1, 2]) {
+        addon.setThreads(threads);
+        const out = new Float32Array(dy.length), dw = new Float32Array(w.length), dx = new Float32Array(x.length);
+        addon.conv2d(x, w, out, g);
+        addon.conv2dBackpropFilter(x, dy, dw, g);
+        addon.conv2dBackpropInput(dy, w, dx, g);
+        expect(worst(out, out64), `${name}, conv2d, ${threads} thread(s)`).toBeLessThan(1e-4);
+        expect(worst(dw, dw64), `${name}, filter gradient, ${threads} thread(s)`).toBeLessThan(1e-4);
+        expect(worst(dx, dx64), `${name}, input gradient, ${threads} thread(s)`).toBeLessThan(1e-4);
+      }
+    }
+    addon.setThreads(2);
   });
 
   it('computes what a float64 reference computes', () => {

@@ -6,6 +6,7 @@
 #include <cblas.h>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <algorithm>
 #include <string>
 #include <limits>
@@ -14,6 +15,11 @@
 #include <vector>
 
 namespace {
+
+// Loops that GCC vectorizes get an AVX2+FMA copy besides the baseline one,
+// picked when the addon loads (an ifunc) by what the CPU supports: the addon is built on
+// the machine it runs on, but a build must not crash on an older CPU.
+#define TIKHONOV_VECTOR __attribute__((target_clones("arch=x86-64-v3", "default")))
 
 // A dimension: a positive integer that fits in an int (BLAS takes int).
 int64_t Dim(const Napi::Env& env, const Napi::Value& v, const char* name) {
@@ -110,7 +116,7 @@ void ForImages(int64_t batch, int64_t workPerImage, F f) {
 
 // The loops of binary(): one per op and broadcast pattern, so the inner
 // loops stay branch-free.
-void BinaryLoop(int64_t op, const float* pa, size_t na, size_t ra, const float* pb, size_t nb, size_t rb, float* po, size_t n) {
+TIKHONOV_VECTOR void BinaryLoop(int64_t op, const float* pa, size_t na, size_t ra, const float* pb, size_t nb, size_t rb, float* po, size_t n) {
 #define TIKHONOV_LOOP(EXPR)                                                       \
   if (ra > 1 || rb > 1) { for (size_t i = 0; i < n; i++) { float x = pa[(i / ra) % na], y = pb[(i / rb) % nb]; po[i] = (EXPR); } } \
   else if (na == n && nb == n) { for (size_t i = 0; i < n; i++) { float x = pa[i], y = pb[i]; po[i] = (EXPR); } }          \
@@ -165,7 +171,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 }
 
 // The loops of unary(), one per op.
-void UnaryLoop(int64_t op, float alpha, const float* px, float* po, size_t n) {
+TIKHONOV_VECTOR void UnaryLoop(int64_t op, float alpha, const float* px, float* po, size_t n) {
 #define TIKHONOV_MAP(EXPR) for (size_t i = 0; i < n; i++) { const float v = px[i]; po[i] = (EXPR); }
   switch (op) {
     case 0: TIKHONOV_MAP(v > 0 || v != v ? v : 0.0f) break;
@@ -312,40 +318,42 @@ inline int64_t Pixel(const ConvGeometry& g, int64_t b, int64_t oh, int64_t ow, i
   return ((b * g.inH + h) * g.inW + w) * g.inC;
 }
 
-// patches[row, (fh, fw, c)] = x at that tap, 0 in padding; row = (b, oh, ow).
-void Im2col(const ConvGeometry& g, const float* x, float* patches) {
-  const int64_t k = g.patch();
+// One image's im2col rows: patches[(oh, ow), (fh, fw, c)] = x at that tap, 0 in padding.
+void Im2colImage(const ConvGeometry& g, const float* x, int64_t b, float* row) {
   const int64_t c = g.inC;
-  ForImages(g.batch, g.outH * g.outW * k, [&](int64_t b0, int64_t b1) {
-    float* row = patches + b0 * g.outH * g.outW * k;
-    for (int64_t b = b0; b < b1; b++)
-      for (int64_t oh = 0; oh < g.outH; oh++)
-        for (int64_t ow = 0; ow < g.outW; ow++)
-          for (int64_t fh = 0; fh < g.fH; fh++) {
-            // the row of x under this tap row, found once per tap row
-            const int64_t h = oh * g.sH - g.padT + fh * g.dH;
-            const bool rowInside = h >= 0 && h < g.inH;
-            const float* xrow = x + (b * g.inH + (rowInside ? h : 0)) * g.inW * c;
-            for (int64_t fw = 0; fw < g.fW; fw++, row += c) {
-              const int64_t w = ow * g.sW - g.padL + fw * g.dW;
-              const bool inside = rowInside && w >= 0 && w < g.inW;
-              if (c == 1) {
-                // first layers on one channel: a per-tap copy loop costs more than the copy
-                row[0] = inside ? xrow[w] : 0.0f;
-              } else if (inside) {
-                for (int64_t i = 0; i < c; i++) row[i] = xrow[w * c + i];
-              } else {
-                for (int64_t i = 0; i < c; i++) row[i] = 0.0f;
-              }
-            }
+  for (int64_t oh = 0; oh < g.outH; oh++)
+    for (int64_t ow = 0; ow < g.outW; ow++)
+      for (int64_t fh = 0; fh < g.fH; fh++) {
+        // the row of x under this tap row, found once per tap row
+        const int64_t h = oh * g.sH - g.padT + fh * g.dH;
+        const bool rowInside = h >= 0 && h < g.inH;
+        const float* xrow = x + (b * g.inH + (rowInside ? h : 0)) * g.inW * c;
+        for (int64_t fw = 0; fw < g.fW; fw++, row += c) {
+          const int64_t w = ow * g.sW - g.padL + fw * g.dW;
+          const bool inside = rowInside && w >= 0 && w < g.inW;
+          if (c == 1) {
+            // first layers on one channel: a per-tap copy loop costs more than the copy
+            row[0] = inside ? xrow[w] : 0.0f;
+          } else if (inside) {
+            for (int64_t i = 0; i < c; i++) row[i] = xrow[w * c + i];
+          } else {
+            for (int64_t i = 0; i < c; i++) row[i] = 0.0f;
           }
+        }
+      }
+}
+
+// The im2col matrix of the whole batch: rows (b, oh, ow).
+void Im2col(const ConvGeometry& g, const float* x, float* patches) {
+  const int64_t image = g.outH * g.outW * g.patch();
+  ForImages(g.batch, image, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++) Im2colImage(g, x, b, patches + b * image);
   });
 }
 
 // The adjoint of Im2col: dx = 0, then each patch entry added back to its pixel.
-void Col2im(const ConvGeometry& g, const float* patches, float* dx) {
+TIKHONOV_VECTOR void Col2imImages(const ConvGeometry& g, const float* patches, float* dx, int64_t b0, int64_t b1) {
   const int64_t k = g.patch();
-  ForImages(g.batch, g.outH * g.outW * k, [&](int64_t b0, int64_t b1) {
   const int64_t image = g.inH * g.inW * g.inC;
   std::fill(dx + b0 * image, dx + b1 * image, 0.0f);
   for (int64_t b = b0; b < b1; b++)
@@ -358,7 +366,10 @@ void Col2im(const ConvGeometry& g, const float* patches, float* dx) {
             if (p >= 0) for (int64_t c = 0; c < g.inC; c++) dx[p + c] += row[c];
           }
       }
-  });
+}
+
+void Col2im(const ConvGeometry& g, const float* patches, float* dx) {
+  ForImages(g.batch, g.outH * g.outW * g.patch(), [&](int64_t b0, int64_t b1) { Col2imImages(g, patches, dx, b0, b1); });
 }
 
 // The im2col matrix lives in one scratch buffer that grows and is never
@@ -373,6 +384,160 @@ float* Scratch(int64_t n) {
     buffer.resize(n);
   }
   return buffer.data();
+}
+
+// A patch of at most this many values (a first layer on 1–3 channels) is
+// convolved directly, one image at a time: with K = 9, im2col + SGEMM spends
+// its time writing, packing and re-reading the im2col matrix and runs at a
+// few GFLOP/s.
+constexpr int64_t kDirectPatch = 32;
+bool Direct(const ConvGeometry& g) { return g.patch() <= kDirectPatch; }
+
+// Eight floats: GCC lowers arithmetic on it to one AVX or two SSE
+// instructions, and it stays in a register (the direct loops keep four).
+typedef float Vec8 __attribute__((vector_size(32)));
+inline Vec8 Load8(const float* p) {
+  Vec8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void Store8(float* p, Vec8 v) { std::memcpy(p, &v, sizeof v); }
+
+// The direct loops take output pixels four at a time. Pixel i's patch is
+// p[i][off[t]], t < k: an interior pixel's window is read in place in x (off
+// holds the taps' distances in x), a pixel whose window overlaps the padding
+// is first gathered into a small buffer (off = 0…k−1). A group of fewer than
+// four pixels repeats its first pixel in the unused places (reads stay inside
+// x); the forward kernel writes them to a spare row, the filter gradient
+// skips them.
+struct PixelGroup {
+  const float* p[4];
+  const int64_t* off;
+  int64_t count;  // real pixels in the group
+  int64_t first;  // output row index (b, oh, ow) of the first pixel
+};
+
+// Calls f(group) for every group of up to four pixels of images [b0, b1),
+// left to right within each output row.
+template <typename F>
+void ForPixelGroups(const ConvGeometry& g, const float* x, int64_t b0, int64_t b1, F f) {
+  const int64_t k = g.patch();
+  std::vector<int64_t> taps(k), identity(k);
+  std::iota(identity.begin(), identity.end(), int64_t{0});
+  for (int64_t fh = 0, t = 0; fh < g.fH; fh++)
+    for (int64_t fw = 0; fw < g.fW; fw++)
+      for (int64_t c = 0; c < g.inC; c++, t++) taps[t] = (fh * g.dH * g.inW + fw * g.dW) * g.inC + c;
+  std::vector<float> gathered(4 * k);
+  const int64_t spanH = (g.fH - 1) * g.dH, spanW = (g.fW - 1) * g.dW;
+  for (int64_t b = b0; b < b1; b++)
+    for (int64_t oh = 0; oh < g.outH; oh++) {
+      const int64_t h = oh * g.sH - g.padT;
+      const bool rowsInside = h >= 0 && h + spanH < g.inH;
+      for (int64_t ow = 0; ow < g.outW; ow += 4) {
+        PixelGroup group;
+        group.count = std::min<int64_t>(4, g.outW - ow);
+        group.first = (b * g.outH + oh) * g.outW + ow;
+        const int64_t wFirst = ow * g.sW - g.padL, wLast = (ow + group.count - 1) * g.sW - g.padL;
+        if (rowsInside && wFirst >= 0 && wLast + spanW < g.inW) {
+          group.off = taps.data();
+          for (int64_t i = 0; i < group.count; i++) group.p[i] = x + ((b * g.inH + h) * g.inW + wFirst + i * g.sW) * g.inC;
+        } else {
+          group.off = identity.data();
+          for (int64_t i = 0; i < group.count; i++) {
+            float* patch = gathered.data() + i * k;
+            for (int64_t fh = 0; fh < g.fH; fh++)
+              for (int64_t fw = 0; fw < g.fW; fw++, patch += g.inC) {
+                const int64_t q = Pixel(g, b, oh, ow + i, fh, fw);
+                for (int64_t c = 0; c < g.inC; c++) patch[c] = q >= 0 ? x[q + c] : 0.0f;
+              }
+            group.p[i] = gathered.data() + i * k;
+          }
+        }
+        for (int64_t i = group.count; i < 4; i++) group.p[i] = group.p[0];
+        f(group);
+      }
+    }
+}
+
+// o[i] (n values) = patch i · w (k × n), in registers four pixels × eight channels at a time.
+TIKHONOV_VECTOR void DirectConvPixels(const PixelGroup& q, int64_t k, const float* w, int64_t n, float* const o[4]) {
+  const float *p0 = q.p[0], *p1 = q.p[1], *p2 = q.p[2], *p3 = q.p[3];
+  const int64_t* off = q.off;
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    Vec8 a0 = {}, a1 = {}, a2 = {}, a3 = {};
+    for (int64_t t = 0; t < k; t++) {
+      const Vec8 wt = Load8(w + t * n + j);
+      const int64_t d = off[t];
+      a0 += p0[d] * wt;
+      a1 += p1[d] * wt;
+      a2 += p2[d] * wt;
+      a3 += p3[d] * wt;
+    }
+    Store8(o[0] + j, a0);
+    Store8(o[1] + j, a1);
+    Store8(o[2] + j, a2);
+    Store8(o[3] + j, a3);
+  }
+  for (; j < n; j++)
+    for (int64_t i = 0; i < 4; i++) {
+      float a = 0;
+      for (int64_t t = 0; t < k; t++) a += q.p[i][off[t]] * w[t * n + j];
+      o[i][j] = a;
+    }
+}
+
+// dw (k × n) += Σ_i patch iᵀ · d[i] (n values each) over the group's real pixels.
+TIKHONOV_VECTOR void DirectConvFilterPixels(const PixelGroup& q, int64_t k, const float* const d[4], int64_t n, float* dw) {
+  if (q.count < 4) {
+    for (int64_t i = 0; i < q.count; i++)
+      for (int64_t t = 0; t < k; t++) {
+        const float v = q.p[i][q.off[t]];
+        float* row = dw + t * n;
+        for (int64_t j = 0; j < n; j++) row[j] += v * d[i][j];
+      }
+    return;
+  }
+  for (int64_t t = 0; t < k; t++) {
+    const int64_t o = q.off[t];
+    const float v0 = q.p[0][o], v1 = q.p[1][o], v2 = q.p[2][o], v3 = q.p[3][o];
+    float* row = dw + t * n;
+    int64_t j = 0;
+    for (; j + 8 <= n; j += 8) Store8(row + j, Load8(row + j) + ((v0 * Load8(d[0] + j) + v1 * Load8(d[1] + j)) + (v2 * Load8(d[2] + j) + v3 * Load8(d[3] + j))));
+    for (; j < n; j++) row[j] += (v0 * d[0][j] + v1 * d[1][j]) + (v2 * d[2][j] + v3 * d[3][j]);
+  }
+}
+
+void DirectConv(const ConvGeometry& g, const float* x, const float* w, float* out) {
+  const int64_t n = g.outC;
+  ForImages(g.batch, g.outH * g.outW * n * g.patch(), [&](int64_t b0, int64_t b1) {
+    std::vector<float> spare(n);
+    ForPixelGroups(g, x, b0, b1, [&](const PixelGroup& q) {
+      float* o[4];
+      for (int64_t i = 0; i < 4; i++) o[i] = i < q.count ? out + (q.first + i) * n : spare.data();
+      DirectConvPixels(q, g.patch(), w, n, o);
+    });
+  });
+}
+
+// Each chunk of images sums into its own buffer; the buffers are then added
+// in image order, so the result does not depend on which thread ran first.
+void DirectConvFilter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  const int64_t n = g.outC;
+  const int64_t size = g.patch() * n;
+  std::vector<std::vector<float>> partial(static_cast<size_t>(g.batch));
+  ForImages(g.batch, g.outH * g.outW * n * g.patch(), [&](int64_t b0, int64_t b1) {
+    std::vector<float> acc(static_cast<size_t>(size), 0.0f);
+    ForPixelGroups(g, x, b0, b1, [&](const PixelGroup& q) {
+      const float* d[4];
+      for (int64_t i = 0; i < 4; i++) d[i] = dy + (q.first + std::min(i, q.count - 1)) * n;
+      DirectConvFilterPixels(q, g.patch(), d, n, acc.data());
+    });
+    partial[static_cast<size_t>(b0)] = std::move(acc);
+  });
+  std::fill(dw, dw + size, 0.0f);
+  for (const auto& p : partial)
+    for (size_t i = 0; i < p.size(); i++) dw[i] += p[i];
 }
 
 // A 1×1, stride-1, unpadded convolution's im2col matrix is x itself.
@@ -418,6 +583,10 @@ const float* Patches(const ConvGeometry& g, const float* x) {
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   const WindowCall c = ParseWindowCall(info, "conv2d", {{"x", Sized::Input}, {"filter", Sized::Filter}, {"out", Sized::Output}}, false);
   const ConvGeometry& g = c.g;
+  if (Direct(g)) {
+    DirectConv(g, c.arrays[0], c.arrays[1], c.arrays[2]);
+    return info.Env().Undefined();
+  }
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(g.rows()), static_cast<int>(g.outC), static_cast<int>(g.patch()), 1.0f,
               Patches(g, c.arrays[0]), static_cast<int>(g.patch()), c.arrays[1], static_cast<int>(g.outC), 0.0f, c.arrays[2], static_cast<int>(g.outC));
   return info.Env().Undefined();
@@ -439,6 +608,10 @@ Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
 Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
   const WindowCall c = ParseWindowCall(info, "conv2dBackpropFilter", {{"x", Sized::Input}, {"dy", Sized::Output}, {"dfilter", Sized::Filter}}, false);
   const ConvGeometry& g = c.g;
+  if (Direct(g)) {
+    DirectConvFilter(g, c.arrays[0], c.arrays[1], c.arrays[2]);
+    return info.Env().Undefined();
+  }
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(g.patch()), static_cast<int>(g.outC), static_cast<int>(g.rows()), 1.0f,
               Patches(g, c.arrays[0]), static_cast<int>(g.patch()), c.arrays[1], static_cast<int>(g.outC), 0.0f, c.arrays[2], static_cast<int>(g.outC));
   return info.Env().Undefined();
@@ -453,7 +626,7 @@ Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
 // int/float mixing, no conditional loads), which GCC vectorizes with plain
 // SSE2 given -fno-trapping-math (binding.gyp): otherwise they stay scalar and
 // the gradient runs 5–10× slower.
-void PoolImages(const ConvGeometry& g, const float* x, float* out, const float* dy, float* dx, int64_t b0, int64_t b1) {
+TIKHONOV_VECTOR void PoolImages(const ConvGeometry& g, const float* x, float* out, const float* dy, float* dx, int64_t b0, int64_t b1) {
   const int64_t c = g.inC;
   constexpr float kNegInf = -std::numeric_limits<float>::infinity();
   std::vector<float> best(c), pending(c);
@@ -502,7 +675,7 @@ void PoolImages(const ConvGeometry& g, const float* x, float* out, const float* 
 // inside the input (padding not counted, as tfjs-cpu's forward). The
 // gradient is only ever asked for windows entirely inside the input (the
 // kernel falls back otherwise), where each pixel gets dy / window size.
-void AvgPoolImages(const ConvGeometry& g, const float* x, float* out, int64_t b0, int64_t b1) {
+TIKHONOV_VECTOR void AvgPoolImages(const ConvGeometry& g, const float* x, float* out, int64_t b0, int64_t b1) {
   const int64_t c = g.inC;
   std::vector<float> acc(c);
   for (int64_t b = b0; b < b1; b++)
@@ -524,7 +697,7 @@ void AvgPoolImages(const ConvGeometry& g, const float* x, float* out, int64_t b0
       }
 }
 
-void AvgPoolGradImages(const ConvGeometry& g, const float* dy, float* dx, int64_t b0, int64_t b1) {
+TIKHONOV_VECTOR void AvgPoolGradImages(const ConvGeometry& g, const float* dy, float* dx, int64_t b0, int64_t b1) {
   const int64_t c = g.inC;
   const int64_t image = g.inH * g.inW * c;
   std::fill(dx + b0 * image, dx + b1 * image, 0.0f);
