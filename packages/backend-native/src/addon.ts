@@ -26,6 +26,10 @@ export interface NativeAddon {
   avgPool(x: Float32Array, out: Float32Array, geometry: ConvGeometry): void;
   /** dy / window size to every pixel of each window (for windows inside the input). */
   avgPoolGrad(dy: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
+  /** Core's Ziggurat tables (`zigguratTables` from @tikhonov/core), needed before normal draws. */
+  setZiggurat(kn: Uint32Array, wn: Float64Array, fn: Float64Array, r: number): void;
+  /** kind 0: out = a + (b − a)·u; 1: out = a + b·z (standard normal); 2: out = u < a ? 1 : 0. Same streams as core's JavaScript generator. */
+  randomFill(kind: number, out: Float32Array, seed: number, a: number, b: number): void;
   setThreads(threads: number): void;
   getThreads(): number;
   config(): string;

@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadAddon } from './addon.js';
 import { BufferPool } from './buffer-pool.js';
+import { registerRandomFill } from '@tikhonov/core';
 import { registerNativeKernels } from './kernels/register.js';
+import { nativeRandomFill } from './random.js';
 
 /** The backend name. */
 export const NATIVE = 'native';
@@ -78,6 +80,7 @@ if (!tf.findBackendFactory(NATIVE)) {
   try {
     const addon = loadAddon();
     nativeKernelNames = registerNativeKernels(NATIVE, addon, (name) => guardAliases(cpuKernels.get(name)!.kernelFunc));
+    registerRandomFill(NATIVE, nativeRandomFill(addon));
   } catch {
     // the addon is missing: useNativeBackend reports why
   }

@@ -48,7 +48,8 @@ export {
 } from './losses.js';
 export { accuracyOf } from './metrics.js';
 export { createOptimizer, optimizerNames, learningRateOf, type OptimizerName, type OptimizerSpec } from './optimizers.js';
-export { deriveSeed, HostRandom, RandomStream } from './random.js';
+export { deriveSeed, HostRandom, RandomStream, hostRandomFill, registerRandomFill, type RandomFill } from './random.js';
+export { zigguratTables } from './rng-kernels.js';
 export { validateOptions, schemas, paramSelectorSchema, siteSelectorSchema, z } from './options.js';
 export {
   TikhonovError,

@@ -58,8 +58,56 @@ function sizeOf(shape: readonly number[]): number {
 }
 
 /**
+ * How tensor randomness is generated on the host: each method fills `out`
+ * from one 32-bit seed. The JavaScript one below (xoshiro128**, Ziggurat
+ * normals) is the reference; a backend package may register a faster one for
+ * its backend with {@link registerRandomFill}, which must produce the same
+ * numbers for the same seed, so that switching backends does not change a
+ * seeded run.
+ */
+export interface RandomFill {
+  /** `out[i] = min + (max − min) · u`, u uniform in [0, 1) with 24 bits. */
+  uniform(out: Float32Array, seed: number, min: number, max: number): void;
+  /** `out[i] = mean + stddev · z`, z a standard normal draw (Ziggurat). */
+  normal(out: Float32Array, seed: number, mean: number, stddev: number): void;
+  /** `out[i] = 1` when u < keep, else 0. */
+  bernoulli(out: Float32Array, seed: number, keep: number): void;
+}
+
+/** The reference generator, in JavaScript. */
+export const hostRandomFill: RandomFill = {
+  uniform(out, seed, min, max) {
+    const rng = new Xoshiro128(seed);
+    const span = max - min;
+    for (let i = 0; i < out.length; i++) out[i] = min + span * rng.nextFloat();
+  },
+  normal(out, seed, mean, stddev) {
+    const rng = new Xoshiro128(seed);
+    for (let i = 0; i < out.length; i++) out[i] = mean + stddev * standardNormal(rng);
+  },
+  bernoulli(out, seed, keep) {
+    const rng = new Xoshiro128(seed);
+    for (let i = 0; i < out.length; i++) out[i] = rng.nextFloat() < keep ? 1 : 0;
+  },
+};
+
+const fills = new Map<string, RandomFill>();
+
+/**
+ * Makes {@link RandomStream} fill its arrays with `fill` while `backendName`
+ * is the active tfjs backend (a native backend's C++ generator, say);
+ * `undefined` goes back to {@link hostRandomFill}. `fill` must reproduce
+ * {@link hostRandomFill} exactly; its package's tests should compare the two.
+ */
+export function registerRandomFill(backendName: string, fill: RandomFill | undefined): void {
+  if (fill) fills.set(backendName, fill);
+  else fills.delete(backendName);
+}
+
+/**
  * Tensor randomness for one plugin in one step. Values are generated on the
- * host (xoshiro128**, Ziggurat normals) and uploaded: no read-back, and several
+ * host (xoshiro128**, Ziggurat normals; by the active backend's registered
+ * {@link RandomFill} if it has one) and uploaded: no read-back, and several
  * times faster than tfjs's per-element seedrandom draws. Each call draws from a fresh
  * seed derived from (trainer seed, step, plugin name, call index), so the
  * numbers do not depend on which other plugins ran or in what order.
@@ -74,24 +122,20 @@ export class RandomStream {
   }
   /** Uniform samples in [min, max). */
   uniform(shape: number[], min = 0, max = 1): tf.Tensor {
-    const rng = new Xoshiro128(this.nextSeed());
-    const values = new Float32Array(sizeOf(shape));
-    const span = max - min;
-    for (let i = 0; i < values.length; i++) values[i] = min + span * rng.nextFloat();
-    return tf.tensor(values, shape);
+    return this.draw(shape, (fill, out, seed) => fill.uniform(out, seed, min, max));
   }
   /** Gaussian samples (Ziggurat). */
   normal(shape: number[], mean = 0, stddev = 1): tf.Tensor {
-    const rng = new Xoshiro128(this.nextSeed());
-    const values = new Float32Array(sizeOf(shape));
-    for (let i = 0; i < values.length; i++) values[i] = mean + stddev * standardNormal(rng);
-    return tf.tensor(values, shape);
+    return this.draw(shape, (fill, out, seed) => fill.normal(out, seed, mean, stddev));
   }
   /** A 0/1 float mask whose entries are 1 with probability `keep`. */
   bernoulli(shape: number[], keep: number): tf.Tensor {
-    const rng = new Xoshiro128(this.nextSeed());
+    return this.draw(shape, (fill, out, seed) => fill.bernoulli(out, seed, keep));
+  }
+
+  private draw(shape: number[], f: (fill: RandomFill, out: Float32Array, seed: number) => void): tf.Tensor {
     const values = new Float32Array(sizeOf(shape));
-    for (let i = 0; i < values.length; i++) values[i] = rng.nextFloat() < keep ? 1 : 0;
+    f(fills.get(tf.getBackend()) ?? hostRandomFill, values, this.nextSeed());
     return tf.tensor(values, shape);
   }
 }

@@ -78,6 +78,14 @@ const fn = new Float64Array(128);
 }
 
 /**
+ * The Ziggurat's layer tables (read-only) and its tail start R, for a backend
+ * that reproduces {@link standardNormal} natively: with these very numbers its
+ * fast path (≈ 99 % of draws) is the same double arithmetic, hence the same
+ * values.
+ */
+export const zigguratTables: { readonly kn: Uint32Array; readonly wn: Float64Array; readonly fn: Float64Array; readonly R: number } = { kn, wn, fn, R };
+
+/**
  * One standard normal draw. The layer index and the signed 32-bit value come
  * from separate words, avoiding the correlation of the original RNOR.
  */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RandomStream } from '@tikhonov/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { hostRandomFill, RandomStream, registerRandomFill } from '@tikhonov/core';
 
 describe('RandomStream', () => {
   const n = 200_000;
@@ -28,4 +29,26 @@ describe('RandomStream', () => {
     expect(Array.from(new RandomStream([4, 'x']).normal([5]).dataSync())).toEqual(Array.from(new RandomStream([4, 'x']).normal([5]).dataSync()));
     expect(Array.from(new RandomStream([4, 'x']).normal([5]).dataSync())).not.toEqual(Array.from(new RandomStream([4, 'y']).normal([5]).dataSync()));
   });
+  it('a fill registered for the active backend draws the arrays; unregistered, the JavaScript reference does', () => {
+    const draw = () => Array.from(new RandomStream([5, 'fill']).normal([6], 1, 2).dataSync());
+    const reference = new Float32Array(6);
+    hostRandomFill.normal(reference, new RandomStream([5, 'fill']).nextSeed(), 1, 2);
+    expect(draw()).toEqual(Array.from(reference));
+    const calls: Array<[number, number, number]> = [];
+    registerRandomFill(tf.getBackend(), {
+      ...hostRandomFill,
+      normal: (out, seed, mean, stddev) => {
+        calls.push([seed, mean, stddev]);
+        out.fill(7);
+      },
+    });
+    try {
+      expect(draw()).toEqual([7, 7, 7, 7, 7, 7]);
+      expect(calls).toEqual([[new RandomStream([5, 'fill']).nextSeed(), 1, 2]]);
+    } finally {
+      registerRandomFill(tf.getBackend(), undefined);
+    }
+    expect(draw()).toEqual(Array.from(reference));
+  });
 });
+
