@@ -1,22 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nn, Trainer } from '@tikhonov/core';
 import { checkBackend } from '@tikhonov/core/testing';
 import { loadDigits } from '@tikhonov/datasets';
 import { loadAddon, NativeBackend, nativeKernels, useNativeBackend, type NativeAddon } from '@tikhonov/backend-native';
-
-afterAll(async () => {
-  await tf.setBackend('cpu');
-});
-
-// Without OpenBLAS at build time there is no addon: say so and skip (CI installs it).
-let unavailable: string | undefined;
-try {
-  loadAddon();
-} catch (error) {
-  unavailable = (error as Error).message;
-  console.warn(`skipping @tikhonov/backend-native tests: ${unavailable}`);
-}
+import { unavailable } from './available.js';
 
 describe.skipIf(unavailable !== undefined)('the native backend', () => {
   it('starts, reports OpenBLAS and its native kernels', async () => {

@@ -1,19 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hostRandomFill, RandomStream } from '@tikhonov/core';
 import { loadAddon, useNativeBackend } from '@tikhonov/backend-native';
-
-afterAll(async () => {
-  await tf.setBackend('cpu');
-});
-
-let unavailable: string | undefined;
-try {
-  loadAddon();
-} catch (error) {
-  unavailable = (error as Error).message;
-  console.warn(`skipping native random tests: ${unavailable}`);
-}
+import { unavailable } from './available.js';
 
 /** Index of the first difference of two arrays (bit for bit: NaN equals NaN, 0 differs from −0), or −1. */
 function firstDifference(a: Float32Array, b: Float32Array): number {
