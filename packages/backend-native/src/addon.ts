@@ -10,8 +10,12 @@ export interface NativeAddon {
   /** op 0 relu, 1 step (x > 0 ? 1 : alpha), 2 exp, 3 log, 4 neg, 5 square, 6 sqrt, 7 sigmoid, 8 tanh, 9 abs. NaN propagates. */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   gatherRows(x: Float32Array, rowSize: number, indices: Int32Array, out: Float32Array): void;
-  /** op 0 sum (in double), 1 max (NaN propagates) over the outer (leading) or inner axis of an outer×inner matrix. */
+  /** op 0 sum (in double), 1 max (NaN propagates), 2 mean (each value over the count, then summed) over the outer (leading) or inner axis of an outer×inner matrix. */
   reduceAxis(op: number, x: Float32Array, outer: number, inner: number, leading: boolean, out: Float32Array): void;
+  /** Softmax of each row of `cols` values. */
+  softmaxRows(x: Float32Array, cols: number, out: Float32Array): void;
+  /** Index of each row's first largest value. */
+  argMaxRows(x: Float32Array, cols: number, out: Int32Array): void;
   /** out = im2col(x) · filter (NHWC, filter [fH, fW, inC, outC]). */
   conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, geometry: ConvGeometry): void;
   /** dx = col2im(dy · filterᵀ). */

@@ -13,7 +13,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(info.engine).toBe('addon');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
-    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Sum', 'Max', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
+    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
   });
 
   it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
@@ -164,6 +164,31 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
         else expect(Math.abs(native[i]! - v) / Math.abs(v)).toBeLessThan(1e-6);
       }
     }
+  });
+
+  it('softmax, argMax and mean rows follow tfjs-cpu: exact values, NaN rows, ties', async () => {
+    await tf.setBackend('cpu');
+    const x = Float32Array.from({ length: 50 * 12 }, (_, i) => 8 * Math.sin(i * 1.7));
+    x[5 * 12 + 3] = NaN; // row 5 holds a NaN
+    x.fill(2, 7 * 12, 8 * 12); // row 7 is all ties
+    const t = tf.tensor2d(x, [50, 12]);
+    const softmax = new Float32Array(x.length);
+    addon.softmaxRows(x, 12, softmax);
+    expect(Array.from(softmax)).toEqual(Array.from(tf.softmax(t).dataSync()));
+    expect(softmax.subarray(5 * 12, 6 * 12).every((v) => Number.isNaN(v))).toBe(true);
+    const argMax = new Int32Array(50);
+    addon.argMaxRows(x, 12, argMax);
+    expect(Array.from(argMax)).toEqual(Array.from(tf.argMax(t, 1).dataSync()));
+    expect(argMax[7]).toBe(0);
+    for (const leading of [true, false]) {
+      const mean = new Float32Array(leading ? 12 : 50);
+      addon.reduceAxis(2, x, 50, 12, leading, mean);
+      expect(Array.from(mean)).toEqual(Array.from(tf.mean(t, leading ? 0 : 1).dataSync()));
+    }
+    t.dispose();
+    expect(() => addon.softmaxRows(x, 7, softmax)).toThrow(/must be whole rows of 7/);
+    expect(() => addon.argMaxRows(x, 12, new Int32Array(49))).toThrow(/out must hold 1 value\(s\) per row/);
+    expect(() => addon.argMaxRows(x, 12, new Float32Array(50) as never)).toThrow(/out must be an Int32Array/);
   });
 
   it('binary broadcasts blocks of axes: (i / repeat) mod length', () => {

@@ -235,12 +235,14 @@ Napi::Value GatherRows(const Napi::CallbackInfo& info) {
 // reduceAxis(op, x, outer, inner, leading, out): x viewed as outer×inner
 // row-major; leading=true reduces over the outer axis (out has inner values),
 // else over the inner axis (out has outer values). op 0: sum, accumulated in
-// double; op 1: max, NaN propagating (as the cpu backend's).
+// double; op 1: max, NaN propagating (as the cpu backend's); op 2: mean, as
+// tfjs-cpu computes it: each value divided by the count in float, then summed
+// in double.
 Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 6) throw Napi::TypeError::New(env, "reduceAxis takes 6 arguments");
   const int64_t op = Stride(env, info[0], "op");
-  if (op > 1) throw Napi::RangeError::New(env, "reduceAxis: unknown op " + std::to_string(op));
+  if (op > 2) throw Napi::RangeError::New(env, "reduceAxis: unknown op " + std::to_string(op));
   auto x = Floats(env, info[1], "x");
   const int64_t outer = Dim(env, info[2], "outer");
   const int64_t inner = Dim(env, info[3], "inner");
@@ -251,14 +253,17 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
   const float* px = x.Data();
   float* po = out.Data();
   const auto larger = [](float m, float v) { return v != v || v > m ? v : m; };  // NaN sticks: m stays NaN
-  if (op == 0 && leading) {
+  const float count = static_cast<float>(leading ? outer : inner);
+  // a sum's term; a mean's is the value over the count, rounded to float first
+  const auto term = [op, count](float v) { return op == 2 ? static_cast<double>(v / count) : static_cast<double>(v); };
+  if (op != 1 && leading) {
     std::vector<double> acc(inner, 0.0);
-    for (int64_t i = 0; i < outer; i++) for (int64_t j = 0; j < inner; j++) acc[j] += px[i * inner + j];
+    for (int64_t i = 0; i < outer; i++) for (int64_t j = 0; j < inner; j++) acc[j] += term(px[i * inner + j]);
     for (int64_t j = 0; j < inner; j++) po[j] = static_cast<float>(acc[j]);
-  } else if (op == 0) {
+  } else if (op != 1) {
     for (int64_t i = 0; i < outer; i++) {
       double acc = 0;
-      for (int64_t j = 0; j < inner; j++) acc += px[i * inner + j];
+      for (int64_t j = 0; j < inner; j++) acc += term(px[i * inner + j]);
       po[i] = static_cast<float>(acc);
     }
   } else if (leading) {
@@ -270,6 +275,67 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
       for (int64_t j = 1; j < inner; j++) m = m != m ? m : larger(m, px[i * inner + j]);
       po[i] = m;
     }
+  }
+  return env.Undefined();
+}
+
+// The row count of x as rows of `cols` values, checked against out's outPerRow values per row.
+int64_t Rows(const Napi::Env& env, const char* fn, size_t xLength, int64_t cols, size_t outLength, int64_t outPerRow) {
+  const int64_t rows = static_cast<int64_t>(xLength) / cols;
+  if (rows * cols != static_cast<int64_t>(xLength) || static_cast<int64_t>(outLength) != rows * outPerRow) {
+    throw Napi::RangeError::New(env, std::string(fn) + ": x (" + std::to_string(xLength) + " values) must be whole rows of " + std::to_string(cols) +
+                                         " and out must hold " + std::to_string(outPerRow) + " value(s) per row");
+  }
+  return rows;
+}
+
+// softmaxRows(x, cols, out): each row's exp(x − max) / Σ exp(x − max), as
+// tfjs-cpu's Softmax computes it (float subtraction and exp, a sum in double,
+// a float division); a NaN anywhere in a row makes the row NaN.
+Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3) throw Napi::TypeError::New(env, "softmaxRows takes 3 arguments");
+  auto x = Floats(env, info[0], "x");
+  const int64_t cols = Dim(env, info[1], "cols");
+  auto out = Floats(env, info[2], "out");
+  const int64_t rows = Rows(env, "softmaxRows", x.ElementLength(), cols, out.ElementLength(), cols);
+  const float* px = x.Data();
+  float* po = out.Data();
+  ForChunks(rows, 1, rows * cols * 8, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* v = px + r * cols;
+      float* o = po + r * cols;
+      float m = v[0];
+      for (int64_t j = 1; j < cols; j++) m = m != m ? m : (v[j] != v[j] || v[j] > m ? v[j] : m);
+      double sum = 0;
+      for (int64_t j = 0; j < cols; j++) sum += (o[j] = static_cast<float>(std::exp(static_cast<double>(v[j] - m))));
+      const float total = static_cast<float>(sum);
+      for (int64_t j = 0; j < cols; j++) o[j] = o[j] / total;
+    }
+  });
+  return env.Undefined();
+}
+
+// argMaxRows(x, cols, out: Int32Array): each row's index of its first
+// strictly largest value (index 0 when none is larger, as on tfjs-cpu: NaN
+// never wins after the first place).
+Napi::Value ArgMaxRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3) throw Napi::TypeError::New(env, "argMaxRows takes 3 arguments");
+  auto x = Floats(env, info[0], "x");
+  const int64_t cols = Dim(env, info[1], "cols");
+  if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw Napi::TypeError::New(env, "out must be an Int32Array");
+  auto out = info[2].As<Napi::Int32Array>();
+  const int64_t rows = Rows(env, "argMaxRows", x.ElementLength(), cols, out.ElementLength(), 1);
+  const float* px = x.Data();
+  int32_t* po = out.Data();
+  for (int64_t r = 0; r < rows; r++) {
+    const float* v = px + r * cols;
+    float m = v[0];
+    int32_t best = 0;
+    for (int64_t j = 1; j < cols; j++)
+      if (v[j] > m) m = v[j], best = static_cast<int32_t>(j);
+    po[r] = best;
   }
   return env.Undefined();
 }
@@ -873,6 +939,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("gatherRows", Napi::Function::New(env, GatherRows));
   exports.Set("reduceAxis", Napi::Function::New(env, ReduceAxis));
+  exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows));
+  exports.Set("argMaxRows", Napi::Function::New(env, ArgMaxRows));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));

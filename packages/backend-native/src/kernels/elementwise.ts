@@ -68,14 +68,14 @@ export function gatherKernel(addon: NativeAddon, fallback: KernelFunc): KernelFu
 export const UNARY_OPS: Record<string, number> = { Relu: 0, Step: 1, Exp: 2, Log: 3, Neg: 4, Square: 5, Sqrt: 6, Sigmoid: 7, Tanh: 8, Abs: 9 };
 
 /** The reductions done natively, with the addon's op codes. */
-export const REDUCE_OPS: Record<string, number> = { Sum: 0, Max: 1 };
+export const REDUCE_OPS: Record<string, number> = { Sum: 0, Max: 1, Mean: 2 };
 
 /** A reduction over leading or trailing contiguous axes natively; other axes fall back. */
 export function reduceKernel(addon: NativeAddon, op: number, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as Inputs;
     const { keepDims } = args.attrs as { keepDims: boolean };
-    // Sum names its axes `axis`, Max `reductionIndices`
+    // Sum and Mean name their axes `axis`, Max `reductionIndices`
     const { axis, reductionIndices } = args.attrs as { axis?: number | number[]; reductionIndices?: number | number[] };
     const backend = args.backend as MathBackendCPU;
     const rank = x!.shape.length;

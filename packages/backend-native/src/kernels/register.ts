@@ -3,6 +3,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
 import { nativeMatMul, valuesOf } from './matmul.js';
 import { convKernels } from './conv.js';
+import { argMaxKernel, softmaxKernel } from './rows.js';
 import { BINARY_OPS, binaryKernel, gatherKernel, REDUCE_OPS, reduceKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -63,6 +64,8 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     BatchMatMul: batchMatMul,
     _FusedMatMul: fusedMatMul,
     GatherV2: gatherKernel(addon, cpuKernel('GatherV2')),
+    Softmax: softmaxKernel(addon, cpuKernel('Softmax')),
+    ArgMax: argMaxKernel(addon, cpuKernel('ArgMax')),
   };
   for (const [name, op] of Object.entries(REDUCE_OPS)) kernels[name] = reduceKernel(addon, op, cpuKernel(name));
   for (const [name, op] of Object.entries(UNARY_OPS)) kernels[name] = unaryKernel(addon, op, cpuKernel(name));
