@@ -16,7 +16,7 @@ export interface NativeBackendInfo {
   backend: string;
   /** 'addon': this package's OpenBLAS addon; 'tfjs-node': @tensorflow/tfjs-node's libtensorflow. */
   engine: 'addon' | 'tfjs-node';
-  /** OpenBLAS threads (addon engine; tfjs-node manages its own). */
+  /** The addon's threads (addon engine; tfjs-node manages its own). */
   threads?: number;
   /** The BLAS or library underneath. */
   blas: string;
@@ -26,7 +26,11 @@ export interface NativeBackendInfo {
 
 /** Options of {@link useNativeBackend}. */
 export interface NativeBackendOptions {
-  /** OpenBLAS's thread count (addon engine). Default: OpenBLAS's own, the cores. */
+  /**
+   * Threads of the addon's pool, which runs the SGEMMs (OpenBLAS single-threaded
+   * in each, on a band of the output) and the large elementwise, im2col and
+   * pooling loops (addon engine; 1–64). Default: the cores OpenBLAS detects, at most 8.
+   */
   threads?: number;
   /**
    * 'addon' (default) selects this package's `native` backend; 'tfjs-node'

@@ -299,6 +299,31 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     addon.setThreads(2);
   });
 
+  it('SGEMM split over the pool in bands of rows or of columns equals a float64 reference, all transposes, 1–3 threads', () => {
+    // 200×37: bands of rows; 8×600: too few rows, bands of columns (both above the size that is split)
+    for (const [m, n, k] of [[200, 37, 300], [8, 600, 300]] as const) {
+      const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.31));
+      const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.17));
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const want = new Float64Array(m * n);
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+          let sum = 0;
+          for (let p = 0; p < k; p++) sum += a[ta ? p * m + i : i * k + p]! * b[tb ? j * k + p : p * n + j]!;
+          want[i * n + j] = sum;
+        }
+        for (const threads of [1, 2, 3]) {
+          addon.setThreads(threads);
+          const out = new Float32Array(m * n);
+          addon.gemmBatched(a, b, out, 1, m, n, k, ta, tb, 0, 0);
+          const worst = Math.max(...Array.from(out, (v, i) => Math.abs(v - want[i]!) / (1 + Math.abs(want[i]!))));
+          expect(worst, `${m}×${n}×${k} tA=${ta} tB=${tb}, ${threads} thread(s)`).toBeLessThan(1e-5);
+        }
+      }
+    }
+    addon.setThreads(2);
+    expect(() => addon.setThreads(65)).toThrow(/threads must be at most 64, got 65/);
+  });
+
   it('computes what a float64 reference computes', () => {
     const x = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i));
     const y = Float32Array.from({ length: 12 }, (_, i) => Math.cos(i));

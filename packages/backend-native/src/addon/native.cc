@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "pool.h"
+
 namespace {
 
 // Loops that GCC vectorizes get an AVX2+FMA copy besides the baseline one,
@@ -46,6 +48,53 @@ Napi::Float32Array Floats(const Napi::Env& env, const Napi::Value& v, const char
     throw Napi::TypeError::New(env, std::string(name) + " must be a Float32Array");
   }
   return v.As<Napi::Float32Array>();
+}
+
+// The addon's thread pool (pool.h); setThreads sizes it.
+tikhonov::Pool& Threads() {
+  static tikhonov::Pool pool;
+  return pool;
+}
+
+// Runs f(begin, end) over [0, count) split into contiguous chunks whose
+// boundaries are multiples of `align`, one chunk per pool thread, when `work`
+// is large enough to pay for the hand-over (a few µs); else on the calling
+// thread. Chunks write disjoint ranges.
+template <typename F>
+void ForChunks(int64_t count, int64_t align, int64_t work, F f) {
+  const int64_t units = count / align;
+  const int64_t threads = std::min<int64_t>({static_cast<int64_t>(Threads().Threads()), units, 8});
+  if (threads < 2 || work < (int64_t{1} << 16)) {
+    f(int64_t{0}, count);
+    return;
+  }
+  const int64_t step = (units + threads - 1) / threads * align;
+  Threads().Run((count + step - 1) / step, [&](int64_t i) { f(i * step, std::min(count, (i + 1) * step)); });
+}
+
+// ForChunks over images: f(firstImage, endImage).
+template <typename F>
+void ForImages(int64_t batch, int64_t workPerImage, F f) {
+  ForChunks(batch, 1, batch * workPerImage, f);
+}
+
+// C (m×n, row stride ldc) = op(A) · op(B), row-major, on the pool: OpenBLAS
+// runs single-threaded in each thread (set at load), on a band of C's rows
+// (or of its columns when there are too few rows), so that the SGEMMs and
+// the addon's other loops share one set of threads.
+void Sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
+  auto call = [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m1 - m0), static_cast<int>(n1 - n0),
+                static_cast<int>(k), 1.0f, a + (transA ? m0 : m0 * lda), static_cast<int>(lda), b + (transB ? n0 * ldb : n0), static_cast<int>(ldb), 0.0f,
+                c + m0 * ldc + n0, static_cast<int>(ldc));
+  };
+  // bands of 16 rows or columns keep OpenBLAS's vector kernels on whole blocks
+  const int64_t work = m * n * k / 16;
+  if (m >= 64 || m >= n) {
+    ForChunks(m, 16, work, [&](int64_t m0, int64_t m1) { call(m0, m1, 0, n); });
+  } else {
+    ForChunks(n, 16, work, [&](int64_t n0, int64_t n1) { call(0, m, n0, n1); });
+  }
 }
 
 // gemmBatched(a, b, out, batch, m, n, k, transA, transB, aStride, bStride)
@@ -81,37 +130,8 @@ Napi::Value GemmBatched(const Napi::CallbackInfo& info) {
   float* pc = out.Data();
   const int lda = transA ? static_cast<int>(m) : static_cast<int>(k);
   const int ldb = transB ? static_cast<int>(k) : static_cast<int>(n);
-  for (int64_t i = 0; i < batch; i++) {
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f,
-                pa + i * aStride, lda, pb + i * bStride, ldb, 0.0f, pc + i * m * n, static_cast<int>(n));
-  }
+  for (int64_t i = 0; i < batch; i++) Sgemm(transA, transB, m, n, k, pa + i * aStride, lda, pb + i * bStride, ldb, pc + i * m * n, n);
   return env.Undefined();
-}
-
-// Runs f(begin, end) over [0, count) split into contiguous chunks whose
-// boundaries are multiples of `align`, one chunk per thread (the OpenBLAS
-// thread count, so `threads` governs everything), when `work` is large enough
-// to pay for starting threads (≈ 20–50 µs each). Chunks write disjoint ranges.
-template <typename F>
-void ForChunks(int64_t count, int64_t align, int64_t work, F f) {
-  const int64_t units = count / align;
-  const int64_t threads = std::min<int64_t>({static_cast<int64_t>(openblas_get_num_threads()), units, 8});
-  if (threads < 2 || work < (int64_t{1} << 17)) {
-    f(int64_t{0}, count);
-    return;
-  }
-  std::vector<std::thread> others;
-  const int64_t step = (units + threads - 1) / threads * align;
-  for (int64_t b = step; b < count; b += step) others.emplace_back([=] { f(b, std::min(count, b + step)); });
-  f(int64_t{0}, std::min(count, step));
-  for (auto& t : others) t.join();
-}
-
-// ForChunks over images: f(firstImage, endImage).
-template <typename F>
-void ForImages(int64_t batch, int64_t workPerImage, F f) {
-  ForChunks(batch, 1, batch * workPerImage, f);
 }
 
 // The loops of binary(): one per op and broadcast pattern, so the inner
@@ -653,8 +673,7 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
     DirectConv(g, c.arrays[0], c.arrays[1], c.arrays[2]);
     return info.Env().Undefined();
   }
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(g.rows()), static_cast<int>(g.outC), static_cast<int>(g.patch()), 1.0f,
-              Patches(g, c.arrays[0]), static_cast<int>(g.patch()), c.arrays[1], static_cast<int>(g.outC), 0.0f, c.arrays[2], static_cast<int>(g.outC));
+  Sgemm(false, false, g.rows(), g.outC, g.patch(), Patches(g, c.arrays[0]), g.patch(), c.arrays[1], g.outC, c.arrays[2], g.outC);
   return info.Env().Undefined();
 }
 
@@ -664,8 +683,7 @@ Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
   const ConvGeometry& g = c.g;
   const bool direct = Pointwise(g);
   float* patches = direct ? c.arrays[2] : Scratch(g.rows() * g.patch());
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(g.rows()), static_cast<int>(g.patch()), static_cast<int>(g.outC), 1.0f,
-              c.arrays[0], static_cast<int>(g.outC), c.arrays[1], static_cast<int>(g.outC), 0.0f, patches, static_cast<int>(g.patch()));
+  Sgemm(false, true, g.rows(), g.patch(), g.outC, c.arrays[0], g.outC, c.arrays[1], g.outC, patches, g.patch());
   if (!direct) Col2im(g, patches, c.arrays[2]);
   return info.Env().Undefined();
 }
@@ -678,8 +696,7 @@ Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
     DirectConvFilter(g, c.arrays[0], c.arrays[1], c.arrays[2]);
     return info.Env().Undefined();
   }
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(g.patch()), static_cast<int>(g.outC), static_cast<int>(g.rows()), 1.0f,
-              Patches(g, c.arrays[0]), static_cast<int>(g.patch()), c.arrays[1], static_cast<int>(g.outC), 0.0f, c.arrays[2], static_cast<int>(g.outC));
+  Sgemm(true, false, g.patch(), g.outC, g.rows(), Patches(g, c.arrays[0]), g.patch(), c.arrays[1], g.outC, c.arrays[2], g.outC);
   return info.Env().Undefined();
 }
 
@@ -921,12 +938,13 @@ Napi::Value RandomFill(const Napi::CallbackInfo& info) {
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int64_t threads = Dim(env, info[0], "threads");
-  openblas_set_num_threads(static_cast<int>(threads));
+  if (threads > 64) throw Napi::RangeError::New(env, "threads must be at most 64, got " + std::to_string(threads));
+  Threads().Resize(static_cast<int>(threads));
   return env.Undefined();
 }
 
 Napi::Value GetThreads(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), openblas_get_num_threads());
+  return Napi::Number::New(info.Env(), Threads().Threads());
 }
 
 Napi::Value Config(const Napi::CallbackInfo& info) {
@@ -934,6 +952,15 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // OpenBLAS runs inside the pool's threads (Sgemm); the pool starts with
+  // the thread count OpenBLAS chose for this machine (its cores).
+  static const bool started = [] {
+    const int cores = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    Threads().Resize(std::max(1, std::min(cores, 8)));
+    return true;
+  }();
+  (void)started;
   exports.Set("gemmBatched", Napi::Function::New(env, GemmBatched));
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));

@@ -1,0 +1,143 @@
+// The addon's threads: one pool shared by every parallel loop, the SGEMMs
+// included (OpenBLAS itself runs single-threaded; see Sgemm in native.cc).
+//
+// Why a pool of our own: starting a std::thread per call cost ≈ 25 µs, so two
+// threads made a 131 072-value loop slower (51 µs vs 28 µs on one), and
+// OpenBLAS's own workers, busy-waiting after each SGEMM, competed for the
+// second core with the addon's other loops. Here a worker spins briefly after
+// each job (kernels of a training step come back to back) and then sleeps
+// until the next one.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tikhonov {
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+class Pool {
+ public:
+  Pool() = default;
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+  ~Pool() { Stop(); }
+
+  // Total threads including the caller's; 1 runs everything on the caller.
+  int Threads() const { return static_cast<int>(workers_.size()) + 1; }
+
+  void Resize(int threads) {
+    std::lock_guard<std::mutex> serial(run_);
+    Stop();
+    stop_ = false;
+    for (int i = 1; i < threads; i++) workers_.emplace_back([this] { Loop(); });
+  }
+
+  // f(i) for every i in [0, count), spread over the caller and the workers;
+  // returns when all have run. f must not throw.
+  void Run(int64_t count, const std::function<void(int64_t)>& f) {
+    std::lock_guard<std::mutex> serial(run_);  // one job at a time, whichever JS thread calls
+    if (workers_.empty() || count <= 1) {
+      for (int64_t i = 0; i < count; i++) f(i);
+      return;
+    }
+    Job job{&f, count};
+    bool notify;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = &job;
+      generation_.fetch_add(1, std::memory_order_release);
+      notify = sleeping_ > 0;
+    }
+    if (notify) wake_.notify_all();
+    Work(job);
+    {
+      // a worker that wakes from now on finds no job; one that took it is counted in active
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = nullptr;
+    }
+    while (job.done.load(std::memory_order_acquire) < count || job.active.load(std::memory_order_acquire) > 0) CpuRelax();
+  }
+
+ private:
+  struct Job {
+    const std::function<void(int64_t)>* f;
+    int64_t count;
+    std::atomic<int64_t> next{0};
+    std::atomic<int64_t> done{0};
+    std::atomic<int> active{0};
+  };
+
+  static void Work(Job& job) {
+    for (int64_t i; (i = job.next.fetch_add(1, std::memory_order_relaxed)) < job.count;) {
+      (*job.f)(i);
+      job.done.fetch_add(1, std::memory_order_release);
+    }
+  }
+
+  void Loop() {
+    uint64_t seen = generation_.load(std::memory_order_acquire);
+    for (;;) {
+      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
+      for (int spins = 0; generation_.load(std::memory_order_acquire) == seen; spins++) {
+        CpuRelax();
+        if ((spins & 255) == 255 && std::chrono::steady_clock::now() > until) break;
+      }
+      Job* job;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (generation_.load(std::memory_order_acquire) == seen && !stop_) {
+          sleeping_++;
+          wake_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_acquire) != seen; });
+          sleeping_--;
+        }
+        if (stop_) return;
+        seen = generation_.load(std::memory_order_acquire);
+        job = job_;
+        if (job != nullptr) job->active.fetch_add(1, std::memory_order_relaxed);
+      }
+      if (job != nullptr) {
+        Work(*job);
+        job->active.fetch_sub(1, std::memory_order_release);
+      }
+    }
+  }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  // How long an idle worker busy-waits before sleeping: longer than the
+  // JavaScript between two kernels of a step, short enough not to hold a
+  // core between steps.
+  static constexpr int kSpinMicros = 100;
+
+  std::mutex run_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<std::thread> workers_;
+  Job* job_ = nullptr;  // guarded by mutex_
+  std::atomic<uint64_t> generation_{0};
+  int sleeping_ = 0;   // guarded by mutex_
+  bool stop_ = false;  // guarded by mutex_
+};
+
+}  // namespace tikhonov
