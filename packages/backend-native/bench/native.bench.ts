@@ -1,7 +1,11 @@
-// Benchmark (not a test): SGEMM 1024³ through the addon, the MLP and CNN
-// steps on cpu, wasm and native, and a per-kernel time table of one native
-// step of each, so the next bottleneck is visible.
+// Benchmark (not a test): SGEMM 1024³ through the addon, core's random
+// draws in JavaScript vs native, the MLP and CNN steps on cpu and native
+// (and PyTorch when Debian's python3-torch is installed), and a per-kernel
+// time table of one native step of each, so the next bottleneck is visible.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { hostRandomFill } from '@tikhonov/core';
 import { loadAddon, nativeKernels, useNativeBackend } from '@tikhonov/backend-native';
 import { BENCH_MODELS, printKernelTable, profileKernels, timeSteps } from '@tikhonov/core/testing';
 
@@ -43,6 +47,38 @@ addon.setThreads(2);
   console.log(`Step over ${n} values: into a reused array ${warm.toFixed(2)} ms, into a fresh one ${fresh.toFixed(2)} ms`);
 }
 
+// Dropout masks and noise: core's generator in JavaScript vs the addon's (the same numbers)
+{
+  const n = 1_000_000;
+  const out = new Float32Array(n);
+  const time = (f: () => void) => {
+    f();
+    const start = performance.now();
+    for (let r = 0; r < 5; r++) f();
+    return (performance.now() - start) / 5;
+  };
+  for (const [kind, js, native] of [
+    ['normal', () => hostRandomFill.normal(out, 1, 0, 1), () => addon.randomFill(1, out, 1, 0, 1)],
+    ['bernoulli', () => hostRandomFill.bernoulli(out, 1, 0.5), () => addon.randomFill(2, out, 1, 0.5, 0)],
+  ] as const) {
+    const [a, b] = [time(js), time(native)];
+    console.log(`${n} ${kind} draws: JavaScript ${a.toFixed(2)} ms, native ${b.toFixed(2)} ms (${(a / b).toFixed(1)}×)`);
+  }
+}
+
+// PyTorch on the same models, when Debian's python3-torch is installed (run by /usr/bin/python3, which sees it)
+const torch = (() => {
+  const script = fileURLToPath(new URL('./torch-reference.py', import.meta.url));
+  const run = spawnSync('/usr/bin/python3', [script, '2'], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    console.log(`PyTorch reference: skipped (${run.error?.message ?? run.stderr.trim().split('\n').pop()}); apt-get install python3-torch to include it`);
+    return undefined;
+  }
+  const r = JSON.parse(run.stdout) as { version: string; blas: string; threads: number; mlp: number; cnn: number };
+  console.log(`PyTorch ${r.version} (Debian's build, BLAS ${r.blas}), ${r.threads} threads: MLP ${r.mlp.toFixed(2)} ms/step, CNN ${r.cnn.toFixed(2)} ms/step`);
+  return r;
+})();
+
 // Step times: both benchmark models on cpu and native (`pnpm bench` in
 // @tikhonov/backend-wasm adds wasm to the comparison). A CNN step on cpu takes ≈ 45 s (tfjs-cpu's JavaScript
 // Conv2DBackpropFilter): one timed step there.
@@ -59,21 +95,25 @@ for (const model of BENCH_MODELS) {
     tf.dispose([r.data.x, r.data.y as tf.Tensor]);
   };
   await measure('cpu', 'cpu', cnn ? 1 : 5);
-  await measure('native, 1 OpenBLAS thread', 'native', cnn ? 30 : 200, 1);
-  await measure('native, 2 OpenBLAS threads', 'native', cnn ? 30 : 200, 2);
+  await measure('native, 1 thread', 'native', cnn ? 40 : 300, 1);
+  await measure('native, 2 threads', 'native', cnn ? 40 : 300, 2);
+  const reference = torch?.[cnn ? 'cnn' : 'mlp'];
   console.log(`\n${model.name}`);
-  for (const [label, ms] of rows) console.log(`  ${label.padEnd(30)} ${ms.toFixed(2).padStart(9)} ms/step   cpu/this ${(rows[0]![1] / ms).toFixed(1).padStart(7)}×`);
+  for (const [label, ms] of rows) {
+    const vsTorch = reference === undefined ? '' : `   PyTorch/this ${(reference / ms).toFixed(2)}×`;
+    console.log(`  ${label.padEnd(20)} ${ms.toFixed(2).padStart(9)} ms/step   cpu/this ${(rows[0]![1] / ms).toFixed(1).padStart(7)}×${vsTorch}`);
+  }
 }
-console.log('\ntargets: MLP ≤ 4 ms and ≥ 50× cpu (≥ 14× wasm: see the backend-wasm bench); CNN ≤ 25 ms (PyTorch on this machine: MLP ≈ 2 ms, CNN ≈ 16 ms)');
+console.log("\ntargets: MLP ≤ 4 ms and ≥ 50× cpu (≥ 14× wasm: the backend-wasm bench runs both); CNN ≤ 25 ms (the issue's PyTorch: MLP ≈ 2 ms, CNN ≈ 16 ms)");
 
 // one native step of each model, kernel by kernel
 await tf.setBackend('native');
-addon.setThreads(1);
+addon.setThreads(2);
 const nativeNames = new Set(nativeKernels());
 for (const model of BENCH_MODELS) {
   const { trainer, data } = await timeSteps(model, { steps: 5, warmup: 10 });
   const rows = await profileKernels(() => trainer.fit(data, { epochs: 1_000_000, batchSize: model.batch, maxSteps: trainer.step + 1 }));
-  printKernelTable(rows, { title: `one native step, ${model.name.split(',')[0]}: kernel`, note: (name) => (nativeNames.has(name) ? 'native' : 'JavaScript (tfjs-cpu)') });
+  printKernelTable(rows, { title: `one native step (2 threads), ${model.name.split(",")[0]}: kernel`, note: (name) => (nativeNames.has(name) ? 'native' : 'JavaScript (tfjs-cpu)') });
   trainer.dispose();
   tf.dispose([data.x, data.y as tf.Tensor]);
 }

@@ -55,11 +55,12 @@ for (const model of BENCH_MODELS) {
   await measure('wasm, tfjs kernels only', 'wasm', 10); // + our added kernels, without which the CNN cannot train
   useTfjsOwnKernels(false);
   await measure('wasm + @tikhonov/backend-wasm', 'wasm', 20);
-  if (nativeReady) await measure('native', 'native', 20);
+  if (nativeReady) await measure('native', 'native', slowConv ? 40 : 300); // ms-scale steps: more of them for a stable mean
   console.log(`\n${model.name}`);
   const ours = rows[2]![1];
   for (const [label, ms] of rows) console.log(`  ${label.padEnd(32)} ${ms.toFixed(1).padStart(8)} ms/step   ${(ms / ours).toFixed(2).padStart(6)}× ours`);
   console.log(`  wasm + ours is ${(rows[0]![1] / ours).toFixed(1)}× faster than cpu`);
+  if (nativeReady) console.log(`  native is ${(rows[1]![1] / rows[3]![1]).toFixed(1)}× wasm with tfjs's kernels and ${(ours / rows[3]![1]).toFixed(1)}× wasm + ours`);
 }
 
 // one wasm CNN step, kernel by kernel
