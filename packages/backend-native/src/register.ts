@@ -77,11 +77,20 @@ if (!tf.findBackendFactory(NATIVE)) {
   const cpuKernels = new Map(tf.getKernelsForBackend('cpu').map((k) => [k.kernelName, k]));
   // Every cpu kernel works on NativeBackend (same storage); copy them first.
   for (const config of cpuKernels.values()) tf.registerKernel({ ...config, backendName: NATIVE, kernelFunc: guardAliases(config.kernelFunc) });
+  let addon: ReturnType<typeof loadAddon> | undefined;
   try {
-    const addon = loadAddon();
-    nativeKernelNames = registerNativeKernels(NATIVE, addon, (name) => guardAliases(cpuKernels.get(name)!.kernelFunc));
-    registerRandomFill(NATIVE, nativeRandomFill(addon));
+    addon = loadAddon();
   } catch {
     // the addon is missing: useNativeBackend reports why
+  }
+  if (addon) {
+    // outside the try: a registration error is a bug to see, not a missing addon
+    const cpu = (name: string) => {
+      const config = cpuKernels.get(name);
+      if (!config) throw new Error(`@tikhonov/backend-native: tfjs-backend-cpu has no kernel '${name}' to fall back to`);
+      return guardAliases(config.kernelFunc);
+    };
+    nativeKernelNames = registerNativeKernels(NATIVE, addon, cpu);
+    registerRandomFill(NATIVE, nativeRandomFill(addon));
   }
 }

@@ -13,7 +13,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(info.engine).toBe('addon');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
-    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
+    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
   });
 
   it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
@@ -189,6 +189,24 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     expect(() => addon.softmaxRows(x, 7, softmax)).toThrow(/must be whole rows of 7/);
     expect(() => addon.argMaxRows(x, 12, new Int32Array(49))).toThrow(/out must hold 1 value\(s\) per row/);
     expect(() => addon.argMaxRows(x, 12, new Float32Array(50) as never)).toThrow(/out must be an Int32Array/);
+  });
+
+  it('biasActivation adds a bias row to every row, then applies the activation; NaN stays NaN', () => {
+    const x = [-7, -0.5, 0, 0.5, 7, NaN];
+    const bias = new Float32Array([1, -1, 0]);
+    const want = (f: (v: number) => number) => x.map((v, i) => f(Math.fround(v + bias[i % 3]!)));
+    const run = (act: number, alpha = 0, withBias = true) => {
+      const out = new Float32Array(x);
+      addon.biasActivation(out, withBias ? bias : undefined, act, alpha);
+      return Array.from(out);
+    };
+    expect(run(0)).toEqual(want((v) => v));
+    expect(run(1)).toEqual(want((v) => (v < 0 ? 0 : v)));
+    expect(run(2)).toEqual(want((v) => Math.min(6, Math.max(0, v))));
+    expect(run(3, 0.1)).toEqual(want((v) => (v < 0 ? Math.fround(v * Math.fround(0.1)) : v)));
+    expect(run(1, 0, false)).toEqual(x.map((v) => (v < 0 ? 0 : v)));
+    expect(() => addon.biasActivation(new Float32Array(6), new Float32Array(4), 0, 0)).toThrow(/bias length 4 must divide out's length 6/);
+    expect(() => addon.biasActivation(new Float32Array(6), undefined, 4, 0)).toThrow(/unknown activation 4/);
   });
 
   it('binary broadcasts blocks of axes: (i / repeat) mod length', () => {

@@ -63,6 +63,26 @@ describe('nn modules', () => {
     }
   });
 
+  it('conv2d computes the same outside a gradient tape (one fused kernel) as under one (conv, add, relu)', () => {
+    const t = build(nn.conv2d(5, 3, { activation: 'relu', padding: 'same' }), [6, 7, 2]);
+    const x = tf.randomNormal([3, 6, 7, 2], 0, 1, 'float32', 5);
+    // a non-zero bias, so that the fused kernel's bias is exercised
+    const bias = t.model.select({ roles: ['bias'] })[0]!.variable as tf.Variable;
+    bias.assign(tf.randomNormal(bias.shape, 0, 1, 'float32', 6));
+    const inference = t.model.forward(x, { training: false }) as tf.Tensor;
+    let taped: Float32Array | undefined;
+    tf.grad((v: tf.Tensor) => {
+      const y = t.model.forward(v, { training: false }) as tf.Tensor;
+      taped = y.dataSync() as Float32Array;
+      return tf.sum(y) as tf.Scalar;
+    })(x);
+    const fused = inference.dataSync();
+    expect(fused.some((v) => v === 0) && fused.some((v) => v > 0)).toBe(true); // relu did something
+    for (let i = 0; i < fused.length; i++) expect(fused[i]).toBeCloseTo(taped![i]!, 5);
+    tf.dispose([x, inference]);
+    t.dispose();
+  });
+
   it('initialises from the seed with the Glorot and He variances', () => {
     const t = build(nn.sequential([nn.dense(400, { activation: 'relu' }), nn.dense(300)]), [500], 3);
     const he = t.params.get('dense_1/kernel').variable;

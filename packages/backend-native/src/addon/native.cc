@@ -228,6 +228,48 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// The loop of biasActivation(), one per activation.
+TIKHONOV_VECTOR void BiasActivationLoop(float* o, size_t n, const float* bias, size_t nb, int64_t act, float alpha) {
+#define TIKHONOV_ACT(EXPR)                                                                  \
+  if (nb == 0) { for (size_t i = 0; i < n; i++) { const float v = o[i]; o[i] = (EXPR); } }  \
+  else { for (size_t i = 0; i < n; i += nb) for (size_t j = 0; j < nb; j++) { const float v = o[i + j] + bias[j]; o[i + j] = (EXPR); } }
+  switch (act) {
+    case 0: TIKHONOV_ACT(v) break;
+    case 1: TIKHONOV_ACT(v < 0 ? 0.0f : v) break;
+    case 2: TIKHONOV_ACT(v < 0 ? 0.0f : (v > 6 ? 6.0f : v)) break;
+    default: TIKHONOV_ACT(v < 0 ? v * alpha : v) break;
+  }
+#undef TIKHONOV_ACT
+}
+
+// biasActivation(out, bias, activation, alpha): in place, out = act(out +
+// bias), bias (or undefined: none) repeating over out's rows. activation 0
+// linear, 1 relu, 2 relu6, 3 leaky relu (x < 0 ? alpha·x : x); NaN stays NaN,
+// as in tfjs-cpu's fused kernels.
+Napi::Value BiasActivation(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4) throw Napi::TypeError::New(env, "biasActivation takes 4 arguments");
+  auto out = Floats(env, info[0], "out");
+  const bool hasBias = !info[1].IsUndefined();
+  const float* bias = nullptr;
+  size_t nb = 0;
+  if (hasBias) {
+    auto b = Floats(env, info[1], "bias");
+    nb = b.ElementLength();
+    bias = b.Data();
+    if (nb == 0 || out.ElementLength() % nb != 0) throw Napi::RangeError::New(env, "biasActivation: bias length " + std::to_string(nb) + " must divide out's length " + std::to_string(out.ElementLength()));
+  }
+  const int64_t act = Stride(env, info[2], "activation");
+  if (act > 3) throw Napi::RangeError::New(env, "biasActivation: unknown activation " + std::to_string(act));
+  if (!info[3].IsNumber()) throw Napi::TypeError::New(env, "alpha must be a number");
+  const float alpha = info[3].As<Napi::Number>().FloatValue();
+  float* po = out.Data();
+  const size_t n = out.ElementLength();
+  ForChunks(static_cast<int64_t>(n), static_cast<int64_t>(std::max<size_t>(nb, 1)), static_cast<int64_t>(n),
+            [&](int64_t begin, int64_t end) { BiasActivationLoop(po + begin, static_cast<size_t>(end - begin), bias, nb, act, alpha); });
+  return env.Undefined();
+}
+
 // gatherRows(x, rowSize, indices, out): out row i = x row indices[i].
 Napi::Value GatherRows(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -965,6 +1007,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("gatherRows", Napi::Function::New(env, GatherRows));
+  exports.Set("biasActivation", Napi::Function::New(env, BiasActivation));
   exports.Set("reduceAxis", Napi::Function::New(env, ReduceAxis));
   exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows));
   exports.Set("argMaxRows", Napi::Function::New(env, ArgMaxRows));

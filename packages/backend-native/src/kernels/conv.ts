@@ -7,6 +7,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { ConvGeometry, NativeAddon } from '../addon.js';
 import { valuesOf } from './matmul.js';
 import { outputArray } from './output.js';
+import { applyEpilogue, epilogueOf } from './fused.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
@@ -45,6 +46,8 @@ interface WindowKernel {
   /** The output shape. */
   outShape(info: tf.backend_util.Conv2DInfo, inputs: Record<string, Info>, attrs: Record<string, unknown>): number[];
   run(arrays: Float32Array[], out: Float32Array, g: ConvGeometry): void;
+  /** A fused kernel: bias and activation (inputs `bias`, `preluActivationWeights`; attrs `activation`, `leakyreluAlpha`) follow the run. */
+  fused?: boolean;
 }
 
 /**
@@ -53,7 +56,7 @@ interface WindowKernel {
  * the addon does not take: another layout, a float32 tensor not stored as a
  * Float32Array, an empty shape, or the cases `spec.info` declines.
  */
-function windowKernel(name: string, spec: WindowKernel, cpuKernel: (name: string) => KernelFunc): KernelFunc {
+function windowKernel(name: string, spec: WindowKernel, addon: NativeAddon, cpuKernel: (name: string) => KernelFunc): KernelFunc {
   return (args) => {
     const inputs = args.inputs as Record<string, Info>;
     const attrs = (args.attrs ?? {}) as Record<string, unknown>;
@@ -63,8 +66,11 @@ function windowKernel(name: string, spec: WindowKernel, cpuKernel: (name: string
     if (!info) return cpuKernel(name)(args);
     const shape = spec.outShape(info, inputs, attrs);
     if (emptyShape(shape) || emptyShape(inputs[spec.reads[0]!]!.shape)) return cpuKernel(name)(args);
+    const epilogue = spec.fused ? epilogueOf(backend, shape, inputs, attrs) : undefined;
+    if (spec.fused && !epilogue) return cpuKernel(name)(args);
     const out = outputArray(backend, tf.util.sizeFromShape(shape));
     spec.run(arrays as Float32Array[], out, geometry(info));
+    if (epilogue) applyEpilogue(addon, out, epilogue);
     return backend.makeTensorInfo(shape, 'float32', out);
   };
 }
@@ -80,13 +86,17 @@ export function convKernels(addon: NativeAddon, cpuKernel: (name: string) => Ker
     const p = a as unknown as tf.MaxPoolAttrs;
     return tf.backend_util.computePool2DInfo(x as Shape4, p.filterSize, p.strides, 1, p.pad, p.dimRoundingMode);
   };
+  const conv2d: WindowKernel = {
+    reads: ['x', 'filter'],
+    info: (i, a) => conv(a, i.x!.shape, i.filter!.shape, (a as unknown as ConvAttrs).dilations),
+    outShape: (info) => info.outShape,
+    run: ([x, w], out, g) => addon.conv2d(x!, w!, out, g),
+  };
   const specs: Record<string, WindowKernel> = {
-    Conv2D: {
-      reads: ['x', 'filter'],
-      info: (i, a) => conv(a, i.x!.shape, i.filter!.shape, (a as unknown as ConvAttrs).dilations),
-      outShape: (info) => info.outShape,
-      run: ([x, w], out, g) => addon.conv2d(x!, w!, out, g),
-    },
+    Conv2D: conv2d,
+    // conv2d + bias + activation in one kernel (tfjs uses it for a linear
+    // activation under gradients, for any activation in inference)
+    FusedConv2D: { ...conv2d, fused: true },
     Conv2DBackpropInput: {
       reads: ['dy', 'filter'],
       info: (i, a) => conv(a, (a as unknown as ConvAttrs).inputShape, i.filter!.shape, 1),
@@ -115,5 +125,5 @@ export function convKernels(addon: NativeAddon, cpuKernel: (name: string) => Ker
       run: ([dy], dx, g) => addon.avgPoolGrad(dy!, dx, g),
     },
   };
-  return Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, windowKernel(name, spec, cpuKernel)]));
+  return Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, windowKernel(name, spec, addon, cpuKernel)]));
 }

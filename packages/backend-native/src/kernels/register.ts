@@ -1,27 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
-import { nativeMatMul, valuesOf } from './matmul.js';
+import { nativeMatMul } from './matmul.js';
+import { applyEpilogue, epilogueOf } from './fused.js';
 import { convKernels } from './conv.js';
 import { argMaxKernel, softmaxKernel } from './rows.js';
 import { BINARY_OPS, binaryKernel, gatherKernel, REDUCE_OPS, reduceKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Inputs = Record<string, tf.TensorInfo>;
-
-/** Activations the fused kernel applies natively after the matmul and bias. */
-const activations: Record<string, ((v: Float32Array, alpha: number) => void) | undefined> = {
-  linear: () => {},
-  relu: (v) => {
-    for (let i = 0; i < v.length; i++) if (v[i]! < 0) v[i] = 0;
-  },
-  relu6: (v) => {
-    for (let i = 0; i < v.length; i++) v[i] = Math.min(6, Math.max(0, v[i]!));
-  },
-  leakyrelu: (v, alpha) => {
-    for (let i = 0; i < v.length; i++) if (v[i]! < 0) v[i] = v[i]! * alpha;
-  },
-};
 
 /**
  * Registers the native overrides for `backendName`, each falling back to
@@ -41,23 +28,16 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
   };
 
   const fusedMatMul: KernelFunc = (args) => {
-    const { a, b, bias, preluActivationWeights } = args.inputs as Inputs;
-    const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as { transposeA: boolean; transposeB: boolean; activation: string; leakyreluAlpha?: number };
+    const { a, b } = args.inputs as Inputs;
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     const backend = args.backend as MathBackendCPU;
-    const apply = activations[activation];
-    if (!apply || preluActivationWeights) return cpuFused(args);
+    // (in the rare fallback after a native product, for an activation the
+    // addon lacks, that product is wasted: cheaper than predicting the shape twice)
     const result = nativeMatMul(addon, backend, a!, b!, transposeA, transposeB);
-    if (!result) return cpuFused(args);
-    const out = result.values;
-    const n = result.shape[result.shape.length - 1]!;
-    if (bias) {
-      const bv = valuesOf(backend, bias);
-      if (!bv || (bv.length !== n && bv.length !== 1)) return cpuFused(args);
-      if (bv.length === 1) for (let i = 0; i < out.length; i++) out[i]! += bv[0]!;
-      else for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j]! += bv[j]!;
-    }
-    apply(out, leakyreluAlpha ?? 0.2);
-    return backend.makeTensorInfo(result.shape, 'float32', out);
+    const epilogue = result && epilogueOf(backend, result.shape, args.inputs as Inputs, args.attrs as Record<string, unknown>);
+    if (!result || !epilogue) return cpuFused(args);
+    applyEpilogue(addon, result.values, epilogue);
+    return backend.makeTensorInfo(result.shape, 'float32', result.values);
   };
 
   const kernels: Record<string, KernelFunc> = {

@@ -110,7 +110,17 @@ export function conv2d(filters: number, kernelSize: number | [number, number], o
     },
     apply(x, scope) {
       const input = single(x, 'nn.conv2d') as tf.Tensor4D;
-      let y: tf.Tensor = tf.conv2d(input, scope.param(self, 'kernel') as tf.Tensor4D, strides, padding, 'NHWC', dilation);
+      const kernel = scope.param(self, 'kernel') as tf.Tensor4D;
+      // Outside gradient recording (inference), one fused kernel: conv +
+      // bias + activation. Not under a tape: tfjs's fused conv2d then keeps
+      // only a linear activation fused, and its gradient computes the input's
+      // gradient even where nothing needs it (a first layer: measured +3 ms
+      // of a 20 ms CNN step on the native backend).
+      if (tf.engine().state.gradientDepth === 0 && dilation === 1 && (act === 'linear' || act === 'relu')) {
+        const bias = useBias ? scope.param(self, 'bias') : undefined;
+        return tf.fused.conv2d({ x: input, filter: kernel, strides, pad: padding, dataFormat: 'NHWC', bias, activation: act });
+      }
+      let y: tf.Tensor = tf.conv2d(input, kernel, strides, padding, 'NHWC', dilation);
       if (useBias) y = tf.add(y, scope.param(self, 'bias'));
       return activate(act, y);
     },

@@ -56,6 +56,9 @@ export function defaultBackendCases(): BackendCase[] {
     cases.push({ label: `conv2d 3×3 stride ${stride} ${pad} dilation ${dil} on 2×9×7×3`, shapes: [[2, 9, 7, 3], [3, 3, 3, 4]], op: (x, w) => tf.conv2d(m(x!), m(w!), stride, pad, 'NHWC', dil), gradients: dil === 1 });
   }
   cases.push(
+    { label: 'fused conv2d + bias (linear: fused under gradients too), 3×3 same', shapes: [[2, 7, 6, 3], [3, 3, 3, 4], [4]], op: (x, w, b) => tf.fused.conv2d({ x: m(x!), filter: m(w!), strides: 1, pad: 'same', bias: b }) },
+    { label: 'fused conv2d + bias + relu6 / leaky relu, one channel (inference)', shapes: [[2, 8, 7, 1], [3, 3, 1, 8], [8]], op: (x, w, b) => tf.add(tf.fused.conv2d({ x: m(x!), filter: m(w!), strides: 1, pad: 'valid', bias: b, activation: 'relu6' }), tf.fused.conv2d({ x: m(x!), filter: m(w!), strides: 1, pad: 'valid', bias: b, activation: 'leakyrelu', leakyreluAlpha: 0.1 })), gradients: false },
+    { label: 'fused matMul + bias + leaky relu (inference)', shapes: [[12, 7], [7, 5], [5]], op: (a, b, c) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c, activation: 'leakyrelu', leakyreluAlpha: 0.3 }), gradients: false },
     { label: 'conv2d 1×1 on 1×1×1×2', shapes: [[1, 1, 1, 2], [1, 1, 2, 3]], op: (x, w) => tf.conv2d(m(x!), m(w!), 1, 'valid') },
     { label: 'conv2d 5×5 stride 2 same on odd 1×9×11×2', shapes: [[1, 9, 11, 2], [5, 5, 2, 3]], op: (x, w) => tf.conv2d(m(x!), m(w!), 2, 'same') },
     { label: 'conv2d 3×3 stride 2 explicit padding', shapes: [[2, 6, 6, 2], [3, 3, 2, 2]], op: (x, w) => tf.conv2d(m(x!), m(w!), 2, [[0, 0], [2, 0], [1, 1], [0, 0]]) },
