@@ -5,8 +5,15 @@ import { fileURLToPath } from 'node:url';
 /** The C++ addon's functions (see src/addon/native.cc). */
 export interface NativeAddon {
   gemmBatched(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, aStride: number, bStride: number): void;
-  /** out[i] = a[(i / aRepeat) mod |a|] op b[(i / bRepeat) mod |b|]; op 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 max, 6 min. */
-  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, aRepeat: number, bRepeat: number): void;
+  /**
+   * out[i] = a[(i / aRepeat) mod |a|] op b[(i / bRepeat) mod |b|]; op 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 max, 6 min
+   * into a Float32Array; 7 equal, 8 not equal, 9 greater, 10 greater or equal, 11 less, 12 less or equal into a Uint8Array of 0/1.
+   */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array | Uint8Array, aRepeat: number, bRepeat: number): void;
+  /** out[i] = condition[i] === 1 ? t[i] : e[i]. */
+  select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void;
+  /** To int32 (JavaScript's ToInt32, as Int32Array.from) or to bool (x !== 0) by out's type. */
+  castFloats(x: Float32Array, out: Int32Array | Uint8Array): void;
   /** op 0 relu, 1 step (x > 0 ? 1 : alpha), 2 exp, 3 log, 4 neg, 5 square, 6 sqrt, 7 sigmoid, 8 tanh, 9 abs. NaN propagates. */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   gatherRows(x: Float32Array, rowSize: number, indices: Int32Array, out: Float32Array): void;

@@ -13,7 +13,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(info.engine).toBe('addon');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
-    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
+    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
   });
 
   it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
@@ -207,6 +207,29 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     expect(run(1, 0, false)).toEqual(x.map((v) => (v < 0 ? 0 : v)));
     expect(() => addon.biasActivation(new Float32Array(6), new Float32Array(4), 0, 0)).toThrow(/bias length 4 must divide out's length 6/);
     expect(() => addon.biasActivation(new Float32Array(6), undefined, 4, 0)).toThrow(/unknown activation 4/);
+  });
+
+  it('comparisons, select and casts follow JavaScript: NaN, infinities, ToInt32 wrapping', () => {
+    const x = new Float32Array([NaN, Infinity, -Infinity, 0, -0, 2.7, -2.7, 2 ** 31, -(2 ** 31) - 256, 3e9, -3e9, 1e20, 0.5]);
+    const y = new Float32Array([NaN, Infinity, 0, -0, 0, 2.7, 1, 2 ** 31, 5, 3e9, -3e9, 1e20, 0.25]);
+    const ops: Array<[number, (a: number, b: number) => boolean]> = [[7, (a, b) => a === b], [8, (a, b) => a !== b], [9, (a, b) => a > b], [10, (a, b) => a >= b], [11, (a, b) => a < b], [12, (a, b) => a <= b]];
+    for (const [op, f] of ops) {
+      const out = new Uint8Array(x.length);
+      addon.binary(op, x, y, out, 1, 1);
+      expect(Array.from(out), `op ${op}`).toEqual(Array.from(x, (v, i) => (f(v, y[i]!) ? 1 : 0)));
+    }
+    expect(() => addon.binary(9, x, y, new Float32Array(x.length), 1, 1)).toThrow(/out must be a Uint8Array for a comparison/);
+    const toInt = new Int32Array(x.length);
+    addon.castFloats(x, toInt);
+    expect(Array.from(toInt)).toEqual(Array.from(Int32Array.from(x)));
+    const toBool = new Uint8Array(x.length);
+    addon.castFloats(x, toBool);
+    expect(Array.from(toBool)).toEqual(Array.from(x, (v) => (v !== 0 ? 1 : 0)));
+    const condition = Uint8Array.from(x, (_, i) => [1, 0, 2][i % 3]!); // 2 is not 1: tfjs-cpu picks e
+    const out = new Float32Array(x.length);
+    addon.select(condition, x, y, out);
+    expect(Array.from(out)).toEqual(Array.from(x, (v, i) => (condition[i] === 1 ? v : y[i]!)));
+    expect(() => addon.select(condition.subarray(1), x, y, out)).toThrow(/same length/);
   });
 
   it('binary broadcasts blocks of axes: (i / repeat) mod length', () => {

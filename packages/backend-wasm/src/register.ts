@@ -1,11 +1,13 @@
 // Registers tfjs-backend-wasm (its import registers the backend and its
 // kernels) and this package's changes to it: the training kernels wasm
-// lacks, replacements for a wrong and a slow kernel, and the matmul
-// wrappers. Importing this file selects nothing; useWasmBackend does.
+// lacks, replacements for a wrong and a slow kernel, and wrappers (the
+// matmuls' transposes, the float32 → bool cast). Importing this file selects
+// nothing; useWasmBackend does.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { WASM } from './kernels/compose.js';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './kernels/conv-backprop.js';
+import { withCastToBoolAsNotEqual } from './kernels/cast.js';
 import { withExplicitTransposes } from './kernels/matmul.js';
 import { maxPoolGradKernel } from './kernels/max-pool-grad.js';
 import { unsortedSegmentSumKernel } from './kernels/segment-sum.js';
@@ -29,8 +31,18 @@ export const REPLACED_KERNELS: Readonly<Record<string, KernelFunc>> = {
   Conv2DBackpropInput: conv2dBackpropInputKernel as KernelFunc,
 };
 
-/** wasm kernels this package wraps (transposed matmuls made explicit). */
-export const WRAPPED_KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
+/**
+ * wasm kernels this package wraps, with the wrapper: transposed matmuls made
+ * explicit (speed), float32 → bool casts as x ≠ 0 (wasm's is wrong).
+ */
+const WRAPPERS: Readonly<Record<string, (original: KernelFunc) => KernelFunc>> = {
+  BatchMatMul: withExplicitTransposes,
+  _FusedMatMul: withExplicitTransposes,
+  Cast: withCastToBoolAsNotEqual,
+};
+
+/** Names of the wasm kernels this package wraps. */
+export const WRAPPED_KERNELS: readonly string[] = Object.keys(WRAPPERS);
 
 // a marker on the wrapped function, so a second copy of this module (two
 // installs, or a re-import in tests) neither wraps twice nor re-registers
@@ -48,11 +60,11 @@ for (const [kernelName, kernelFunc] of Object.entries(REPLACED_KERNELS)) {
   if (current) tfjsConfigs.set(kernelName, current);
   ourConfigs.set(kernelName, { kernelName, backendName: WASM, kernelFunc });
 }
-for (const kernelName of WRAPPED_KERNELS) {
+for (const [kernelName, wrap] of Object.entries(WRAPPERS)) {
   const original = tf.getKernel(kernelName, WASM);
   if (!original || (original.kernelFunc as { [WRAPPED]?: boolean })[WRAPPED]) continue;
   tfjsConfigs.set(kernelName, original);
-  ourConfigs.set(kernelName, { ...original, kernelFunc: Object.assign(withExplicitTransposes(original.kernelFunc), { [WRAPPED]: true }) });
+  ourConfigs.set(kernelName, { ...original, kernelFunc: Object.assign(wrap(original.kernelFunc), { [WRAPPED]: true }) });
 }
 swapIn(ourConfigs);
 

@@ -6,6 +6,7 @@ import { dataset, nn, softmaxCrossEntropy, Trainer, type Module } from '@tikhono
 import { checkBackend } from '@tikhonov/core/testing';
 import { loadDigits } from '@tikhonov/datasets';
 import { useWasmBackend } from '@tikhonov/backend-wasm';
+import { useTfjsOwnKernels } from '../src/register.js';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -76,6 +77,22 @@ describe('the wasm backend trains', () => {
     expect(Array.from(cpu[0]!)).toEqual([0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0]);
     expect(Array.from(wasm[0]!)).toEqual(Array.from(cpu[0]!));
     x.dispose();
+  });
+
+  it("a float32 → bool cast is x ≠ 0, as on cpu (tfjs-wasm 4.22's own turns 0.5 into false)", async () => {
+    const values = [0, 0.5, -0.25, 2, NaN, -0, Infinity];
+    const cast = () => tf.cast(tf.tensor1d(values), 'bool');
+    const [cpu, wasm] = await onBoth(cast);
+    expect(Array.from(cpu[0]!)).toEqual([0, 1, 1, 1, 1, 0, 1]);
+    expect(Array.from(wasm[0]!)).toEqual(Array.from(cpu[0]!));
+    // tfjs's own kernel, for the record: if this starts failing, tfjs fixed it and the wrapper can go
+    await tf.setBackend('wasm');
+    useTfjsOwnKernels(true);
+    try {
+      expect(Array.from(cast().dataSync())).not.toEqual(Array.from(cpu[0]!));
+    } finally {
+      useTfjsOwnKernels(false);
+    }
   });
 
   it('UnsortedSegmentSum: sums rows per segment and drops ids outside [0, n)', async () => {

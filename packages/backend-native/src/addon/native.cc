@@ -135,14 +135,16 @@ Napi::Value GemmBatched(const Napi::CallbackInfo& info) {
 }
 
 // The loops of binary(): one per op and broadcast pattern, so the inner
-// loops stay branch-free.
-TIKHONOV_VECTOR void BinaryLoop(int64_t op, const float* pa, size_t na, size_t ra, const float* pb, size_t nb, size_t rb, float* po, size_t n) {
+// loops stay branch-free. EXPR combines x (from a) and y (from b).
 #define TIKHONOV_LOOP(EXPR)                                                       \
   if (ra > 1 || rb > 1) { for (size_t i = 0; i < n; i++) { float x = pa[(i / ra) % na], y = pb[(i / rb) % nb]; po[i] = (EXPR); } } \
   else if (na == n && nb == n) { for (size_t i = 0; i < n; i++) { float x = pa[i], y = pb[i]; po[i] = (EXPR); } }          \
   else if (na == n) { for (size_t i = 0; i < n; i += nb) for (size_t j = 0; j < nb; j++) { float x = pa[i + j], y = pb[j]; po[i + j] = (EXPR); } } \
   else if (nb == n) { for (size_t i = 0; i < n; i += na) for (size_t j = 0; j < na; j++) { float x = pa[j], y = pb[i + j]; po[i + j] = (EXPR); } } \
   else { for (size_t i = 0; i < n; i++) { float x = pa[i % na], y = pb[i % nb]; po[i] = (EXPR); } }
+
+// Arithmetic, ops 0–6, into floats.
+TIKHONOV_VECTOR void BinaryLoop(int64_t op, const float* pa, size_t na, size_t ra, const float* pb, size_t nb, size_t rb, float* po, size_t n) {
   switch (op) {
     case 0: TIKHONOV_LOOP(x + y) break;
     case 1: TIKHONOV_LOOP(x - y) break;
@@ -152,22 +154,43 @@ TIKHONOV_VECTOR void BinaryLoop(int64_t op, const float* pa, size_t na, size_t r
     case 5: TIKHONOV_LOOP(x > y || x != x ? x : y) break;
     default: TIKHONOV_LOOP(x < y || x != x ? x : y) break;
   }
-#undef TIKHONOV_LOOP
 }
+
+// Comparisons, ops 7–12, into bytes (tfjs's bool storage); NaN compares as in JavaScript.
+TIKHONOV_VECTOR void CompareLoop(int64_t op, const float* pa, size_t na, size_t ra, const float* pb, size_t nb, size_t rb, uint8_t* po, size_t n) {
+  switch (op) {
+    case 7: TIKHONOV_LOOP(x == y) break;
+    case 8: TIKHONOV_LOOP(x != y) break;
+    case 9: TIKHONOV_LOOP(x > y) break;
+    case 10: TIKHONOV_LOOP(x >= y) break;
+    case 11: TIKHONOV_LOOP(x < y) break;
+    default: TIKHONOV_LOOP(x <= y) break;
+  }
+}
+#undef TIKHONOV_LOOP
 
 // binary(op, a, b, out, aRepeat, bRepeat): out[i] = a[(i / aRepeat) % |a|] op
 // b[(i / bRepeat) % |b|]. Repeat 1 is an input that is as long as out or a
 // trailing block of it (bias rows, scalars); a larger repeat is a block of
 // leading or middle axes, each value held for `repeat` outputs (a [128, 1]
 // column against [128, 10]). op: 0 add, 1 sub, 2 mul, 3 div, 4 squared
-// difference, 5 maximum, 6 minimum.
+// difference, 5 maximum, 6 minimum (out a Float32Array); 7 equal, 8 not
+// equal, 9 greater, 10 greater or equal, 11 less, 12 less or equal (out a
+// Uint8Array of 0/1).
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 6) throw Napi::TypeError::New(env, "binary takes 6 arguments");
   const int64_t op = Stride(env, info[0], "op");
+  if (op > 12) throw Napi::RangeError::New(env, "binary: unknown op " + std::to_string(op));
+  const bool compare = op >= 7;
   auto a = Floats(env, info[1], "a");
   auto b = Floats(env, info[2], "b");
-  auto out = Floats(env, info[3], "out");
+  if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != (compare ? napi_uint8_array : napi_float32_array)) {
+    throw Napi::TypeError::New(env, std::string("out must be a ") + (compare ? "Uint8Array for a comparison" : "Float32Array for arithmetic"));
+  }
+  auto out = info[3].As<Napi::TypedArray>();
+  uint8_t* bytes = compare ? info[3].As<Napi::Uint8Array>().Data() : nullptr;
+  float* floats = compare ? nullptr : info[3].As<Napi::Float32Array>().Data();
   const size_t ra = static_cast<size_t>(Dim(env, info[4], "aRepeat"));
   const size_t rb = static_cast<size_t>(Dim(env, info[5], "bRepeat"));
   const size_t n = out.ElementLength(), na = a.ElementLength(), nb = b.ElementLength();
@@ -175,7 +198,6 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "binary: lengths " + std::to_string(na) + "×" + std::to_string(ra) + " and " + std::to_string(nb) + "×" + std::to_string(rb) +
                                          " (length × repeat) must divide the output length " + std::to_string(n));
   }
-  if (op > 6) throw Napi::RangeError::New(env, "binary: unknown op " + std::to_string(op));
   // Threads take chunks whose starts are multiples of both inputs' broadcast
   // periods, so each chunk is the same pattern over a shorter output.
   const size_t pa_ = na == n ? 1 : na * ra, pb_ = nb == n ? 1 : nb * rb;
@@ -185,7 +207,8 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
     const size_t ma = na == n ? m : na, mb = nb == n ? m : nb;
     const float* ca = na == n ? a.Data() + begin : a.Data();
     const float* cb = nb == n ? b.Data() + begin : b.Data();
-    BinaryLoop(op, ca, ma, ra, cb, mb, rb, out.Data() + begin, m);
+    if (compare) CompareLoop(op, ca, ma, ra, cb, mb, rb, bytes + begin, m);
+    else BinaryLoop(op, ca, ma, ra, cb, mb, rb, floats + begin, m);
   });
   return env.Undefined();
 }
@@ -267,6 +290,62 @@ Napi::Value BiasActivation(const Napi::CallbackInfo& info) {
   const size_t n = out.ElementLength();
   ForChunks(static_cast<int64_t>(n), static_cast<int64_t>(std::max<size_t>(nb, 1)), static_cast<int64_t>(n),
             [&](int64_t begin, int64_t end) { BiasActivationLoop(po + begin, static_cast<size_t>(end - begin), bias, nb, act, alpha); });
+  return env.Undefined();
+}
+
+// select(condition: Uint8Array, t, e, out): out[i] = condition[i] === 1 ?
+// t[i] : e[i], all of one length (tfjs-cpu's test: exactly 1, not non-zero).
+Napi::Value Select(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4) throw Napi::TypeError::New(env, "select takes 4 arguments");
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) throw Napi::TypeError::New(env, "condition must be a Uint8Array");
+  auto c = info[0].As<Napi::Uint8Array>();
+  auto t = Floats(env, info[1], "t");
+  auto e = Floats(env, info[2], "e");
+  auto out = Floats(env, info[3], "out");
+  const size_t n = out.ElementLength();
+  if (c.ElementLength() != n || t.ElementLength() != n || e.ElementLength() != n) throw Napi::RangeError::New(env, "select: condition, t, e and out must have the same length");
+  const uint8_t* pc = c.Data();
+  const float *pt = t.Data(), *pe = e.Data();
+  float* po = out.Data();
+  ForChunks(static_cast<int64_t>(n), 1, static_cast<int64_t>(n), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i++) po[i] = pc[i] == 1 ? pt[i] : pe[i];
+  });
+  return env.Undefined();
+}
+
+// castFloats(x, out): out an Int32Array — JavaScript's ToInt32, as
+// Int32Array.from does on tfjs-cpu: truncate, NaN and ±Infinity to 0, wrap
+// modulo 2^32 — or a Uint8Array of x !== 0 (bool; NaN is true).
+Napi::Value CastFloats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2) throw Napi::TypeError::New(env, "castFloats takes 2 arguments");
+  auto x = Floats(env, info[0], "x");
+  if (!info[1].IsTypedArray()) throw Napi::TypeError::New(env, "out must be an Int32Array or a Uint8Array");
+  auto out = info[1].As<Napi::TypedArray>();
+  const napi_typedarray_type type = out.TypedArrayType();
+  if (type != napi_int32_array && type != napi_uint8_array) throw Napi::TypeError::New(env, "out must be an Int32Array or a Uint8Array");
+  if (out.ElementLength() != x.ElementLength()) throw Napi::RangeError::New(env, "castFloats: x and out must have the same length");
+  const float* px = x.Data();
+  const size_t n = x.ElementLength();
+  if (type == napi_uint8_array) {
+    uint8_t* po = out.As<Napi::Uint8Array>().Data();
+    for (size_t i = 0; i < n; i++) po[i] = px[i] != 0.0f ? 1 : 0;
+  } else {
+    int32_t* po = out.As<Napi::Int32Array>().Data();
+    for (size_t i = 0; i < n; i++) {
+      const double v = px[i];
+      if (!std::isfinite(v)) {
+        po[i] = 0;
+      } else if (v > -2147483649.0 && v < 2147483648.0) {
+        po[i] = static_cast<int32_t>(v);  // truncation toward zero
+      } else {
+        double m = std::fmod(std::trunc(v), 4294967296.0);
+        if (m < 0) m += 4294967296.0;
+        po[i] = static_cast<int32_t>(static_cast<uint32_t>(m));
+      }
+    }
+  }
   return env.Undefined();
 }
 
@@ -1007,6 +1086,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("gatherRows", Napi::Function::New(env, GatherRows));
+  exports.Set("select", Napi::Function::New(env, Select));
+  exports.Set("castFloats", Napi::Function::New(env, CastFloats));
   exports.Set("biasActivation", Napi::Function::New(env, BiasActivation));
   exports.Set("reduceAxis", Napi::Function::New(env, ReduceAxis));
   exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows));

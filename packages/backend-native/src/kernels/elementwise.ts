@@ -7,8 +7,12 @@ import { valuesOf } from './matmul.js';
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Inputs = Record<string, tf.TensorInfo>;
 
-/** Binary kernels done natively, with the addon's op codes. */
-export const BINARY_OPS: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6 };
+/** Binary kernels done natively, with the addon's op codes: arithmetic (float32 out), then comparisons (bool out, from 7). */
+export const BINARY_OPS: Record<string, number> = {
+  Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6,
+  Equal: 7, NotEqual: 8, Greater: 9, GreaterEqual: 10, Less: 11, LessEqual: 12,
+};
+const FIRST_COMPARISON = 7;
 
 /**
  * How an input of `shape` broadcast to `out` maps onto the output's flat
@@ -30,7 +34,7 @@ export function blockPattern(shape: readonly number[], out: readonly number[]): 
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** A native binary kernel falling back to tfjs-cpu's for other dtypes and broadcast patterns. */
+/** A native binary kernel over float32 inputs, falling back to tfjs-cpu's for other dtypes and broadcast patterns. */
 export function binaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as Inputs;
@@ -42,9 +46,11 @@ export function binaryKernel(addon: NativeAddon, op: number, fallback: KernelFun
     const pa = blockPattern(a!.shape, out);
     const pb = blockPattern(b!.shape, out);
     if (sizeOf(out) === 0 || !pa || !pb) return fallback(args);
-    const values = outputArray(backend, sizeOf(out));
+    // comparisons give tfjs's bool storage, a fresh Uint8Array (the pool holds Float32Arrays)
+    const compare = op >= FIRST_COMPARISON;
+    const values = compare ? new Uint8Array(sizeOf(out)) : outputArray(backend, sizeOf(out));
     addon.binary(op, av, bv, values, pa.repeat, pb.repeat);
-    return backend.makeTensorInfo(out, 'float32', values);
+    return backend.makeTensorInfo(out, compare ? 'bool' : 'float32', values);
   };
 }
 
@@ -107,5 +113,35 @@ export function unaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc
     const out = outputArray(backend, xv.length);
     addon.unary(op, xv, out, (args.attrs as { alpha?: number } | undefined)?.alpha ?? 0);
     return backend.makeTensorInfo(x!.shape, 'float32', out);
+  };
+}
+
+/** Select (where) with a condition of the same shape as both branches, natively; other cases fall back. */
+export function selectKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { condition, t, e } = args.inputs as Inputs;
+    const backend = args.backend as MathBackendCPU;
+    const cv = backend.data.get(condition!.dataId).values;
+    const tv = valuesOf(backend, t!);
+    const ev = valuesOf(backend, e!);
+    const same = tf.util.arraysEqual(condition!.shape, t!.shape) && tf.util.arraysEqual(t!.shape, e!.shape);
+    if (!(cv instanceof Uint8Array) || !tv || !ev || !same || tv.length === 0) return fallback(args);
+    const out = outputArray(backend, tv.length);
+    addon.select(cv, tv, ev, out);
+    return backend.makeTensorInfo(t!.shape, 'float32', out);
+  };
+}
+
+/** Cast of float32 to int32 or bool natively; every other cast falls back (most are no-ops on tfjs-cpu). */
+export function castKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as Inputs;
+    const { dtype } = args.attrs as { dtype: tf.DataType };
+    const backend = args.backend as MathBackendCPU;
+    const xv = valuesOf(backend, x!);
+    if (!xv || (dtype !== 'int32' && dtype !== 'bool')) return fallback(args);
+    const out = dtype === 'int32' ? new Int32Array(xv.length) : new Uint8Array(xv.length);
+    addon.castFloats(xv, out);
+    return backend.makeTensorInfo(x!.shape, dtype, out);
   };
 }

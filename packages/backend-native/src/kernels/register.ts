@@ -5,7 +5,7 @@ import { nativeMatMul } from './matmul.js';
 import { applyEpilogue, epilogueOf } from './fused.js';
 import { convKernels } from './conv.js';
 import { argMaxKernel, softmaxKernel } from './rows.js';
-import { BINARY_OPS, binaryKernel, gatherKernel, REDUCE_OPS, reduceKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
+import { BINARY_OPS, binaryKernel, castKernel, gatherKernel, REDUCE_OPS, reduceKernel, selectKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Inputs = Record<string, tf.TensorInfo>;
@@ -46,6 +46,8 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     GatherV2: gatherKernel(addon, cpuKernel('GatherV2')),
     Softmax: softmaxKernel(addon, cpuKernel('Softmax')),
     ArgMax: argMaxKernel(addon, cpuKernel('ArgMax')),
+    Select: selectKernel(addon, cpuKernel('Select')),
+    Cast: castKernel(addon, cpuKernel('Cast')),
   };
   for (const [name, op] of Object.entries(REDUCE_OPS)) kernels[name] = reduceKernel(addon, op, cpuKernel(name));
   for (const [name, op] of Object.entries(UNARY_OPS)) kernels[name] = unaryKernel(addon, op, cpuKernel(name));

@@ -47,6 +47,20 @@ export function defaultBackendCases(): BackendCase[] {
     { label: 'mean over the leading axis, the last axis and all', shapes: [[7, 5]], op: (a) => tf.concat([tf.mean(a!, 0), tf.mean(a!, 1), tf.reshape(tf.mean(a!), [1])]) },
     { label: 'softmax of 64 rows of 10 (a batch of logits)', shapes: [[64, 10]], op: (a) => tf.softmax(tf.mul(a!, 5)) },
     { label: 'argMax over the last axis', shapes: [[9, 6]], op: (a) => tf.cast(tf.argMax(a!, -1), 'float32'), gradients: false },
+    {
+      label: 'comparisons (broadcast), where, casts to int32 and bool',
+      shapes: [[6, 5], [5]],
+      op: (a, b) =>
+        tf.addN([
+          tf.where(tf.greater(a!, b!), a!, tf.mul(a!, 2)),
+          tf.cast(tf.lessEqual(a!, b!), 'float32'),
+          tf.cast(tf.notEqual(tf.less(a!, 0), tf.greaterEqual(b!, 0)), 'float32'),
+          tf.cast(tf.equal(tf.round(tf.mul(a!, 2)), 0), 'float32'),
+          tf.cast(tf.cast(tf.mul(a!, 7), 'int32'), 'float32'),
+          tf.cast(tf.cast(tf.maximum(a!, 0), 'bool'), 'float32'),
+        ]),
+      gradients: false,
+    },
     { label: 'square, sqrt, sub, neg', shapes: [[5, 8]], op: (a) => tf.neg(tf.sub(tf.sqrt(tf.add(tf.square(a!), 1)), a!)) },
     { label: 'gather rows', shapes: [[9, 4]], op: (a) => tf.gather(a!, tf.tensor1d([3, 0, 8, 3], 'int32')) },
     { label: 'batchNorm', shapes: [[10, 6], [6], [6]], op: (a, g, b) => { const { mean, variance } = tf.moments(a!, 0); return tf.batchNorm(a!, mean, variance, b!, g!, 1e-3); } },
