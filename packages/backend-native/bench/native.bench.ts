@@ -30,6 +30,35 @@ for (const threads of [1, 2]) {
 }
 addon.setThreads(2);
 
+// The pool (src/addon/pool.h): a relu over a small and a large tensor, and the
+// SGEMMs of the MLP's dense layers, on 1 and 2 threads.
+{
+  const median = (f: () => void, runs: number) => {
+    for (let i = 0; i < 5; i++) f();
+    const times: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const start = performance.now();
+      f();
+      times.push(performance.now() - start);
+    }
+    return times.sort((x, y) => x - y)[runs >> 1]!;
+  };
+  for (const n of [131_072, 1_384_448]) {
+    const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+    const out = new Float32Array(n);
+    const us = [1, 2].map((t) => (addon.setThreads(t), median(() => addon.unary(0, x, out, 0), 101) * 1000));
+    console.log(`relu over ${n} values: 1 thread ${us[0]!.toFixed(0)} µs, 2 threads ${us[1]!.toFixed(0)} µs`);
+  }
+  for (const [label, m, n, k, ta, tb] of [['x·W1 128×784·784×256', 128, 256, 784, false, false], ['xᵀ·dy (W1 gradient)', 784, 256, 128, true, false], ['dy·W1ᵀ', 128, 784, 256, false, true]] as const) {
+    const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
+    const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i));
+    const c = new Float32Array(m * n);
+    const gflops = [1, 2].map((t) => (addon.setThreads(t), (2 * m * n * k) / median(() => addon.gemmBatched(a, b, c, 1, m, n, k, ta, tb, 0, 0), 41) / 1e6));
+    console.log(`SGEMM ${label}: 1 thread ${gflops[0]!.toFixed(0)} GFLOP/s, 2 threads ${gflops[1]!.toFixed(0)} GFLOP/s`);
+  }
+  addon.setThreads(2);
+}
+
 // Why the backend recycles output arrays: one Step over 1.4 M values (a CNN
 // activation) into a reused array and into a fresh one each time.
 {
