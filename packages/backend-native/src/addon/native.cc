@@ -57,18 +57,20 @@ tikhonov::Pool& Threads() {
 }
 
 // Runs f(begin, end) over [0, count) split into contiguous chunks whose
-// boundaries are multiples of `align`, one chunk per pool thread, when `work`
-// is large enough to pay for the hand-over (a few µs); else on the calling
-// thread. Chunks write disjoint ranges.
+// boundaries are multiples of `align`, `perThread` chunks per pool thread
+// (threads take them as they come, so one that lost its core to another
+// process holds up less), when `work` is large enough to pay for the
+// hand-over (a few µs); else on the calling thread. Chunks write disjoint ranges.
 template <typename F>
-void ForChunks(int64_t count, int64_t align, int64_t work, F f) {
+void ForChunks(int64_t count, int64_t align, int64_t work, F f, int64_t perThread = 2) {
   const int64_t units = count / align;
-  const int64_t threads = std::min<int64_t>({static_cast<int64_t>(Threads().Threads()), units, 8});
-  if (threads < 2 || work < (int64_t{1} << 16)) {
+  const int64_t threads = std::min<int64_t>(Threads().Threads(), 8);
+  const int64_t chunks = std::min<int64_t>(units, threads * perThread);
+  if (threads < 2 || chunks < 2 || work < (int64_t{1} << 16)) {
     f(int64_t{0}, count);
     return;
   }
-  const int64_t step = (units + threads - 1) / threads * align;
+  const int64_t step = (units + chunks - 1) / chunks * align;
   Threads().Run((count + step - 1) / step, [&](int64_t i) { f(i * step, std::min(count, (i + 1) * step)); });
 }
 
@@ -90,10 +92,11 @@ void Sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const floa
   };
   // bands of 16 rows or columns keep OpenBLAS's vector kernels on whole blocks
   const int64_t work = m * n * k / 16;
+  // one band per thread: smaller bands cost OpenBLAS more than they balance
   if (m >= 64 || m >= n) {
-    ForChunks(m, 16, work, [&](int64_t m0, int64_t m1) { call(m0, m1, 0, n); });
+    ForChunks(m, 16, work, [&](int64_t m0, int64_t m1) { call(m0, m1, 0, n); }, 1);
   } else {
-    ForChunks(n, 16, work, [&](int64_t n0, int64_t n1) { call(0, m, n0, n1); });
+    ForChunks(n, 16, work, [&](int64_t n0, int64_t n1) { call(0, m, n0, n1); }, 1);
   }
 }
 

@@ -68,7 +68,12 @@ class Pool {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = nullptr;
     }
-    while (job.done.load(std::memory_order_acquire) < count || job.active.load(std::memory_order_acquire) > 0) CpuRelax();
+    // a worker still in a chunk may have lost its core (2 vCPUs shared with
+    // V8's own threads): spin briefly, then yield so it can finish
+    for (int spins = 0; job.done.load(std::memory_order_acquire) < count || job.active.load(std::memory_order_acquire) > 0; spins++) {
+      if (spins < 4096) CpuRelax();
+      else std::this_thread::yield();
+    }
   }
 
  private:
