@@ -584,10 +584,10 @@ void Col2im(const ConvGeometry& g, const float* patches, float* dx) {
 
 // The im2col matrix lives in one scratch buffer that grows and is never
 // freed: a fresh multi-megabyte buffer per call costs more in page faults and
-// zeroing than the copy itself (measured ≈ 3 ms for 9 MB). Node calls the
-// addon from its one JavaScript thread, so one buffer suffices.
+// zeroing than the copy itself (measured ≈ 3 ms for 9 MB). One per calling
+// JavaScript thread: worker_threads in one process share this library.
 float* Scratch(int64_t n) {
-  static std::vector<float> buffer;
+  static thread_local std::vector<float> buffer;
   if (static_cast<int64_t>(buffer.size()) < n) {
     buffer.clear();
     buffer.shrink_to_fit();
