@@ -9,8 +9,10 @@
       ],
       "libraries": ["<!@(pkg-config --libs openblas)"],
       # -fno-trapping-math lets GCC turn float selects into vector code (the
-      # pooling gradient runs 5x faster); nothing here reads FP exception flags
-      "cflags_cc": ["-O3", "-fno-trapping-math", "-std=c++17", "-fexceptions"],
+      # pooling gradient runs 5x faster); nothing here reads FP exception flags.
+      # -Wno-psabi: GCC notes that passing 32-byte vectors changed ABI in 4.6;
+      # the functions that do (Load8/Store8) are inlined and internal.
+      "cflags_cc": ["-O3", "-fno-trapping-math", "-Wno-psabi", "-std=c++17", "-fexceptions"],
       "cflags_cc!": ["-fno-exceptions"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"]
     }
