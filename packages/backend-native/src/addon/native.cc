@@ -84,11 +84,16 @@ void ForImages(int64_t batch, int64_t workPerImage, F f) {
 // runs single-threaded in each thread (set at load), on a band of C's rows
 // (or of its columns when there are too few rows), so that the SGEMMs and
 // the addon's other loops share one set of threads.
+// The same on the calling thread only (inside a pool job: a nested Sgemm
+// would wait for the pool that is running it).
+void SgemmHere(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
+              1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c, static_cast<int>(ldc));
+}
+
 void Sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
   auto call = [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m1 - m0), static_cast<int>(n1 - n0),
-                static_cast<int>(k), 1.0f, a + (transA ? m0 : m0 * lda), static_cast<int>(lda), b + (transB ? n0 * ldb : n0), static_cast<int>(ldb), 0.0f,
-                c + m0 * ldc + n0, static_cast<int>(ldc));
+    SgemmHere(transA, transB, m1 - m0, n1 - n0, k, a + (transA ? m0 : m0 * lda), lda, b + (transB ? n0 * ldb : n0), ldb, c + m0 * ldc + n0, ldc);
   };
   // bands of 16 rows or columns keep OpenBLAS's vector kernels on whole blocks
   const int64_t work = m * n * k / 16;
@@ -562,6 +567,7 @@ void Im2col(const ConvGeometry& g, const float* x, float* patches) {
 }
 
 // The adjoint of Im2col: dx = 0, then each patch entry added back to its pixel.
+// Images [b0, b1) of dx from their im2col rows, `patches` starting at image b0's.
 TIKHONOV_VECTOR void Col2imImages(const ConvGeometry& g, const float* patches, float* dx, int64_t b0, int64_t b1) {
   const int64_t k = g.patch();
   const int64_t image = g.inH * g.inW * g.inC;
@@ -569,7 +575,7 @@ TIKHONOV_VECTOR void Col2imImages(const ConvGeometry& g, const float* patches, f
   for (int64_t b = b0; b < b1; b++)
     for (int64_t oh = 0; oh < g.outH; oh++)
       for (int64_t ow = 0; ow < g.outW; ow++) {
-        const float* row = patches + ((b * g.outH + oh) * g.outW + ow) * k;
+        const float* row = patches + (((b - b0) * g.outH + oh) * g.outW + ow) * k;
         for (int64_t fh = 0; fh < g.fH; fh++)
           for (int64_t fw = 0; fw < g.fW; fw++, row += g.inC) {
             const int64_t p = Pixel(g, b, oh, ow, fh, fw);
@@ -579,7 +585,8 @@ TIKHONOV_VECTOR void Col2imImages(const ConvGeometry& g, const float* patches, f
 }
 
 void Col2im(const ConvGeometry& g, const float* patches, float* dx) {
-  ForImages(g.batch, g.outH * g.outW * g.patch(), [&](int64_t b0, int64_t b1) { Col2imImages(g, patches, dx, b0, b1); });
+  const int64_t perImage = g.outH * g.outW * g.patch();
+  ForImages(g.batch, perImage, [&](int64_t b0, int64_t b1) { Col2imImages(g, patches + b0 * perImage, dx, b0, b1); });
 }
 
 // The im2col matrix lives in one scratch buffer that grows and is never
@@ -781,6 +788,28 @@ WindowCall ParseWindowCall(const Napi::CallbackInfo& info, const char* fn, std::
   return call;
 }
 
+// The im2col convolutions go chunk by chunk of images when there are enough
+// chunks for the pool: each thread builds a chunk's im2col rows in its own
+// scratch buffer (≈ 1 MB, so still in cache) and multiplies them there with a
+// single-threaded SGEMM, instead of writing the whole batch's matrix out to
+// memory and reading it back. With fewer images than that (or one thread) the
+// batch's matrix is built whole and the SGEMM split in bands.
+int64_t ImagesPerChunk(const ConvGeometry& g) {
+  return std::max<int64_t>(1, (int64_t{1} << 18) / (g.outH * g.outW * g.patch()));
+}
+
+bool Chunked(const ConvGeometry& g) {
+  const int64_t per = ImagesPerChunk(g);
+  return Threads().Threads() > 1 && (g.batch + per - 1) / per >= 2 * Threads().Threads();
+}
+
+// f(chunk index, b0, b1) for every chunk of images, on the pool.
+template <typename F>
+void ForImageChunks(const ConvGeometry& g, F f) {
+  const int64_t per = ImagesPerChunk(g);
+  Threads().Run((g.batch + per - 1) / per, [&](int64_t i) { f(i, i * per, std::min(g.batch, (i + 1) * per)); });
+}
+
 // The im2col matrix of x: x itself for a pointwise convolution, else the scratch buffer.
 const float* Patches(const ConvGeometry& g, const float* x) {
   if (Pointwise(g)) return x;
@@ -789,15 +818,28 @@ const float* Patches(const ConvGeometry& g, const float* x) {
   return scratch;
 }
 
+// Images [b0, b1)'s im2col rows in this thread's scratch buffer.
+const float* ChunkPatches(const ConvGeometry& g, const float* x, int64_t b0, int64_t b1) {
+  const int64_t perImage = g.outH * g.outW * g.patch();
+  float* patches = Scratch((b1 - b0) * perImage);
+  for (int64_t b = b0; b < b1; b++) Im2colImage(g, x, b, patches + (b - b0) * perImage);
+  return patches;
+}
+
 // conv2d(x, filter, out, geometry): out = im2col(x) · filter, filter [fH, fW, inC, outC].
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   const WindowCall c = ParseWindowCall(info, "conv2d", {{"x", Sized::Input}, {"filter", Sized::Filter}, {"out", Sized::Output}}, false);
   const ConvGeometry& g = c.g;
+  const int64_t k = g.patch(), rowsPerImage = g.outH * g.outW;
   if (Direct(g)) {
     DirectConv(g, c.arrays[0], c.arrays[1], c.arrays[2]);
-    return info.Env().Undefined();
+  } else if (!Pointwise(g) && Chunked(g)) {
+    ForImageChunks(g, [&](int64_t, int64_t b0, int64_t b1) {
+      SgemmHere(false, false, (b1 - b0) * rowsPerImage, g.outC, k, ChunkPatches(g, c.arrays[0], b0, b1), k, c.arrays[1], g.outC, c.arrays[2] + b0 * rowsPerImage * g.outC, g.outC);
+    });
+  } else {
+    Sgemm(false, false, g.rows(), g.outC, k, Patches(g, c.arrays[0]), k, c.arrays[1], g.outC, c.arrays[2], g.outC);
   }
-  Sgemm(false, false, g.rows(), g.outC, g.patch(), Patches(g, c.arrays[0]), g.patch(), c.arrays[1], g.outC, c.arrays[2], g.outC);
   return info.Env().Undefined();
 }
 
@@ -805,22 +847,46 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
 Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
   const WindowCall c = ParseWindowCall(info, "conv2dBackpropInput", {{"dy", Sized::Output}, {"filter", Sized::Filter}, {"dx", Sized::Input}}, false);
   const ConvGeometry& g = c.g;
-  const bool direct = Pointwise(g);
-  float* patches = direct ? c.arrays[2] : Scratch(g.rows() * g.patch());
-  Sgemm(false, true, g.rows(), g.patch(), g.outC, c.arrays[0], g.outC, c.arrays[1], g.outC, patches, g.patch());
-  if (!direct) Col2im(g, patches, c.arrays[2]);
+  const int64_t k = g.patch(), rowsPerImage = g.outH * g.outW;
+  if (Pointwise(g)) {
+    Sgemm(false, true, g.rows(), k, g.outC, c.arrays[0], g.outC, c.arrays[1], g.outC, c.arrays[2], k);
+  } else if (Chunked(g)) {
+    ForImageChunks(g, [&](int64_t, int64_t b0, int64_t b1) {
+      float* patches = Scratch((b1 - b0) * rowsPerImage * k);
+      SgemmHere(false, true, (b1 - b0) * rowsPerImage, k, g.outC, c.arrays[0] + b0 * rowsPerImage * g.outC, g.outC, c.arrays[1], g.outC, patches, k);
+      Col2imImages(g, patches, c.arrays[2], b0, b1);
+    });
+  } else {
+    float* patches = Scratch(g.rows() * k);
+    Sgemm(false, true, g.rows(), k, g.outC, c.arrays[0], g.outC, c.arrays[1], g.outC, patches, k);
+    Col2im(g, patches, c.arrays[2]);
+  }
   return info.Env().Undefined();
 }
 
 // conv2dBackpropFilter(x, dy, dfilter, geometry): dfilter = im2col(x)ᵀ · dy.
+// Chunked, each chunk's product goes to its own buffer and the buffers are
+// added in chunk order, so the sum does not depend on thread timing.
 Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
   const WindowCall c = ParseWindowCall(info, "conv2dBackpropFilter", {{"x", Sized::Input}, {"dy", Sized::Output}, {"dfilter", Sized::Filter}}, false);
   const ConvGeometry& g = c.g;
+  const int64_t k = g.patch(), rowsPerImage = g.outH * g.outW, size = k * g.outC;
+  float* dw = c.arrays[2];
   if (Direct(g)) {
-    DirectConvFilter(g, c.arrays[0], c.arrays[1], c.arrays[2]);
-    return info.Env().Undefined();
+    DirectConvFilter(g, c.arrays[0], c.arrays[1], dw);
+  } else if (!Pointwise(g) && Chunked(g)) {
+    const int64_t per = ImagesPerChunk(g);
+    std::vector<std::vector<float>> partial(static_cast<size_t>((g.batch + per - 1) / per), std::vector<float>(static_cast<size_t>(size)));
+    ForImageChunks(g, [&](int64_t i, int64_t b0, int64_t b1) {
+      SgemmHere(true, false, k, g.outC, (b1 - b0) * rowsPerImage, ChunkPatches(g, c.arrays[0], b0, b1), k, c.arrays[1] + b0 * rowsPerImage * g.outC, g.outC,
+                partial[static_cast<size_t>(i)].data(), g.outC);
+    });
+    std::fill(dw, dw + size, 0.0f);
+    for (const auto& p : partial)
+      for (int64_t j = 0; j < size; j++) dw[j] += p[static_cast<size_t>(j)];
+  } else {
+    Sgemm(true, false, k, g.outC, g.rows(), Patches(g, c.arrays[0]), k, c.arrays[1], g.outC, dw, g.outC);
   }
-  Sgemm(true, false, g.patch(), g.outC, g.rows(), Patches(g, c.arrays[0]), g.patch(), c.arrays[1], g.outC, c.arrays[2], g.outC);
   return info.Env().Undefined();
 }
 
