@@ -22,6 +22,11 @@ describe.skipIf(unavailable !== undefined)('native random numbers are core’s, 
         ['uniform(-2, 3)', (o) => hostRandomFill.uniform(o, seed, -2, 3), (o) => addon.randomFill(0, o, seed, -2, 3)],
         ['normal(0.5, 2)', (o) => hostRandomFill.normal(o, seed, 0.5, 2), (o) => addon.randomFill(1, o, seed, 0.5, 2)],
         ['bernoulli(0.8)', (o) => hostRandomFill.bernoulli(o, seed, 0.8), (o) => addon.randomFill(2, o, seed, 0.8, 0)],
+        // keep probabilities at and beyond the ends, and one that is not a multiple of 2⁻²⁴
+        ['bernoulli(0)', (o) => hostRandomFill.bernoulli(o, seed, 0), (o) => addon.randomFill(2, o, seed, 0, 0)],
+        ['bernoulli(1)', (o) => hostRandomFill.bernoulli(o, seed, 1), (o) => addon.randomFill(2, o, seed, 1, 0)],
+        ['bernoulli(NaN)', (o) => hostRandomFill.bernoulli(o, seed, NaN), (o) => addon.randomFill(2, o, seed, NaN, 0)],
+        ['bernoulli(1/3)', (o) => hostRandomFill.bernoulli(o, seed, 1 / 3), (o) => addon.randomFill(2, o, seed, 1 / 3, 0)],
       ];
       for (const [name, js, native] of cases) {
         const want = new Float32Array(n);
