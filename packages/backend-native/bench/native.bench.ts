@@ -104,7 +104,7 @@ const torch = (() => {
     return undefined;
   }
   const r = JSON.parse(run.stdout) as { version: string; blas: string; threads: number; mlp: number; cnn: number };
-  console.log(`PyTorch ${r.version} (Debian's build, BLAS ${r.blas}), ${r.threads} threads: MLP ${r.mlp.toFixed(2)} ms/step, CNN ${r.cnn.toFixed(2)} ms/step`);
+  console.log(`PyTorch ${r.version} (Debian's build, BLAS_INFO=${r.blas}), ${r.threads} threads: MLP ${r.mlp.toFixed(2)} ms/step, CNN ${r.cnn.toFixed(2)} ms/step`);
   return r;
 })();
 
