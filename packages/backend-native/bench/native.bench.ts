@@ -11,20 +11,27 @@ import { BENCH_MODELS, printKernelTable, profileKernels, timeSteps } from '@tikh
 
 const addon = loadAddon();
 console.log(addon.config());
+
+/** Times of `runs` calls of f after 3 warm-up calls, sorted (ms): [0] is the best, [runs >> 1] the median. */
+function timesMs(f: () => void, runs: number): number[] {
+  for (let i = 0; i < 3; i++) f();
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const start = performance.now();
+    f();
+    times.push(performance.now() - start);
+  }
+  return times.sort((x, y) => x - y);
+}
+const medianMs = (f: () => void, runs: number) => timesMs(f, runs)[runs >> 1]!;
+
 for (const threads of [1, 2]) {
   addon.setThreads(threads);
   const n = 1024;
   const a = Float32Array.from({ length: n * n }, (_, i) => Math.sin(i));
   const b = Float32Array.from({ length: n * n }, (_, i) => Math.cos(i));
   const c = new Float32Array(n * n);
-  for (let i = 0; i < 3; i++) addon.gemmBatched(a, b, c, 1, n, n, n, false, false, 0, 0);
-  const times: number[] = [];
-  for (let r = 0; r < 15; r++) {
-    const start = performance.now();
-    addon.gemmBatched(a, b, c, 1, n, n, n, false, false, 0, 0);
-    times.push(performance.now() - start);
-  }
-  times.sort((x, y) => x - y);
+  const times = timesMs(() => addon.gemmBatched(a, b, c, 1, n, n, n, false, false, 0, 0), 15);
   const gflops = (ms: number) => ((2 * n ** 3) / (ms / 1000) / 1e9).toFixed(1);
   console.log(`SGEMM 1024³, ${threads} thread(s): median ${gflops(times[7]!)} GFLOP/s, best ${gflops(times[0]!)} (15 runs; target with 2 threads ≥ 170)`);
 }
@@ -33,27 +40,17 @@ addon.setThreads(2);
 // The pool (src/addon/pool.h): a relu over a small and a large tensor, and the
 // SGEMMs of the MLP's dense layers, on 1 and 2 threads.
 {
-  const median = (f: () => void, runs: number) => {
-    for (let i = 0; i < 5; i++) f();
-    const times: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const start = performance.now();
-      f();
-      times.push(performance.now() - start);
-    }
-    return times.sort((x, y) => x - y)[runs >> 1]!;
-  };
   for (const n of [131_072, 1_384_448]) {
     const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
     const out = new Float32Array(n);
-    const us = [1, 2].map((t) => (addon.setThreads(t), median(() => addon.unary(0, x, out, 0), 101) * 1000));
+    const us = [1, 2].map((t) => (addon.setThreads(t), medianMs(() => addon.unary(0, x, out, 0), 101) * 1000));
     console.log(`relu over ${n} values: 1 thread ${us[0]!.toFixed(0)} µs, 2 threads ${us[1]!.toFixed(0)} µs`);
   }
   for (const [label, m, n, k, ta, tb] of [['x·W1 128×784·784×256', 128, 256, 784, false, false], ['xᵀ·dy (W1 gradient)', 784, 256, 128, true, false], ['dy·W1ᵀ', 128, 784, 256, false, true]] as const) {
     const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
     const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i));
     const c = new Float32Array(m * n);
-    const gflops = [1, 2].map((t) => (addon.setThreads(t), (2 * m * n * k) / median(() => addon.gemmBatched(a, b, c, 1, m, n, k, ta, tb, 0, 0), 41) / 1e6));
+    const gflops = [1, 2].map((t) => (addon.setThreads(t), (2 * m * n * k) / medianMs(() => addon.gemmBatched(a, b, c, 1, m, n, k, ta, tb, 0, 0), 41) / 1e6));
     console.log(`SGEMM ${label}: 1 thread ${gflops[0]!.toFixed(0)} GFLOP/s, 2 threads ${gflops[1]!.toFixed(0)} GFLOP/s`);
   }
   addon.setThreads(2);
@@ -65,14 +62,8 @@ addon.setThreads(2);
   const n = 64 * 26 * 26 * 32;
   const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
   const reused = new Float32Array(n);
-  const time = (f: () => void) => {
-    f();
-    const start = performance.now();
-    for (let r = 0; r < 20; r++) f();
-    return (performance.now() - start) / 20;
-  };
-  const warm = time(() => addon.unary(1, x, reused, 0));
-  const fresh = time(() => addon.unary(1, x, new Float32Array(n), 0));
+  const warm = medianMs(() => addon.unary(1, x, reused, 0), 21);
+  const fresh = medianMs(() => addon.unary(1, x, new Float32Array(n), 0), 21);
   console.log(`Step over ${n} values: into a reused array ${warm.toFixed(2)} ms, into a fresh one ${fresh.toFixed(2)} ms`);
 }
 
@@ -80,17 +71,11 @@ addon.setThreads(2);
 {
   const n = 1_000_000;
   const out = new Float32Array(n);
-  const time = (f: () => void) => {
-    f();
-    const start = performance.now();
-    for (let r = 0; r < 5; r++) f();
-    return (performance.now() - start) / 5;
-  };
   for (const [kind, js, native] of [
     ['normal', () => hostRandomFill.normal(out, 1, 0, 1), () => addon.randomFill(1, out, 1, 0, 1)],
     ['bernoulli', () => hostRandomFill.bernoulli(out, 1, 0.5), () => addon.randomFill(2, out, 1, 0.5, 0)],
   ] as const) {
-    const [a, b] = [time(js), time(native)];
+    const [a, b] = [medianMs(js, 7), medianMs(native, 7)];
     console.log(`${n} ${kind} draws: JavaScript ${a.toFixed(2)} ms, native ${b.toFixed(2)} ms (${(a / b).toFixed(1)}×)`);
   }
 }

@@ -43,12 +43,24 @@ int64_t Stride(const Napi::Env& env, const Napi::Value& v, const char* name) {
   return static_cast<int64_t>(d);
 }
 
-Napi::Float32Array Floats(const Napi::Env& env, const Napi::Value& v, const char* name) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    throw Napi::TypeError::New(env, std::string(name) + " must be a Float32Array");
+// The typed arrays the addon takes: N-API's type and the JavaScript class (with its article).
+template <typename T> struct ArrayKind;
+template <> struct ArrayKind<float> { static constexpr napi_typedarray_type type = napi_float32_array; static constexpr const char* name = "a Float32Array"; };
+template <> struct ArrayKind<double> { static constexpr napi_typedarray_type type = napi_float64_array; static constexpr const char* name = "a Float64Array"; };
+template <> struct ArrayKind<int32_t> { static constexpr napi_typedarray_type type = napi_int32_array; static constexpr const char* name = "an Int32Array"; };
+template <> struct ArrayKind<uint32_t> { static constexpr napi_typedarray_type type = napi_uint32_array; static constexpr const char* name = "a Uint32Array"; };
+template <> struct ArrayKind<uint8_t> { static constexpr napi_typedarray_type type = napi_uint8_array; static constexpr const char* name = "a Uint8Array"; };
+
+// A typed array argument of one element type, or a TypeError naming it.
+template <typename T>
+Napi::TypedArrayOf<T> Typed(const Napi::Env& env, const Napi::Value& v, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != ArrayKind<T>::type) {
+    throw Napi::TypeError::New(env, std::string(name) + " must be " + ArrayKind<T>::name);
   }
-  return v.As<Napi::Float32Array>();
+  return v.As<Napi::TypedArrayOf<T>>();
 }
+
+Napi::Float32Array Floats(const Napi::Env& env, const Napi::Value& v, const char* name) { return Typed<float>(env, v, name); }
 
 // The addon's thread pool (pool.h); setThreads sizes it.
 tikhonov::Pool& Threads() {
@@ -306,8 +318,7 @@ Napi::Value BiasActivation(const Napi::CallbackInfo& info) {
 Napi::Value Select(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 4) throw Napi::TypeError::New(env, "select takes 4 arguments");
-  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) throw Napi::TypeError::New(env, "condition must be a Uint8Array");
-  auto c = info[0].As<Napi::Uint8Array>();
+  auto c = Typed<uint8_t>(env, info[0], "condition");
   auto t = Floats(env, info[1], "t");
   auto e = Floats(env, info[2], "e");
   auto out = Floats(env, info[3], "out");
@@ -363,8 +374,7 @@ Napi::Value GatherRows(const Napi::CallbackInfo& info) {
   if (info.Length() != 4) throw Napi::TypeError::New(env, "gatherRows takes 4 arguments");
   auto x = Floats(env, info[0], "x");
   const int64_t rowSize = Dim(env, info[1], "rowSize");
-  if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw Napi::TypeError::New(env, "indices must be an Int32Array");
-  auto indices = info[2].As<Napi::Int32Array>();
+  auto indices = Typed<int32_t>(env, info[2], "indices");
   auto out = Floats(env, info[3], "out");
   const int64_t rows = static_cast<int64_t>(x.ElementLength()) / rowSize;
   if (rows * rowSize != static_cast<int64_t>(x.ElementLength())) throw Napi::RangeError::New(env, "gatherRows: x's length is not a multiple of rowSize");
@@ -473,8 +483,7 @@ Napi::Value ArgMaxRows(const Napi::CallbackInfo& info) {
   if (info.Length() != 3) throw Napi::TypeError::New(env, "argMaxRows takes 3 arguments");
   auto x = Floats(env, info[0], "x");
   const int64_t cols = Dim(env, info[1], "cols");
-  if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw Napi::TypeError::New(env, "out must be an Int32Array");
-  auto out = info[2].As<Napi::Int32Array>();
+  auto out = Typed<int32_t>(env, info[2], "out");
   const int64_t rows = Rows(env, "argMaxRows", x.ElementLength(), cols, out.ElementLength(), 1);
   const float* px = x.Data();
   int32_t* po = out.Data();
@@ -1080,14 +1089,10 @@ double StandardNormal(Xoshiro128& rng) {
 // setZiggurat(kn: Uint32Array(128), wn: Float64Array(128), fn: Float64Array(128), r)
 Napi::Value SetZiggurat(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 4 || !info[0].IsTypedArray() || !info[1].IsTypedArray() || !info[2].IsTypedArray() || !info[3].IsNumber() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
-      info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
-    throw Napi::TypeError::New(env, "setZiggurat takes (kn: Uint32Array, wn: Float64Array, fn: Float64Array, r: number)");
-  }
-  auto kn = info[0].As<Napi::Uint32Array>();
-  auto wn = info[1].As<Napi::Float64Array>();
-  auto fn = info[2].As<Napi::Float64Array>();
+  if (info.Length() != 4 || !info[3].IsNumber()) throw Napi::TypeError::New(env, "setZiggurat takes (kn: Uint32Array, wn: Float64Array, fn: Float64Array, r: number)");
+  auto kn = Typed<uint32_t>(env, info[0], "kn");
+  auto wn = Typed<double>(env, info[1], "wn");
+  auto fn = Typed<double>(env, info[2], "fn");
   if (kn.ElementLength() != 128 || wn.ElementLength() != 128 || fn.ElementLength() != 128) throw Napi::RangeError::New(env, "setZiggurat: each table holds 128 values");
   std::copy(kn.Data(), kn.Data() + 128, ziggurat.kn);
   std::copy(wn.Data(), wn.Data() + 128, ziggurat.wn);
