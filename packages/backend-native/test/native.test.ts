@@ -232,6 +232,41 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     expect(() => addon.select(condition.subarray(1), x, y, out)).toThrow(/same length/);
   });
 
+  it('large reductions: blocks of rows on the pool give float64 sums, exact maxima, NaN columns, the same on 1 and 2 threads', () => {
+    const [outer, inner] = [5000, 40]; // 200 000 values: 5 blocks of rows, on the pool
+    const x = Float32Array.from({ length: outer * inner }, (_, i) => Math.sin(i * 0.7) * 3);
+    x[2500 * inner + 7] = NaN; // column 7 and row 2500 hold a NaN
+    const results = [1, 2].map((threads) => {
+      addon.setThreads(threads);
+      return [true, false].flatMap((leading) =>
+        [0, 1, 2].map((op) => {
+          const out = new Float32Array(leading ? inner : outer);
+          addon.reduceAxis(op, x, outer, inner, leading, out);
+          return out;
+        }),
+      );
+    });
+    addon.setThreads(2);
+    expect(results[1]!.map((a) => Array.from(a))).toEqual(results[0]!.map((a) => Array.from(a)));
+    const [sum, max, mean] = results[1]!;
+    for (let j = 0; j < inner; j++) {
+      let s = 0;
+      let m = -Infinity;
+      for (let i = 0; i < outer; i++) {
+        s += x[i * inner + j]!;
+        m = Math.max(m, x[i * inner + j]!);
+      }
+      if (j === 7) {
+        expect([sum![j], max![j], mean![j]].every(Number.isNaN)).toBe(true);
+        continue;
+      }
+      expect(sum![j]).toBeCloseTo(s, 3);
+      expect(mean![j]).toBeCloseTo(s / outer, 6);
+      expect(max![j]).toBe(m);
+    }
+    expect(Number.isNaN(results[1]![3]![2500])).toBe(true); // the row sum of row 2500
+  });
+
   it('binary broadcasts blocks of axes: (i / repeat) mod length', () => {
     const a = Float32Array.from({ length: 12 }, (_, i) => i); // [3, 4]
     const col = new Float32Array([10, 20, 30]); // [3, 1]
