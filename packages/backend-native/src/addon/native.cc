@@ -92,17 +92,16 @@ void ForImages(int64_t batch, int64_t workPerImage, F f) {
   ForChunks(batch, 1, batch * workPerImage, f);
 }
 
-// C (m×n, row stride ldc) = op(A) · op(B), row-major, on the pool: OpenBLAS
-// runs single-threaded in each thread (set at load), on a band of C's rows
-// (or of its columns when there are too few rows), so that the SGEMMs and
-// the addon's other loops share one set of threads.
-// The same on the calling thread only (inside a pool job: a nested Sgemm
-// would wait for the pool that is running it).
+// C (m×n, row stride ldc) = op(A) · op(B), row-major, on the calling thread
+// (OpenBLAS is single-threaded, set at load): for work already inside a pool job.
 void SgemmHere(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
               1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c, static_cast<int>(ldc));
 }
 
+// The same on the pool: a band of C's rows (or of its columns when there
+// are few rows) per thread, each an OpenBLAS call, so that the SGEMMs and the
+// addon's other loops share one set of threads.
 void Sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
   auto call = [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     SgemmHere(transA, transB, m1 - m0, n1 - n0, k, a + (transA ? m0 : m0 * lda), lda, b + (transB ? n0 * ldb : n0), ldb, c + m0 * ldc + n0, ldc);

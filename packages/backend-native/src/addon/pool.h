@@ -46,10 +46,15 @@ class Pool {
   }
 
   // f(i) for every i in [0, count), spread over the caller and the workers;
-  // returns when all have run. f must not throw.
+  // returns when all have run. f must not throw. Called from inside a job
+  // (f itself parallel), it runs inline: the pool is busy with the caller.
   void Run(int64_t count, const std::function<void(int64_t)>& f) {
+    if (InJob() || count <= 1) {
+      for (int64_t i = 0; i < count; i++) f(i);
+      return;
+    }
     std::lock_guard<std::mutex> serial(run_);  // one job at a time, whichever JS thread calls
-    if (workers_.empty() || count <= 1) {
+    if (workers_.empty()) {
       for (int64_t i = 0; i < count; i++) f(i);
       return;
     }
@@ -85,11 +90,19 @@ class Pool {
     std::atomic<int> active{0};
   };
 
+  // True on a thread while it runs a job's chunks.
+  static bool& InJob() {
+    static thread_local bool inJob = false;
+    return inJob;
+  }
+
   static void Work(Job& job) {
+    InJob() = true;
     for (int64_t i; (i = job.next.fetch_add(1, std::memory_order_relaxed)) < job.count;) {
       (*job.f)(i);
       job.done.fetch_add(1, std::memory_order_release);
     }
+    InJob() = false;
   }
 
   void Loop() {
