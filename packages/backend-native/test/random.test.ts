@@ -42,7 +42,7 @@ describe.skipIf(unavailable !== undefined)('native random numbers are core’s, 
     expect(z.filter((v) => Math.abs(v) > 3.442619855899).length).toBeGreaterThan(200);
   });
 
-  it('a RandomStream draws the same tensors on native as on cpu', async () => {
+  it('a RandomStream draws through the addon on native, and the same tensors as on cpu', async () => {
     const draw = () => {
       const stream = new RandomStream([42, 'plugin', 'dropout', 3]);
       return [stream.uniform([300, 7], -1, 1), stream.normal([50, 40], 0, 0.1), stream.bernoulli([128, 256], 0.5)].map((t) => {
@@ -51,11 +51,25 @@ describe.skipIf(unavailable !== undefined)('native random numbers are core’s, 
         return values;
       });
     };
-    await tf.setBackend('cpu');
-    const onCpu = draw();
-    await useNativeBackend();
-    const onNative = draw();
-    onNative.forEach((values, i) => expect(firstDifference(values, onCpu[i]!)).toBe(-1));
+    // count the addon's fills (the registered fill calls this very object's method)
+    const addon = loadAddon();
+    const original = addon.randomFill;
+    const kinds: number[] = [];
+    addon.randomFill = (kind, ...rest) => {
+      kinds.push(kind);
+      return original.call(addon, kind, ...rest);
+    };
+    try {
+      await tf.setBackend('cpu');
+      const onCpu = draw();
+      expect(kinds).toEqual([]); // cpu: core's JavaScript generator
+      await useNativeBackend();
+      const onNative = draw();
+      expect(kinds).toEqual([0, 1, 2]); // native: uniform, normal, Bernoulli from the addon
+      onNative.forEach((values, i) => expect(firstDifference(values, onCpu[i]!)).toBe(-1));
+    } finally {
+      addon.randomFill = original;
+    }
   });
 
   it('rejects a bad seed, an unknown kind and a wrong array type', () => {

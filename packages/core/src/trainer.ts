@@ -141,7 +141,6 @@ export class Trainer {
   private stopRequest: { by: string; reason: string } | undefined;
   /** Each step's loss since the last log point, kept on the backend until read there. */
   private pendingLosses: tf.Scalar[] = [];
-  private stepsSinceLog = 0;
   private epochLossSum = 0;
   private epochSteps = 0;
   private goodSnapshot: { step: number; values: Map<string, tf.Tensor> } | undefined;
@@ -269,7 +268,7 @@ export class Trainer {
         }
         await this.endEpoch(opts, every === 'epoch');
       }
-      if (this.stepsSinceLog > 0) await this.logPoint();
+      if (this.pendingLosses.length > 0) await this.logPoint();
       if (this.batchInEpoch > 0 && this.stopRequest) {
         // a stop mid-epoch still records the partial epoch's numbers
         this.recordEpoch(this.epochCount + this.batchInEpoch / batchesPerEpoch);
@@ -424,10 +423,9 @@ export class Trainer {
     });
     this.state.batch = undefined;
     this.stepCount = step;
-    this.stepsSinceLog++;
   }
 
-  /** Adds the step's loss to the on-device running sum and records the first non-finite step; no host read. */
+  /** Keeps the step's loss on the backend for the next log point; no host read. */
   private accumulateLoss(value: tf.Scalar): void {
     // kept as is, not summed here: a running sum and a first-non-finite-step
     // flag cost ≈ 8 small kernels every step, which showed on fast backends
@@ -516,9 +514,10 @@ export class Trainer {
 
   // ------------------------------------------------------ log and validation
 
-  /** Reads the running loss and plugin reports (the only host reads of training) and checks divergence. */
+  /** Reads the kept losses and plugin reports (the only host reads of training) and checks divergence. */
   private async logPoint(): Promise<void> {
-    if (this.stepsSinceLog === 0) return;
+    const steps = this.pendingLosses.length;
+    if (steps === 0) return;
     const stacked = tf.stack(this.pendingLosses);
     const losses = await stacked.data();
     tf.dispose([stacked, ...this.pendingLosses]);
@@ -527,16 +526,15 @@ export class Trainer {
     if (firstBad >= 0) {
       const restored = this.goodSnapshot;
       if (restored) this.params.restore(restored.values);
-      throw new TrainingDivergedError(this.stepCount - this.stepsSinceLog + firstBad + 1, restored?.step ?? 0);
+      throw new TrainingDivergedError(this.stepCount - steps + firstBad + 1, restored?.step ?? 0);
     }
     let sum = 0;
     for (const v of losses) sum += v;
-    const row: HistoryRecord = { step: this.stepCount, epoch: this.epochCount, loss: sum / this.stepsSinceLog };
+    const row: HistoryRecord = { step: this.stepCount, epoch: this.epochCount, loss: sum / steps };
     for (const [name, value] of this.reports) row[name] = (await value.data())[0]!;
     this.history.logs.push(row);
     this.epochLossSum += sum;
-    this.epochSteps += this.stepsSinceLog;
-    this.stepsSinceLog = 0;
+    this.epochSteps += steps;
     this.takeGoodSnapshot();
   }
 

@@ -5,8 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { ConvGeometry, NativeAddon } from '../addon.js';
-import { valuesOf } from './matmul.js';
-import { outputArray } from './output.js';
+import { outputArray, valuesOf } from './storage.js';
 import { applyEpilogue, epilogueOf } from './fused.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
-import { outputArray } from './output.js';
-import { valuesOf } from './matmul.js';
+import { outputArray, valuesOf } from './storage.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Inputs = Record<string, tf.TensorInfo>;
@@ -103,7 +102,7 @@ export function reduceKernel(addon: NativeAddon, op: number, fallback: KernelFun
   };
 }
 
-/** Relu (op 0) and Step (op 1, with its alpha attribute) natively on float32 storage. */
+/** A unary kernel (UNARY_OPS) natively on float32 storage; Step passes its alpha attribute, the others ignore it. */
 export function unaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as Inputs;

@@ -4,7 +4,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
 import { blockPattern } from './elementwise.js';
-import { valuesOf } from './matmul.js';
+import { valuesOf } from './storage.js';
 
 /** Activations the addon applies, with its codes; others (prelu, elu, sigmoid) fall back to tfjs-cpu. */
 const ACTIVATIONS: Record<string, number | undefined> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3 };

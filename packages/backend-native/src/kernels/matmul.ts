@@ -1,17 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
-import { outputArray } from './output.js';
+import { outputArray, valuesOf } from './storage.js';
+import { applyEpilogue, epilogueOf } from './fused.js';
 
-/**
- * Float32 storage of a float32 tensor held by a cpu-family backend (no copy),
- * or undefined when it is stored otherwise (tfjs-cpu may keep a float32
- * tensor cast from bool in a Uint8Array): native kernels then fall back.
- */
-export function valuesOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array | undefined {
-  const values = backend.data.get(t.dataId).values;
-  return t.dtype === 'float32' && values instanceof Float32Array ? values : undefined;
-}
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+type Inputs = Record<string, tf.TensorInfo>;
 
 /**
  * op(a)·op(b) for rank ≥ 2 tensors with equal or broadcast (size-1) batch
@@ -44,4 +38,24 @@ export function nativeMatMul(addon: NativeAddon, backend: MathBackendCPU, a: tf.
   const out = outputArray(backend, batch * m * n);
   addon.gemmBatched(av, bv, out, batch, m, n, k, transposeA, transposeB, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
   return { values: out, shape: [...outBatchDims, m, n] };
+}
+
+/**
+ * BatchMatMul or _FusedMatMul natively: the product, then (fused) bias and
+ * activation in one pass; `fallback` (tfjs-cpu's kernel) for the rest. A
+ * BatchMatMul has no bias or activation, so its epilogue does nothing.
+ */
+export function matMulKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as Inputs;
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    const backend = args.backend as MathBackendCPU;
+    // (in the rare fallback after a native product, for an activation the
+    // addon lacks, that product is wasted: cheaper than predicting the shape twice)
+    const result = nativeMatMul(addon, backend, a!, b!, transposeA, transposeB);
+    const epilogue = result && epilogueOf(backend, result.shape, args.inputs as Inputs, args.attrs as Record<string, unknown>);
+    if (!result || !epilogue) return fallback(args);
+    applyEpilogue(addon, result.values, epilogue);
+    return backend.makeTensorInfo(result.shape, 'float32', result.values);
+  };
 }

@@ -2,8 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
-import { valuesOf } from './matmul.js';
-import { outputArray } from './output.js';
+import { outputArray, valuesOf } from './storage.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Inputs = Record<string, tf.TensorInfo>;

@@ -1,0 +1,23 @@
+// Where native kernels find their inputs' storage and get their outputs'.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { BufferPool } from '../buffer-pool.js';
+
+/**
+ * Storage for a native kernel's output: from the backend's pool (a recycled
+ * array has stale contents, so the kernel must write every value).
+ */
+export function outputArray(backend: MathBackendCPU, length: number): Float32Array {
+  const pool = (backend as MathBackendCPU & { pool?: BufferPool }).pool;
+  return pool ? pool.take(length) : new Float32Array(length);
+}
+
+/**
+ * Float32 storage of a float32 tensor held by a cpu-family backend (no copy),
+ * or undefined when it is stored otherwise (tfjs-cpu may keep a float32
+ * tensor cast from bool in a Uint8Array): native kernels then fall back.
+ */
+export function valuesOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array | undefined {
+  const values = backend.data.get(t.dataId).values;
+  return t.dtype === 'float32' && values instanceof Float32Array ? values : undefined;
+}
