@@ -277,6 +277,37 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     expect(() => addon.binary(0, a, col, out, 1, 0)).toThrow(/bRepeat must be a positive integer/);
   });
 
+  it('binary: a scalar on either side and a held block against a full tensor, every arithmetic op, as float32 JavaScript', () => {
+    // each pattern has its own loop in the addon (a scalar's and a held block's are vectorized)
+    const f = Math.fround;
+    const ops: Array<(x: number, y: number) => number> = [
+      (x, y) => f(x + y),
+      (x, y) => f(x - y),
+      (x, y) => f(x * y),
+      (x, y) => f(x / y),
+      (x, y) => f(f(x - y) * f(x - y)),
+      (x, y) => (x > y || Number.isNaN(x) ? x : y),
+      (x, y) => (x < y || Number.isNaN(x) ? x : y),
+    ];
+    const rows = 37;
+    const cols = 11;
+    const full = Float32Array.from({ length: rows * cols }, (_, i) => (i === 5 ? NaN : Math.sin(i) * 3));
+    const scalar = new Float32Array([-0.37]);
+    const column = Float32Array.from({ length: rows }, (_, i) => Math.cos(i) + 0.5); // [37, 1]
+    const out = new Float32Array(rows * cols);
+    const same = (expected: (i: number) => number) => out.every((v, i) => Object.is(v, f(expected(i))));
+    for (const [op, fn] of ops.entries()) {
+      addon.binary(op, full, scalar, out, 1, 1);
+      expect(same((i) => fn(full[i]!, scalar[0]!)), `op ${op}: tensor, scalar`).toBe(true);
+      addon.binary(op, scalar, full, out, 1, 1);
+      expect(same((i) => fn(scalar[0]!, full[i]!)), `op ${op}: scalar, tensor`).toBe(true);
+      addon.binary(op, full, column, out, 1, cols);
+      expect(same((i) => fn(full[i]!, column[Math.floor(i / cols)]!)), `op ${op}: tensor, column`).toBe(true);
+      addon.binary(op, column, full, out, cols, 1);
+      expect(same((i) => fn(column[Math.floor(i / cols)]!, full[i]!)), `op ${op}: column, tensor`).toBe(true);
+    }
+  });
+
   it('large elementwise ops split across threads give the single-thread result', () => {
     addon.setThreads(2);
     const rows = 40_000;
