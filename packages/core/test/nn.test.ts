@@ -63,23 +63,40 @@ describe('nn modules', () => {
     }
   });
 
-  it('conv2d computes the same outside a gradient tape (one fused kernel) as under one (conv, add, relu)', () => {
-    const t = build(nn.conv2d(5, 3, { activation: 'relu', padding: 'same' }), [6, 7, 2]);
-    const x = tf.randomNormal([3, 6, 7, 2], 0, 1, 'float32', 5);
+  it.each(
+    (['relu', 'linear'] as const).flatMap((activation) => [
+      { layer: 'conv2d', activation, make: () => nn.conv2d(5, 3, { activation, padding: 'same' }), inputShape: [6, 7, 2], fusedKernel: 'FusedConv2D' },
+      { layer: 'dense', activation, make: () => nn.dense(7, { activation }), inputShape: [9], fusedKernel: '_FusedMatMul' },
+    ]),
+  )('$layer ($activation) computes the same outside a gradient tape (one fused kernel) as under one (unfused ops)', async ({ activation, make, inputShape, fusedKernel }) => {
+    const t = build(make(), inputShape);
+    const x = tf.randomNormal([3, ...inputShape], 0, 1, 'float32', 5);
     // a non-zero bias, so that the fused kernel's bias is exercised
     const bias = t.model.select({ roles: ['bias'] })[0]!.variable as tf.Variable;
     bias.assign(tf.randomNormal(bias.shape, 0, 1, 'float32', 6));
-    const inference = t.model.forward(x, { training: false }) as tf.Tensor;
+    let inference: tf.Tensor | undefined;
+    const kernelsOf = async (f: () => void) => (await tf.profile(f)).kernels.map((k) => k.name);
+    const outside = await kernelsOf(() => {
+      inference = t.model.forward(x, { training: false }) as tf.Tensor;
+    });
     let taped: Float32Array | undefined;
-    tf.grad((v: tf.Tensor) => {
-      const y = t.model.forward(v, { training: false }) as tf.Tensor;
-      taped = y.dataSync() as Float32Array;
-      return tf.sum(y) as tf.Scalar;
-    })(x);
-    const fused = inference.dataSync();
-    expect(fused.some((v) => v === 0) && fused.some((v) => v > 0)).toBe(true); // relu did something
+    const under = await kernelsOf(() => {
+      tf.dispose(
+        tf.grad((v: tf.Tensor) => {
+          const y = t.model.forward(v, { training: false }) as tf.Tensor;
+          taped = y.dataSync() as Float32Array;
+          return tf.sum(y) as tf.Scalar;
+        })(x),
+      );
+    });
+    // fused outside only: under a tape tfjs's fused gradient would compute
+    // the input's gradient even for a first layer
+    expect(outside).toContain(fusedKernel);
+    expect(under).not.toContain(fusedKernel);
+    const fused = inference!.dataSync();
+    if (activation === 'relu') expect(fused.some((v) => v === 0) && fused.some((v) => v > 0)).toBe(true); // relu did something
     for (let i = 0; i < fused.length; i++) expect(fused[i]).toBeCloseTo(taped![i]!, 5);
-    tf.dispose([x, inference]);
+    tf.dispose([x, inference!]);
     t.dispose();
   });
 

@@ -52,8 +52,12 @@ export function dense(units: number, options: DenseOptions = {}): Module {
       const input = single(x, 'nn.dense');
       const kernel = scope.param(self, 'kernel');
       const bias = useBias ? scope.param(self, 'bias') : undefined;
-      // One fused kernel (matmul + bias + activation) where tfjs can differentiate it.
-      if (input.rank === 2 && (act === 'linear' || act === 'relu')) {
+      // Outside gradient recording (inference), one fused kernel: matmul +
+      // bias + activation. Not under a tape, as in conv2d: there tfjs fuses
+      // only a linear activation, and its gradient computes the input's
+      // gradient even where nothing needs it (a first layer), with extra
+      // reshapes (the MLP step dispatched 112 kernels to a plain loop's 92).
+      if (tf.engine().state.gradientDepth === 0 && input.rank === 2 && (act === 'linear' || act === 'relu')) {
         return tf.fused.matMul({ a: input as tf.Tensor2D, b: kernel as tf.Tensor2D, bias, activation: act });
       }
       let y = tf.matMul(input, kernel);
