@@ -16,6 +16,7 @@ export {
   type TrainerOptions,
   type FitOptions,
   type InferenceOptions,
+  type PredictOptions,
 } from './trainer.js';
 export {
   HOOKS,

@@ -61,6 +61,13 @@ export interface StepContext {
   readonly epoch: number;
   /** True in a training step, false in predict/evaluate. */
   readonly training: boolean;
+  /**
+   * True in inference when the caller asked for a sample of the training-time
+   * randomness (`trainer.predict(x, { sample: true })`, Monte Carlo dropout):
+   * a plugin that perturbs in training and supports sampling perturbs here
+   * too, with fresh draws. Always false in training.
+   */
+  readonly sampling: boolean;
   /** This plugin's random stream for this step: depends on (seed, step, plugin name) only. */
   readonly random: RandomStream;
   /** The batch after every `transformBatch` (undefined in transformBatch itself and in inference). */
@@ -80,6 +87,8 @@ export interface PredictContext {
   readonly model: BuiltModel;
   readonly params: ParamTable;
   readonly random: RandomStream;
+  /** True when this prediction is one sample of the training-time randomness (see {@link StepContext.sampling}). */
+  readonly sampling: boolean;
 }
 
 /**

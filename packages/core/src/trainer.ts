@@ -69,6 +69,16 @@ export interface InferenceOptions {
   batchSize?: number;
 }
 
+/** Options of {@link Trainer.predict}. */
+export interface PredictOptions extends InferenceOptions {
+  /**
+   * Draw one sample of the model's training-time randomness instead of the
+   * deterministic inference rule (Monte Carlo dropout): plugins see
+   * `ctx.sampling` true and perturb with fresh draws on every call. Default false.
+   */
+  sample?: boolean;
+}
+
 const trainerSchema = z.object({
   model: z.custom<Module>((m) => !!m && typeof (m as Module).init === 'function' && typeof (m as Module).apply === 'function', {
     message: 'must be a module, e.g. nn.sequential([...])',
@@ -96,6 +106,7 @@ const fitSchema = z.object({
 });
 
 const inferenceSchema = z.object({ batchSize: schemas.positiveInt.optional() });
+const predictSchema = inferenceSchema.extend({ sample: z.boolean({ message: 'must be true or false' }).optional() });
 
 /** Per-plugin runtime: the contexts handed to its hooks, built once. */
 interface Runtime {
@@ -108,6 +119,8 @@ interface StepState {
   step: number;
   epoch: number;
   training: boolean;
+  /** In inference: the caller asked for a sample of the training-time randomness (predict's `sample`). */
+  sampling: boolean;
   batch: Batch | undefined;
   streamKey: ReadonlyArray<number | string>;
 }
@@ -133,7 +146,7 @@ export class Trainer {
   private losses: ResolvedLoss[] | undefined;
   private table: ParamTable | undefined;
   private trainableCache: tf.Variable[] | undefined;
-  private readonly state: StepState = { step: 0, epoch: 0, training: true, batch: undefined, streamKey: [] };
+  private readonly state: StepState = { step: 0, epoch: 0, training: true, sampling: false, batch: undefined, streamKey: [] };
   private stepCount = 0;
   private epochCount = 0;
   private batchInEpoch = 0;
@@ -331,15 +344,15 @@ export class Trainer {
   }
 
   /** Predictions in inference mode, through every plugin's `wrapPredict`. The caller disposes them. */
-  predict(x: tf.Tensor | Dataset, options: InferenceOptions = {}): ModelOutput {
-    const { batchSize = 256 } = validateOptions('predict', inferenceSchema, { batchSize: options.batchSize });
+  predict(x: tf.Tensor | Dataset, options: PredictOptions = {}): ModelOutput {
+    const { batchSize = 256, sample = false } = validateOptions('predict', predictSchema, { batchSize: options.batchSize, sample: options.sample });
     const input = x instanceof tf.Tensor ? x : x.x;
     this.build(input.shape.slice(1));
     this.checkInputShape(input, 'predict input');
     const parts: ModelOutput[] = [];
     for (let start = 0; start < input.shape[0]!; start += batchSize) {
       const n = Math.min(batchSize, input.shape[0]! - start);
-      parts.push(tf.tidy(() => this.predictTensor(tf.slice(input, start, n))));
+      parts.push(tf.tidy(() => this.predictTensor(tf.slice(input, start, n), sample)));
     }
     if (parts.length === 1) return parts[0]!;
     return tf.tidy(() => {
@@ -493,22 +506,24 @@ export class Trainer {
     return out;
   }
 
-  private predictTensor(x: tf.Tensor): ModelOutput {
+  private predictTensor(x: tf.Tensor, sampling = false): ModelOutput {
     const call = ++this.predictCalls;
     this.state.training = false;
+    this.state.sampling = sampling;
     this.state.batch = undefined;
     this.state.streamKey = [this.seed, 'predict', call];
     const base = (input: tf.Tensor) => this.model.forward(input, this.forwardHooks(false));
     let next = base;
     for (const plugin of [...this.hooks.wrapPredict].reverse()) {
       const inner = next;
-      const ctx: PredictContext = { model: this.model, params: this.params, random: new RandomStream([this.seed, 'predict', call, plugin.name]) };
+      const ctx: PredictContext = { model: this.model, params: this.params, random: new RandomStream([this.seed, 'predict', call, plugin.name]), sampling };
       next = (input: tf.Tensor) => this.call(plugin, 'wrapPredict', () => plugin.wrapPredict!(input, inner, ctx));
     }
     try {
       return next(x);
     } finally {
       this.state.training = true;
+      this.state.sampling = false;
     }
   }
 
@@ -680,6 +695,9 @@ export class Trainer {
       },
       get training() {
         return self.state.training;
+      },
+      get sampling() {
+        return self.state.sampling;
       },
       get batch() {
         return self.state.batch;

@@ -104,3 +104,47 @@ describe('control flow', () => {
     trainer.dispose();
   });
 });
+
+describe('sampled inference (predict with sample: true)', () => {
+  it('plugins see ctx.sampling only in a sampled predict; a plugin that perturbs when sampling gives fresh draws per call, plain inference stays deterministic', async () => {
+    const seen: string[] = [];
+    // a user's own Gaussian noise at hidden sites that also samples at inference
+    const noise: Plugin = {
+      name: 'myNoise',
+      apiVersion: 1,
+      transformActivation(site, h, ctx) {
+        if (site.kind === 'hidden') seen.push(`hidden training=${ctx.training} sampling=${ctx.sampling}`);
+        return site.kind === 'hidden' && (ctx.training || ctx.sampling) ? tf.add(h, ctx.random.normal(h.shape, 0, 1)) : h;
+      },
+      wrapPredict(x, next, ctx) {
+        seen.push(`predict sampling=${ctx.sampling}`);
+        return next(x);
+      },
+    };
+    const trainer = make([noise]);
+    const data = blobs(12);
+    await trainer.fit(data, { epochs: 1, batchSize: 12 });
+    expect(seen.splice(0)).toEqual(['hidden training=true sampling=false']);
+    const read = (sample: boolean) => {
+      const out = trainer.predict(data.x, { sample }) as tf.Tensor;
+      const values = Array.from(out.dataSync());
+      out.dispose();
+      return values;
+    };
+    const plain = [read(false), read(false)];
+    expect(seen.splice(0)).toEqual(['predict sampling=false', 'hidden training=false sampling=false', 'predict sampling=false', 'hidden training=false sampling=false']);
+    const sampled = [read(true), read(true)];
+    expect(seen.splice(0)).toEqual(['predict sampling=true', 'hidden training=false sampling=true', 'predict sampling=true', 'hidden training=false sampling=true']);
+    expect(plain[1]).toEqual(plain[0]);
+    expect(sampled[0]).not.toEqual(plain[0]);
+    expect(sampled[1]).not.toEqual(sampled[0]);
+    // the flag does not outlive the call: evaluate and the next fit step see it off
+    await trainer.evaluate(data);
+    await trainer.fit(data, { epochs: 2, batchSize: 12 });
+    expect(seen.filter((s) => s.includes('sampling=true'))).toEqual([]);
+    expect(() => trainer.predict(data.x, { sample: 'yes' as unknown as boolean })).toThrow(/sample.*must be true or false/);
+    trainer.dispose();
+    data.x.dispose();
+    (data.y as tf.Tensor).dispose();
+  });
+});

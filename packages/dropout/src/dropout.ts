@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { schemas, siteSelectorSchema, matchesSite, validateOptions, z, type ModelOutput, type Plugin, type Site, type SiteSelector } from '@tikhonov/core';
-import { register } from './controller.js';
 import { combine, type MeanKind, type OutputKind } from './inference.js';
 import { dropUnits, type Scaling } from './masks.js';
 
@@ -125,7 +124,8 @@ export function dropout(options: DropoutOptions = {}): Plugin {
     transformActivation(site, h, ctx) {
       const rate = rateOf(site);
       if (rate === 0) return h;
-      if (ctx.training || mode.kind === 'sample') return dropUnits(h, rate, ctx.random, scaling);
+      // training, one sample asked for by the caller (predict's `sample`), or one of this plugin's own Monte Carlo draws
+      if (ctx.training || ctx.sampling || mode.kind === 'sample') return dropUnits(h, rate, ctx.random, scaling);
       switch (mode.kind) {
         case 'probe':
           mode.units.set(site.name, h.size / h.shape[0]!);
@@ -139,8 +139,8 @@ export function dropout(options: DropoutOptions = {}): Plugin {
           return scaling === 'weight-scaling' ? tf.mul(h, 1 - rate) : h;
       }
     },
-    wrapPredict(x, next) {
-      if (mode.kind === 'sample' || inference === 'weight-scaling') return next(x);
+    wrapPredict(x, next, ctx) {
+      if (ctx.sampling || inference === 'weight-scaling') return next(x);
       if (inference === 'exact') return exactEnsemble(x, next);
       const { samples, mean = 'arithmetic' } = inference.monteCarlo;
       mode = { kind: 'sample' };
@@ -154,15 +154,5 @@ export function dropout(options: DropoutOptions = {}): Plugin {
       }
     },
   };
-  return register(plugin, {
-    sampleOnce(run) {
-      const previous = mode;
-      mode = { kind: 'sample' };
-      try {
-        return run();
-      } finally {
-        mode = previous;
-      }
-    },
-  });
+  return plugin;
 }

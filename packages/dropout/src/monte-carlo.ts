@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nn, schemas, validateOptions, z, type Trainer } from '@tikhonov/core';
-import { controllersOf } from './controller.js';
 
 /** Predictive distribution from Monte Carlo dropout. */
 export interface McPrediction {
@@ -21,13 +20,14 @@ export interface McPrediction {
  */
 export function monteCarloPredict(trainer: Trainer, x: tf.Tensor, options: { samples?: number } = {}): McPrediction {
   const { samples = 30 } = validateOptions('monteCarloPredict', z.object({ samples: schemas.positiveInt.optional() }).strict(), options);
-  const controllers = controllersOf(trainer.plugins);
-  if (controllers.length === 0) throw new Error('monteCarloPredict: the trainer has no dropout-family plugin (dropout, dropConnect, gaussianDropout, spatialDropout, alphaDropout)');
-  const sampleAll = <T>(run: () => T): T => controllers.reduceRight<() => T>((inner, c) => () => c.sampleOnce(inner), run)();
+  // a plugin can perturb inference only through these hooks, and runs them in inference only if it wraps predict
+  if (!trainer.plugins.some((p) => p.wrapPredict && (p.transformActivation || p.transformParam))) {
+    throw new Error('monteCarloPredict: no plugin of the trainer can sample its inference (a dropout-family plugin: dropout, dropConnect, gaussianDropout, spatialDropout, alphaDropout, or your own that reads ctx.sampling)');
+  }
   let sum: tf.Tensor | undefined;
   let sumSquares: tf.Tensor | undefined;
   for (let s = 0; s < samples; s++) {
-    const out = sampleAll(() => trainer.predict(x));
+    const out = trainer.predict(x, { sample: true });
     if (nn.isRecord(out)) {
       tf.dispose(out);
       throw new Error('monteCarloPredict: the model has named outputs; call it on a single-output model');

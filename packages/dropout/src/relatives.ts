@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { matchesSite, paramSelectorSchema, type ParamInfo, schemas, selectOrThrow, siteSelectorSchema, validateOptions, z, type ParamSelector, type Plugin, type SiteSelector } from '@tikhonov/core';
-import { register, samplingFlag } from './controller.js';
 import { dropUnits } from './masks.js';
 
 /** Options of {@link dropConnect}. */
@@ -27,21 +26,20 @@ export function dropConnect(options: DropConnectOptions): Plugin {
   // resolved when a fit starts, or at the first use (Monte Carlo inference on a trainer never fitted)
   let chosen: Set<string> | undefined;
   const resolve = (params: readonly ParamInfo[]) => (chosen = new Set(selectOrThrow(params, select, name).map((p) => p.name)));
-  const sampling = samplingFlag();
-  const plugin: Plugin = {
+  return {
     name,
     apiVersion: 1,
     beforeFit(ctx) {
       resolve(ctx.params.all);
     },
     transformParam(param, value, ctx) {
-      if (rate === 0 || !(ctx.training || sampling.on)) return value;
+      if (rate === 0 || !(ctx.training || ctx.sampling)) return value;
       if (!(chosen ?? resolve(ctx.params.all)).has(param.name)) return value;
       return dropUnits(value, rate, ctx.random, 'inverted');
     },
+    // defined so that inference runs transformParam, which acts only when a sample is asked for
     wrapPredict: (x, next) => next(x),
   };
-  return register(plugin, sampling.controller);
 }
 
 /** Options shared by the unit-noise relatives of dropout. */
@@ -57,17 +55,16 @@ const siteSchema = z.object({ rate: schemas.rate, sites: siteSelectorSchema.opti
 /** A plugin that perturbs selected activations in training (and in Monte Carlo sampling); identity otherwise. */
 function siteNoise(owner: string, options: SiteDropoutOptions, perturb: (h: tf.Tensor, rate: number, random: import('@tikhonov/core').RandomStream) => tf.Tensor): Plugin {
   const { rate, sites = { kinds: ['hidden'] }, name = owner } = validateOptions(owner, siteSchema, options) as SiteDropoutOptions;
-  const sampling = samplingFlag();
-  const plugin: Plugin = {
+  return {
     name,
     apiVersion: 1,
     transformActivation(site, h, ctx) {
-      if (rate === 0 || site.kind === 'output' || !(ctx.training || sampling.on) || !matchesSite(site, sites)) return h;
+      if (rate === 0 || site.kind === 'output' || !(ctx.training || ctx.sampling) || !matchesSite(site, sites)) return h;
       return perturb(h, rate, ctx.random);
     },
+    // defined so that inference runs transformActivation, which acts only when a sample is asked for
     wrapPredict: (x, next) => next(x),
   };
-  return register(plugin, sampling.controller);
 }
 
 /**

@@ -69,6 +69,28 @@ describe('Monte Carlo sampling reaches the relatives', () => {
   });
 });
 
+describe('Monte Carlo sampling through the core contract (ctx.sampling)', () => {
+  it("monteCarloPredict samples a user's own plugin that reads ctx.sampling, and refuses a trainer with no plugin that could", () => {
+    const x = tf.randomNormal([5, 4], 0, 1, 'float32', 3);
+    const model = () => nn.sequential([nn.dense(8, { activation: 'relu' }), nn.dense(3)]);
+    const own: Plugin = {
+      name: 'halveAtRandom',
+      apiVersion: 1,
+      transformActivation: (site, h, ctx) => (site.kind === 'hidden' && (ctx.training || ctx.sampling) ? tf.mul(h, ctx.random.bernoulli(h.shape, 0.5)) : h),
+      wrapPredict: (input, next) => next(input),
+    };
+    const t = new Trainer({ model: model(), loss: 'softmaxCrossEntropy', plugins: [own], inputShape: [4], progress: false });
+    const { mean, variance, entropy } = monteCarloPredict(t, x, { samples: 20 });
+    expect(tf.max(variance).dataSync()[0]!).toBeGreaterThan(1e-6);
+    tf.dispose([mean, variance, entropy]);
+    t.dispose();
+    const none = new Trainer({ model: model(), loss: 'softmaxCrossEntropy', plugins: [{ name: 'quiet', apiVersion: 1, afterStep: () => {} }], inputShape: [4], progress: false });
+    expect(() => monteCarloPredict(none, x)).toThrow(/no plugin of the trainer can sample its inference/);
+    none.dispose();
+    x.dispose();
+  });
+});
+
 describe('every plugin passes checkPlugin', () => {
   const tinyCnn = () => nn.sequential([nn.conv2d(2, 2, { activation: 'relu' }), nn.flatten(), nn.dense(3)]);
   const images = () => {
