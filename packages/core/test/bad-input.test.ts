@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { DataError, dataset, nn, OptionError, Trainer, TrainingDivergedError, type Plugin } from '@tikhonov/core';
-import { blobs, mlp } from './helpers.js';
+import { blobs, mlp, paramValues } from './helpers.js';
 
 const trainer = (extra: Record<string, unknown> = {}) =>
   new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', progress: false, ...extra } as never);
@@ -52,6 +52,34 @@ describe('bad input gets a clear error naming the thing, its value and what is a
     expect((error as Error).message).toMatch(/the loss at step 13 is not finite/);
     for (const p of t.model.params) expect(p.variable.dataSync().every(Number.isFinite)).toBe(true);
     t.dispose();
+  });
+
+  it('after a TrainingDivergedError the params are those of the last finite check, and the trainer fits on cleanly', async () => {
+    let poisoned = true;
+    let atStep10: Record<string, Float32Array> | undefined;
+    const poison: Plugin = {
+      name: 'poison',
+      apiVersion: 1,
+      penalty: (ctx) => (poisoned && ctx.step >= 13 ? (tf.mul(tf.sum(ctx.params.get('dense_1/kernel').variable), Number.NaN) as tf.Scalar) : undefined),
+      afterStep: (ctx) => void (ctx.step === 10 && (atStep10 = paramValues(ctx.params.all))),
+    };
+    const t = trainer({ plugins: [poison], logEvery: 5, optimizer: { name: 'sgd', learningRate: 0.1 } });
+    const data = blobs(64);
+    await expect(t.fit(data, { epochs: 5, batchSize: 4 })).rejects.toBeInstanceOf(TrainingDivergedError);
+    expect(paramValues(t.model.params)).toEqual(atStep10);
+    expect(t.step).toBe(15); // the steps ran still count
+    poisoned = false;
+    const logged = t.history.logs.length;
+    const tensors = tf.memory().numTensors;
+    await t.fit(data, { epochs: 5, batchSize: 4 });
+    // 16 steps an epoch: the rest of epoch 1 (step 16), then epochs 2–5; a log row every 5 steps and at each epoch's end
+    const rows = t.history.logs.slice(logged);
+    expect(rows.map((r) => r.step)).toEqual([16, 20, 25, 30, 32, 35, 40, 45, 48, 50, 55, 60, 64, 65, 70, 75, 80]);
+    expect(rows.every((r) => Number.isFinite(r.loss))).toBe(true);
+    expect(t.history.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5]);
+    expect(tf.memory().numTensors).toBe(tensors); // nothing left over from the diverged fit
+    t.dispose();
+    tf.dispose([data.x, data.y as tf.Tensor]);
   });
 
   it('a data set with mismatched y records for a multi-head model', async () => {
