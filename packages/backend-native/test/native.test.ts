@@ -433,6 +433,36 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     expect(() => addon.setThreads(65)).toThrow(/threads must be at most 64, got 65/);
   });
 
+  it('a large SGEMM (137 M multiply-adds, uneven bands) equals a float64 reference at sampled entries, all transposes, 1–3 threads, and the pool works after it', () => {
+    const [m, n, k] = [520, 516, 512];
+    const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.31));
+    const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.17));
+    // 300 entries checked against float64 dot products (the whole reference would take seconds)
+    const picks = Array.from({ length: 300 }, (_, t) => [(t * 7919) % m, (t * 104729) % n] as const);
+    const out = new Float32Array(m * n);
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      for (const threads of [1, 2, 3]) {
+        addon.setThreads(threads);
+        out.fill(Number.NaN);
+        addon.gemmBatched(a, b, out, 1, m, n, k, ta, tb, 0, 0);
+        let worst = 0;
+        for (const [i, j] of picks) {
+          let sum = 0;
+          for (let p = 0; p < k; p++) sum += a[ta ? p * m + i : i * k + p]! * b[tb ? j * k + p : p * n + j]!;
+          worst = Math.max(worst, Math.abs(out[i * n + j]! - sum) / (1 + Math.abs(sum)));
+        }
+        expect(worst, `tA=${ta} tB=${tb}, ${threads} thread(s)`).toBeLessThan(1e-5);
+        expect(out.every(Number.isFinite), 'every entry written').toBe(true);
+        // the pool's own loops still run (and split) right after
+        const x = Float32Array.from({ length: 200_000 }, (_, i) => Math.sin(i));
+        const relu = new Float32Array(x.length);
+        addon.unary(0, x, relu, 0);
+        expect(relu.every((v, i) => v === Math.max(x[i]!, 0))).toBe(true);
+      }
+    }
+    addon.setThreads(2);
+  });
+
   it('computes what a float64 reference computes', () => {
     const x = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i));
     const y = Float32Array.from({ length: 12 }, (_, i) => Math.cos(i));
