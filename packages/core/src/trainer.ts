@@ -343,7 +343,11 @@ export class Trainer {
     return metrics;
   }
 
-  /** Predictions in inference mode, through every plugin's `wrapPredict`. The caller disposes them. */
+  /**
+   * Predictions in inference mode, through every plugin's `wrapPredict`; with
+   * `sample: true`, one draw of the training-time randomness instead (see
+   * {@link PredictOptions}). The caller disposes them.
+   */
   predict(x: tf.Tensor | Dataset, options: PredictOptions = {}): ModelOutput {
     const { batchSize = 256, sample = false } = validateOptions('predict', predictSchema, { batchSize: options.batchSize, sample: options.sample });
     const input = x instanceof tf.Tensor ? x : x.x;

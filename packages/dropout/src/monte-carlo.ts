@@ -15,8 +15,10 @@ export interface McPrediction {
  * Monte Carlo dropout (Gal & Ghahramani 2016): runs `samples` inference
  * passes with fresh dropout masks and returns the mean and variance of the
  * predicted probabilities and the entropy of the mean — an estimate of the
- * model's uncertainty. The trainer needs a dropout-family plugin; the model's
- * output must be logits. The caller disposes the returned tensors.
+ * model's uncertainty. Each pass is `trainer.predict(x, { sample: true })`,
+ * so the trainer needs a plugin that samples inference through
+ * `ctx.sampling` (the dropout family, or one of your own); the model's output
+ * must be logits. The caller disposes the returned tensors.
  */
 export function monteCarloPredict(trainer: Trainer, x: tf.Tensor, options: { samples?: number } = {}): McPrediction {
   const { samples = 30 } = validateOptions('monteCarloPredict', z.object({ samples: schemas.positiveInt.optional() }).strict(), options);
