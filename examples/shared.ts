@@ -1,9 +1,12 @@
-// Helpers shared by the examples: a backend, an output folder, a table printer.
+// Helpers shared by the examples: a backend, an output folder, a table printer,
+// the norm max-norm caps.
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import type { Trainer } from '@tikhonov/core';
+import { unitNorms } from '@tikhonov/norm-penalties';
 
 /** Selects tfjs's cpu backend (the examples' default; backend packages make it faster). */
 export async function useCpu(): Promise<void> {
@@ -29,4 +32,9 @@ export function printTable(header: string[], rows: Array<Array<string | number>>
     console.log(r.map((c, i) => String(c).padStart(widths[i]!)).join('  '));
     if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   });
+}
+
+/** The largest norm of any unit's incoming weights over the trainer's weight params: what `maxNorm({ c })` caps at c. */
+export function largestUnitNorm(trainer: Trainer): number {
+  return Math.max(...trainer.params.select({ roles: ['weight'] }).map((p) => tf.tidy(() => tf.max(unitNorms(p)).dataSync()[0]!)));
 }

@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { nn, Trainer, type Plugin } from '@tikhonov/core';
 import { loadDigits, trainValidationTest } from '@tikhonov/datasets';
 import { dropout, monteCarloPredict } from '@tikhonov/dropout';
-import { maxNorm, unitNorms } from '@tikhonov/norm-penalties';
-import { printTable, useCpu } from '../shared.js';
+import { maxNorm } from '@tikhonov/norm-penalties';
+import { largestUnitNorm, printTable, useCpu } from '../shared.js';
 
 await useCpu();
 const { train, validation, test } = trainValidationTest(loadDigits().data, { validation: 0.2, test: 0.5, seed: 1 });
@@ -27,9 +27,7 @@ for (const [label, plugins] of runs) {
   await trainer.fit(train, { epochs: 30, batchSize: 32, validation: { data: validation } });
   const tr = await trainer.evaluate(train);
   const te = await trainer.evaluate(test);
-  // the largest norm of any unit's incoming weights: what max-norm caps
-  const largestNorm = Math.max(...trainer.params.select({ roles: ['weight'] }).map((p) => tf.tidy(() => tf.max(unitNorms(p)).dataSync()[0]!)));
-  rows.push([label, tr.accuracy!, te.accuracy!, tr.accuracy! - te.accuracy!, te.loss!, largestNorm]);
+  rows.push([label, tr.accuracy!, te.accuracy!, tr.accuracy! - te.accuracy!, te.loss!, largestUnitNorm(trainer)]);
   if (label === 'dropout(input 0.2, hidden 0.5)') kept = trainer;
   else trainer.dispose();
 }
