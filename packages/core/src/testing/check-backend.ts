@@ -41,6 +41,9 @@ export function defaultBackendCases(): BackendCase[] {
     { label: 'fused matMul + bias + relu 33×17·17×9', shapes: [[33, 17], [17, 9], [9]], op: (a, b, c) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c, activation: 'relu' }) },
     { label: 'fused matMul + bias, transposeB', shapes: [[8, 6], [5, 6], [5]], op: (a, b, c) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c, transposeB: true }) },
     { label: 'add/mul/div broadcast', shapes: [[6, 5], [5], [6, 1]], op: (a, b, c) => tf.div(tf.mul(tf.add(a!, b!), c!), tf.add(tf.abs(c!), 1)) },
+    // a tensor against a scalar on either side: every SGD update (lr·grad), loss weights, scaled masks
+    // (not maximum/minimum: tfjs's gradient of those does not sum over a broadcast input, on any backend)
+    { label: 'a scalar on either side of mul, sub, div', shapes: [[5, 7], []], op: (a, s) => tf.addN([tf.mul(a!, s!), tf.sub(s!, a!), tf.div(a!, tf.add(tf.abs(s!), 1)), tf.mul(s!, tf.square(a!))]) },
     { label: 'relu, sigmoid, tanh, exp, log1p', shapes: [[7, 9]], op: (a) => tf.add(tf.add(tf.relu(a!), tf.sigmoid(a!)), tf.add(tf.tanh(a!), tf.log1p(tf.exp(a!)))) },
     { label: 'softmax, logSoftmax', shapes: [[6, 10]], op: (a) => tf.add(tf.softmax(a!), tf.logSoftmax(a!)) },
     { label: 'sum, mean, max over axes', shapes: [[4, 6, 5]], op: (a) => tf.add(tf.add(tf.sum(a!, 1), tf.mean(a!, 1)), tf.max(a!, 1)) },
