@@ -20,6 +20,17 @@ function checkActivation(who: string, value: ActivationName | undefined): Activa
   return name;
 }
 
+/**
+ * Whether a layer runs tfjs's fused kernel (product + bias + activation):
+ * outside gradient recording (inference) only, for the activations tfjs and
+ * the backends fuse. Under a tape tfjs fuses only a linear activation, and
+ * its fused gradient computes the input's gradient even where nothing needs
+ * it (a first layer), so training runs the unfused ops.
+ */
+function fuseHere(act: ActivationName): act is 'linear' | 'relu' {
+  return tf.engine().state.gradientDepth === 0 && (act === 'linear' || act === 'relu');
+}
+
 /** Options of {@link dense}. */
 export interface DenseOptions {
   activation?: ActivationName;
@@ -52,12 +63,9 @@ export function dense(units: number, options: DenseOptions = {}): Module {
       const input = single(x, 'nn.dense');
       const kernel = scope.param(self, 'kernel');
       const bias = useBias ? scope.param(self, 'bias') : undefined;
-      // Outside gradient recording (inference), one fused kernel: matmul +
-      // bias + activation. Not under a tape, as in conv2d: there tfjs fuses
-      // only a linear activation, and its gradient computes the input's
-      // gradient even where nothing needs it (a first layer), with extra
-      // reshapes (the MLP step dispatched 112 kernels to a plain loop's 92).
-      if (tf.engine().state.gradientDepth === 0 && input.rank === 2 && (act === 'linear' || act === 'relu')) {
+      // see fuseHere; under a tape the fused matmul also added reshapes
+      // (the MLP step dispatched 112 kernels to a plain loop's 92)
+      if (fuseHere(act) && input.rank === 2) {
         return tf.fused.matMul({ a: input as tf.Tensor2D, b: kernel as tf.Tensor2D, bias, activation: act });
       }
       let y = tf.matMul(input, kernel);
@@ -115,12 +123,9 @@ export function conv2d(filters: number, kernelSize: number | [number, number], o
     apply(x, scope) {
       const input = single(x, 'nn.conv2d') as tf.Tensor4D;
       const kernel = scope.param(self, 'kernel') as tf.Tensor4D;
-      // Outside gradient recording (inference), one fused kernel: conv +
-      // bias + activation. Not under a tape: tfjs's fused conv2d then keeps
-      // only a linear activation fused, and its gradient computes the input's
-      // gradient even where nothing needs it (a first layer: measured +3 ms
-      // of a 20 ms CNN step on the native backend).
-      if (tf.engine().state.gradientDepth === 0 && dilation === 1 && (act === 'linear' || act === 'relu')) {
+      // see fuseHere; under a tape the fused conv's input gradient cost a
+      // first layer +3 ms of a 20 ms CNN step on the native backend
+      if (fuseHere(act) && dilation === 1) {
         const bias = useBias ? scope.param(self, 'bias') : undefined;
         return tf.fused.conv2d({ x: input, filter: kernel, strides, pad: padding, dataFormat: 'NHWC', bias, activation: act });
       }
