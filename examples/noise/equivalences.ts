@@ -19,7 +19,7 @@ const fit = async (plugins: Plugin[], average: boolean) => {
   let count = 0;
   const averager: Plugin = {
     name: 'averager',
-    apiVersion: 1,
+    apiVersion: 2,
     order: 950,
     afterStep(ctx) {
       if (!average || ctx.step <= 1000) return;

@@ -1,38 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError } from './errors.js';
-import type { PluginState } from './plugin.js';
-import type { Trainer } from './trainer.js';
+import { CHECKPOINT_FORMAT, type CheckpointData, type CheckpointTarget, type PluginState } from './checkpoint-data.js';
 
-/** Format version written into every checkpoint. */
-export const CHECKPOINT_FORMAT = 'tikhonov-checkpoint/1';
-
-/**
- * Everything needed to resume a fit exactly, as JSON plus two binary blobs.
- * `model` is a tfjs weights manifest (`weightsManifest: [{ paths, weights }]`)
- * so tfjs users can read the params with `tf.io.decodeWeights`.
- */
-export interface CheckpointData {
-  model: {
-    format: typeof CHECKPOINT_FORMAT;
-    weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
-    /** Param name → shape, to refuse a checkpoint of another model. */
-    params: Array<{ name: string; shape: number[] }>;
-  };
-  weights: ArrayBuffer;
-  optimizer: { className: string; weights: tf.io.WeightsManifestEntry[] };
-  optimizerWeights: ArrayBuffer;
-  state: {
-    seed: number;
-    step: number;
-    epoch: number;
-    batchInEpoch: number;
-    history: unknown;
-    plugins: Record<string, PluginState>;
-  };
-}
+export { CHECKPOINT_FORMAT, type CheckpointData, type CheckpointTarget };
 
 /** Serialises a trainer (params, optimizer slots, plugin states, counters, history). */
-export async function exportCheckpoint(trainer: Trainer): Promise<CheckpointData> {
+export async function exportCheckpoint(trainer: CheckpointTarget): Promise<CheckpointData> {
   const model = trainer.model;
   const named: tf.NamedTensorMap = {};
   for (const p of model.params) named[p.name] = p.variable;
@@ -60,7 +33,7 @@ export async function exportCheckpoint(trainer: Trainer): Promise<CheckpointData
 }
 
 /** Loads a checkpoint into a trainer built for the same model; refuses a mismatch with the differences listed. */
-export async function importCheckpoint(trainer: Trainer, data: CheckpointData): Promise<void> {
+export async function importCheckpoint(trainer: CheckpointTarget, data: CheckpointData): Promise<void> {
   if (data?.model?.format !== CHECKPOINT_FORMAT) {
     throw new CheckpointError(`not a Tikhonov checkpoint (format ${String(data?.model?.format)}; expected ${CHECKPOINT_FORMAT})`);
   }

@@ -19,14 +19,19 @@ export {
   type PredictOptions,
 } from './trainer.js';
 export {
+  API_VERSION,
+  MODES,
+  AFTER_STEP_KINDS,
   HOOKS,
+  HOOK_TABLE,
   Order,
-  registerPlugins,
-  hookTable,
-  describeHooks,
   type Plugin,
+  type Mode,
+  type AfterStepKind,
+  type DispatchKind,
+  type ForwardPass,
+  type SiteActivation,
   type HookName,
-  type HookTable,
   type FitContext,
   type StepContext,
   type PredictContext,
@@ -35,6 +40,8 @@ export {
   type PluginState,
   type Predict,
 } from './plugin.js';
+export { registerPlugins, hookTable, describeHooks, modesOf, type HookTable } from './plugin-registry.js';
+export { definePlugin, type PluginDefinition, type PluginHooks } from './define-plugin.js';
 export { History, type HistoryRecord } from './history.js';
 export {
   meanSquaredError,
@@ -62,5 +69,5 @@ export {
   CheckpointError,
   describeValue,
 } from './errors.js';
-export { exportCheckpoint, importCheckpoint, type CheckpointData } from './checkpoint.js';
+export { exportCheckpoint, importCheckpoint, CHECKPOINT_FORMAT, type CheckpointData, type CheckpointTarget } from './checkpoint.js';
 export { learningCurvesSvg, type CurveSeries } from './report/learning-curves.js';

@@ -1,32 +1,81 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Batch } from './data/dataset.js';
-import { PluginContractError } from './errors.js';
+import type { CheckpointData, PluginState } from './checkpoint-data.js';
+import type { Batch, Dataset } from './data/dataset.js';
 import type { History } from './history.js';
 import type { BuiltModel } from './nn/model.js';
+import type { ParamSelector } from './nn/select.js';
 import type { ModelOutput, ParamInfo, Site } from './nn/types.js';
 import type { RandomStream } from './random.js';
+
+/** The contract version this core implements. */
+export const API_VERSION = 2;
 
 /** Metrics of one evaluation, e.g. `{ 'val.loss': 0.31, 'val.accuracy': 0.9 }`. */
 export type Metrics = Record<string, number>;
 
-/** Whatever a plugin needs to survive a checkpoint; must be JSON-serialisable. */
-export type PluginState = Record<string, unknown>;
+export type { PluginState };
 
-/** The model forward in inference mode, as given to `wrapPredict`. */
-export type Predict = (x: tf.Tensor) => ModelOutput;
+/**
+ * The mode a forward pass runs in: `'train'` (a training step), `'sample'`
+ * (inference drawing one sample of the training-time randomness, Monte Carlo
+ * dropout, Keras's `training=True`) or `'infer'` (the deterministic
+ * inference rule: `predict`, `evaluate`, validation).
+ */
+export type Mode = 'train' | 'sample' | 'infer';
 
-/** Read-only view of the model's params for plugins, with copy/restore for early stopping and averaging. */
+/** Every mode, in the order above. */
+export const MODES = ['train', 'sample', 'infer'] as const satisfies readonly Mode[];
+
+/**
+ * What a plugin's `afterStep` does, which fixes when it runs: after the
+ * optimizer's update, `'update'` (other updates: the KKT multiplier, a
+ * proximal step), then `'decay'` (decoupled weight decay), then
+ * `'constraint'` (projections, so a step always ends inside the feasible
+ * set), then `'average'` (readers such as EMA and SWA, which see the final
+ * params and may not write them).
+ */
+export type AfterStepKind = 'update' | 'decay' | 'constraint' | 'average';
+
+/** The afterStep kinds in the order they run. */
+export const AFTER_STEP_KINDS = ['update', 'decay', 'constraint', 'average'] as const satisfies readonly AfterStepKind[];
+
+/** Inference forward, as `wrapPredict` gets it: call it (possibly several times, in either inference mode). */
+export type Predict = (x: tf.Tensor, options?: { mode?: 'infer' | 'sample' }) => ModelOutput;
+
+/** Which forward pass a forward hook is running in. */
+export interface ForwardPass {
+  /** `'main'` for the trainer's own pass (the step's, or inference's); the caller's tag for a nested one. */
+  readonly tag: string;
+  /** True inside `ctx.forward(...)` called by a hook. */
+  readonly nested: boolean;
+}
+
+/** An activation of the step's main forward pass, as the model computed it at a site (before any plugin transformed it). */
+export interface SiteActivation {
+  readonly site: Site;
+  readonly value: tf.Tensor;
+}
+
+/**
+ * The model's params as plugins see them. Reading `variable` under the tape
+ * makes gradients flow; writing goes through `write` or `restore` only, which
+ * are allowed in `afterStep` (kinds other than `'average'`) and in fit-level
+ * hooks, and are attributed to the plugin. Assigning a param's variable
+ * directly inside a hook is a `PluginContractError`.
+ */
 export interface ParamTable {
   /** All params in declaration order. */
   readonly all: readonly ParamInfo[];
   /** The param called `name` (error listing the names otherwise). */
   get(name: string): ParamInfo;
   /** Params picked by a selector, see {@link ParamSelector}. */
-  select(selector: import('./nn/select.js').ParamSelector): ParamInfo[];
+  select(selector: ParamSelector): ParamInfo[];
   /** A copy of the current values (kept tensors; dispose them or pass to `restore`). */
   snapshot(): Map<string, tf.Tensor>;
-  /** Writes a snapshot back into the params. */
-  restore(snapshot: Map<string, tf.Tensor>): void;
+  /** Writes a snapshot back into the params (those it names). */
+  restore(snapshot: ReadonlyMap<string, tf.Tensor>): void;
+  /** Writes a new value into one param (same shape). */
+  write(param: ParamInfo | string, value: tf.Tensor): void;
 }
 
 /** Context of fit-level hooks. */
@@ -45,36 +94,42 @@ export interface FitContext {
   requestStop(reason: string): void;
   /** Set once a stop has been requested. */
   readonly stopRequest: { readonly by: string; readonly reason: string } | undefined;
-  /** The trainer running the fit (checkpointing, evaluation of other data). */
-  readonly trainer: import('./trainer.js').Trainer;
   /** Evaluates data in inference mode (through `wrapPredict`); metric names get the given prefix. */
-  evaluate(data: import('./data/dataset.js').Dataset, prefix?: string): Promise<Metrics>;
+  evaluate(data: Dataset, prefix?: string): Promise<Metrics>;
+  /** Everything needed to resume this fit exactly (params, optimizer slots, plugin states, counters). */
+  exportCheckpoint(): Promise<CheckpointData>;
 }
 
-/** Context of step-level hooks; valid only during the hook call. */
+/** Context of step-level hooks (and of forward hooks in inference); valid only during the hook call. */
 export interface StepContext {
   readonly model: BuiltModel;
   readonly params: ParamTable;
-  /** 1-based number of the step being run, counted over the trainer's life. */
+  /** 1-based number of the step being run, counted over the trainer's life (in inference: the last step run). */
   readonly step: number;
   /** 0-based epoch the step belongs to. */
   readonly epoch: number;
-  /** True in a training step, false in predict/evaluate. */
-  readonly training: boolean;
-  /**
-   * True in inference when the caller asked for a sample of the training-time
-   * randomness (`trainer.predict(x, { sample: true })`, Monte Carlo dropout):
-   * a plugin that perturbs in training and supports sampling perturbs here
-   * too, with fresh draws. Always false in training.
-   */
-  readonly sampling: boolean;
+  /** The mode of the pass this hook runs in; always `'train'` outside forward hooks. */
+  readonly mode: Mode;
+  /** Which forward pass a forward hook runs in: the main one or a nested `ctx.forward` (by its tag). */
+  readonly pass: ForwardPass;
   /** This plugin's random stream for this step: depends on (seed, step, plugin name) only. */
   readonly random: RandomStream;
   /** The batch after every `transformBatch` (undefined in transformBatch itself and in inference). */
   readonly batch: Batch | undefined;
+  /**
+   * In `penalty`: every site activation of this step's main forward pass, in
+   * forward order (a shared module's site appears once per use), as the model
+   * computed it, before plugins transformed it. Nested passes never add to
+   * it. Empty in every other hook.
+   */
+  readonly activations: readonly SiteActivation[];
   readonly learningRate: number | undefined;
-  /** Runs the model on x with the plugins' param/activation transforms of the given mode. */
-  forward(x: tf.Tensor, options?: { training?: boolean }): ModelOutput;
+  /**
+   * Runs the model on x as a nested pass: params and activations go through
+   * the forward hooks of the plugins declared for `mode` (default: this
+   * pass's mode), which see `ctx.pass = { tag, nested: true }`.
+   */
+  forward(x: tf.Tensor, options?: { mode?: Mode; tag?: string }): ModelOutput;
   /** The data loss of an output for a prediction, as the trainer computes it. */
   loss(prediction: ModelOutput, target: Batch['y'], weight?: tf.Tensor): tf.Scalar;
   /** Records a scalar (kept on the device) under `<plugin>.<name>`; read into the history at log points. */
@@ -87,23 +142,28 @@ export interface PredictContext {
   readonly model: BuiltModel;
   readonly params: ParamTable;
   readonly random: RandomStream;
-  /** True when this prediction is one sample of the training-time randomness (see {@link StepContext.sampling}). */
-  readonly sampling: boolean;
+  /** The mode the caller asked for: `'infer'`, or `'sample'` for `predict(x, { sample: true })`. */
+  readonly mode: 'infer' | 'sample';
 }
 
 /**
- * A regularizer or any other extension of the training loop. The hook list
- * is closed: an object with any other key is rejected at registration.
- * Fit-level hooks may be async; step-level hooks are synchronous and run
- * inside the step's tidy (and, where marked [tape], the gradient tape).
+ * A regularizer or any other extension of the training loop (contract v2).
+ * The key list is closed: an object with any other key is rejected at
+ * registration. Fit-level hooks may be async; step-level hooks are
+ * synchronous and run inside the step's tidy (and, where marked [tape], the
+ * gradient tape). Write plugins with {@link definePlugin} or as plain objects.
  */
 export interface Plugin {
   /** Unique within a trainer: keys its state, logs, errors and random stream. */
   readonly name: string;
-  /** Contract version; must be 1. */
-  readonly apiVersion: 1;
+  /** Contract version; must be 2. */
+  readonly apiVersion: 2;
   /** Lower runs first; ties keep list order. See {@link Order} for the default tiers. */
   readonly order?: number;
+  /** Modes in which `transformParam` and `transformActivation` run. Default `['train']`. */
+  readonly modes?: readonly Mode[];
+  /** What `afterStep` does, which fixes when it runs (see {@link AfterStepKind}). Default `'update'`. */
+  readonly afterStepKind?: AfterStepKind;
   /** Once, before the first epoch. */
   beforeFit?(ctx: FitContext): void | Promise<void>;
   /** Before each epoch. */
@@ -118,47 +178,61 @@ export interface Plugin {
   onError?(error: unknown, ctx: FitContext): void | Promise<void>;
   /** Returns the batch the step trains on (augmentation, input noise, mixup, adversarial examples). */
   transformBatch?(batch: Batch, ctx: StepContext): Batch;
-  /** [tape] Returns the value the forward pass uses for a param (weight noise, DropConnect). */
+  /** [tape] Returns the value a forward pass uses for a param (weight noise, DropConnect); runs in `modes`. */
   transformParam?(param: ParamInfo, value: tf.Tensor, ctx: StepContext): tf.Tensor;
-  /** [tape] Returns the activation passed on from a site (dropout, hidden noise); may record it. */
+  /** [tape] Returns the activation passed on from a site (dropout, hidden noise); runs in `modes`. */
   transformActivation?(site: Site, h: tf.Tensor, ctx: StepContext): tf.Tensor;
-  /** [tape] A scalar added to the data loss, or undefined for none. */
+  /** [tape] A scalar added to the data loss, or undefined for none; `ctx.activations` holds the pass's sites. */
   penalty?(ctx: StepContext): tf.Scalar | undefined;
   /** Returns the gradients (keyed by param name) the optimizer applies. */
   transformGradients?(grads: tf.NamedTensorMap, ctx: StepContext): tf.NamedTensorMap;
-  /** After the optimizer step (constraints, decoupled decay, averaging). */
+  /** After the optimizer step, in the order of {@link AfterStepKind}; writes params through `ctx.params.write`. */
   afterStep?(ctx: StepContext): void;
-  /** Wraps inference: call `next` (possibly several times) and return the prediction. */
+  /** Wraps inference (`'infer'` and `'sample'`): call `next` (possibly several times) and return the prediction. */
   wrapPredict?(x: tf.Tensor, next: Predict, ctx: PredictContext): ModelOutput;
   /** State to store in a checkpoint. */
   stateDict?(): PluginState;
   /** Restores state from a checkpoint. */
   loadStateDict?(state: PluginState): void;
+  /** Frees tensors the plugin holds across steps; called by `trainer.dispose()`. */
+  dispose?(): void;
 }
 
-/** Every hook, in the order the loop reaches them. */
-export const HOOKS = [
-  'beforeFit',
-  'beforeEpoch',
-  'transformBatch',
-  'transformParam',
-  'transformActivation',
-  'penalty',
-  'transformGradients',
-  'afterStep',
-  'afterEvaluate',
-  'afterEpoch',
-  'afterFit',
-  'onError',
-  'wrapPredict',
-  'stateDict',
-  'loadStateDict',
-] as const satisfies ReadonlyArray<keyof Plugin>;
+/**
+ * How the trainer combines a hook's plugins: `sequence` calls each in turn,
+ * `pipe` threads a value through them, `sum` adds their scalars, `wrap` nests
+ * them around inference, `collect` gathers their results.
+ */
+export type DispatchKind = 'sequence' | 'pipe' | 'sum' | 'wrap' | 'collect';
+
+/** Every hook, in the order the loop reaches them, with its dispatch kind and the modes it runs in. */
+export const HOOK_TABLE = {
+  beforeFit: { dispatch: 'sequence', modes: 'fit' },
+  beforeEpoch: { dispatch: 'sequence', modes: 'fit' },
+  transformBatch: { dispatch: 'pipe', modes: 'train' },
+  transformParam: { dispatch: 'pipe', modes: 'declared' },
+  transformActivation: { dispatch: 'pipe', modes: 'declared' },
+  penalty: { dispatch: 'sum', modes: 'train' },
+  transformGradients: { dispatch: 'pipe', modes: 'train' },
+  afterStep: { dispatch: 'sequence', modes: 'train' },
+  afterEvaluate: { dispatch: 'sequence', modes: 'fit' },
+  afterEpoch: { dispatch: 'sequence', modes: 'fit' },
+  afterFit: { dispatch: 'sequence', modes: 'fit' },
+  onError: { dispatch: 'sequence', modes: 'fit' },
+  wrapPredict: { dispatch: 'wrap', modes: 'infer, sample' },
+  stateDict: { dispatch: 'collect', modes: 'checkpoint' },
+  loadStateDict: { dispatch: 'sequence', modes: 'checkpoint' },
+  dispose: { dispatch: 'sequence', modes: 'trainer.dispose()' },
+} as const satisfies Record<string, { dispatch: DispatchKind; modes: string }>;
 
 /** A hook name. */
-export type HookName = (typeof HOOKS)[number];
+export type HookName = keyof typeof HOOK_TABLE;
 
-const ALLOWED_KEYS = new Set<string>(['name', 'apiVersion', 'order', ...HOOKS]);
+/** Every hook name, in loop order. */
+export const HOOKS = Object.keys(HOOK_TABLE) as HookName[];
+
+/** Hooks that run at fit level (may be async; may write params). */
+export const FIT_HOOKS: ReadonlySet<HookName> = new Set(HOOKS.filter((h) => HOOK_TABLE[h].modes === 'fit'));
 
 /**
  * Default `order` tiers. Batch transforms: augmentation < noise < adversarial
@@ -173,56 +247,3 @@ export const Order = {
   earlyStopping: 900,
   checkpoint: 1000,
 } as const;
-
-/** Checks each plugin against the contract and returns them sorted by order, then list order. */
-export function registerPlugins(plugins: readonly unknown[]): Plugin[] {
-  if (!Array.isArray(plugins)) throw new PluginContractError(`plugins must be an array of plugin objects, got ${typeof plugins}`);
-  const names = new Set<string>();
-  plugins.forEach((candidate, index) => {
-    if (candidate === null || typeof candidate !== 'object') {
-      throw new PluginContractError(`plugins[${index}] is ${candidate === null ? 'null' : typeof candidate}, not a plugin object (did you pass the factory instead of calling it?)`);
-    }
-    const p = candidate as Record<string, unknown>;
-    if (typeof p.name !== 'string' || p.name.length === 0) {
-      throw new PluginContractError(`plugins[${index}] has no name; every plugin needs a non-empty string 'name'`);
-    }
-    if (p.apiVersion !== 1) {
-      throw new PluginContractError(`plugin '${p.name}' has apiVersion ${String(p.apiVersion)}; this core supports apiVersion 1`);
-    }
-    for (const key of Object.keys(p)) {
-      if (!ALLOWED_KEYS.has(key)) {
-        throw new PluginContractError(`plugin '${p.name}' has unknown key '${key}'; hooks are ${HOOKS.join(', ')}`);
-      }
-      if ((HOOKS as readonly string[]).includes(key) && p[key] !== undefined && typeof p[key] !== 'function') {
-        throw new PluginContractError(`plugin '${p.name}': '${key}' must be a function, got ${typeof p[key]}`);
-      }
-    }
-    if (p.order !== undefined && !(typeof p.order === 'number' && Number.isFinite(p.order))) {
-      throw new PluginContractError(`plugin '${p.name}': order = ${String(p.order)} must be a finite number`);
-    }
-    if (names.has(p.name)) {
-      throw new PluginContractError(`two plugins are named '${p.name}'; names must be unique in a trainer (give one a different name option)`);
-    }
-    names.add(p.name);
-  });
-  return (plugins as Plugin[])
-    .map((plugin, index) => ({ plugin, index }))
-    .sort((a, b) => (a.plugin.order ?? Order.default) - (b.plugin.order ?? Order.default) || a.index - b.index)
-    .map((entry) => entry.plugin);
-}
-
-/** For each hook, the plugins implementing it, in run order. Computed once per trainer. */
-export type HookTable = { readonly [H in HookName]: readonly Plugin[] };
-
-/** Resolves once which plugins implement which hook, so a missing hook costs nothing per step. */
-export function hookTable(sorted: readonly Plugin[]): HookTable {
-  const table = {} as Record<HookName, Plugin[]>;
-  for (const hook of HOOKS) table[hook] = sorted.filter((p) => typeof p[hook] === 'function');
-  return table;
-}
-
-/** A text table of which plugin fires at each hook, in loop order. */
-export function describeHooks(table: HookTable): string {
-  const width = Math.max(...HOOKS.map((h) => h.length));
-  return HOOKS.map((hook) => `${hook.padEnd(width)}  ${table[hook].map((p) => p.name).join(' → ') || '—'}`).join('\n');
-}

@@ -42,7 +42,7 @@ describe('bad input gets a clear error naming the thing, its value and what is a
     // log point (step 15) finds it and puts back the params of the last finite check (step 10).
     const poison: Plugin = {
       name: 'poison',
-      apiVersion: 1,
+      apiVersion: 2,
       penalty: (ctx) => (ctx.step >= 13 ? tf.mul(tf.sum(ctx.params.get('dense_1/kernel').variable), Number.NaN) as tf.Scalar : undefined),
     };
     const t = trainer({ plugins: [poison], logEvery: 5, optimizer: { name: 'sgd', learningRate: 0.1 } });
@@ -59,7 +59,7 @@ describe('bad input gets a clear error naming the thing, its value and what is a
     let atStep10: Record<string, Float32Array> | undefined;
     const poison: Plugin = {
       name: 'poison',
-      apiVersion: 1,
+      apiVersion: 2,
       penalty: (ctx) => (poisoned && ctx.step >= 13 ? (tf.mul(tf.sum(ctx.params.get('dense_1/kernel').variable), Number.NaN) as tf.Scalar) : undefined),
       afterStep: (ctx) => void (ctx.step === 10 && (atStep10 = paramValues(ctx.params.all))),
     };

@@ -22,7 +22,7 @@ function noisyCounter(): Plugin {
   let seen = 0;
   return {
     name: 'noisyCounter',
-    apiVersion: 1,
+    apiVersion: 2,
     transformActivation(site, h, ctx) {
       if (site.kind !== 'hidden') return h;
       return tf.add(h, tf.mul(ctx.random.normal(h.shape), 0.1));

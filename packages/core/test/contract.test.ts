@@ -7,17 +7,19 @@ const make = (plugins: unknown[]) => new Trainer({ model: mlp(), loss: 'softmaxC
 
 describe('plugin registration', () => {
   it('rejects an unknown hook by name', () => {
-    expect(() => make([{ name: 'typo', apiVersion: 1, afterStpe: () => {} }])).toThrow(/plugin 'typo' has unknown key 'afterStpe'/);
+    expect(() => make([{ name: 'typo', apiVersion: 2, afterStpe: () => {} }])).toThrow(/plugin 'typo' has unknown key 'afterStpe'/);
   });
   it('rejects a missing name, a duplicate name and a wrong apiVersion', () => {
-    expect(() => make([{ apiVersion: 1 }])).toThrow(PluginContractError);
-    expect(() => make([{ apiVersion: 1 }])).toThrow(/has no name/);
-    expect(() => make([{ name: 'a', apiVersion: 1 }, { name: 'a', apiVersion: 1 }])).toThrow(/two plugins are named 'a'/);
-    expect(() => make([{ name: 'a', apiVersion: 2 }])).toThrow(/apiVersion 2; this core supports apiVersion 1/);
+    expect(() => make([{ apiVersion: 2 }])).toThrow(PluginContractError);
+    expect(() => make([{ apiVersion: 2 }])).toThrow(/has no name/);
+    expect(() => make([{ name: 'a', apiVersion: 2 }, { name: 'a', apiVersion: 2 }])).toThrow(/two plugins are named 'a'/);
+    expect(() => make([{ name: 'a', apiVersion: 3 }])).toThrow(/apiVersion 3; this core supports apiVersion 2/);
+    // a v1 plugin is told what changed
+    expect(() => make([{ name: 'old', apiVersion: 1, afterStep: () => {} }])).toThrow(/plugin 'old' is written for apiVersion 1; this core runs apiVersion 2: .*modes.*ctx\.mode.*ctx\.activations.*afterStepKind.*ctx\.params\.write.*exportCheckpoint.*disable.*dispose/);
   });
   it('rejects a factory passed instead of its plugin, and a hook that is not a function', () => {
     expect(() => make([() => ({})])).toThrow(/did you pass the factory/);
-    expect(() => make([{ name: 'a', apiVersion: 1, penalty: 3 }])).toThrow(/'penalty' must be a function/);
+    expect(() => make([{ name: 'a', apiVersion: 2, penalty: 3 }])).toThrow(/'penalty' must be a function/);
   });
 });
 
@@ -39,8 +41,9 @@ describe('order', () => {
     // one step: batch transforms, then penalties, then afterStep
     const step = log.slice(log.indexOf('aug.transformBatch'), log.indexOf('late.afterStep') + 1).map((l) => l.split('.')[1]);
     expect(step).toEqual([...Array(4).fill('transformBatch'), ...Array(4).fill('penalty'), ...Array(4).fill('afterStep')]);
-    expect(trainer.describeLoop()).toMatch(/transformBatch\s+aug → a → b → late/);
-    expect(trainer.describeLoop()).toMatch(/transformParam\s+—/);
+    expect(trainer.describeLoop()).toMatch(/transformBatch\s+pipe\s+aug → a → b → late/);
+    expect(trainer.describeLoop()).toMatch(/transformParam\s+pipe\s+—/);
+    expect(trainer.describeLoop()).toMatch(/afterStep\s+sequence\s+aug \[update\] → a \[update\] → b \[update\] → late \[update\]/);
     trainer.dispose();
   });
 });
@@ -50,7 +53,7 @@ describe('control flow', () => {
     let steps = 0;
     const stopper: Plugin = {
       name: 'stopper',
-      apiVersion: 1,
+      apiVersion: 2,
       afterStep(ctx) {
         steps++;
         if (ctx.step === 3) ctx.requestStop('enough at step 3');
@@ -68,14 +71,14 @@ describe('control flow', () => {
     const seen: string[] = [];
     const broken: Plugin = {
       name: 'broken',
-      apiVersion: 1,
+      apiVersion: 2,
       penalty(ctx) {
         if (ctx.step === 2) throw new RangeError('bad penalty');
         return undefined;
       },
       onError: (e) => void seen.push(`broken:${(e as PluginError).hook}`),
     };
-    const witness: Plugin = { name: 'witness', apiVersion: 1, onError: (e) => void seen.push(`witness:${(e as PluginError).plugin}`) };
+    const witness: Plugin = { name: 'witness', apiVersion: 2, onError: (e) => void seen.push(`witness:${(e as PluginError).plugin}`) };
     const before = tf.memory().numTensors;
     const trainer = make([broken, witness]);
     const data = blobs(32);
@@ -96,8 +99,8 @@ describe('control flow', () => {
 
   it('async fit-level hooks are awaited in order', async () => {
     const log: string[] = [];
-    const slow: Plugin = { name: 'slow', apiVersion: 1, beforeFit: async () => { await new Promise((r) => setTimeout(r, 20)); log.push('slow'); } };
-    const fast: Plugin = { name: 'fast', apiVersion: 1, beforeFit: () => void log.push('fast') };
+    const slow: Plugin = { name: 'slow', apiVersion: 2, beforeFit: async () => { await new Promise((r) => setTimeout(r, 20)); log.push('slow'); } };
+    const fast: Plugin = { name: 'fast', apiVersion: 2, beforeFit: () => void log.push('fast') };
     const trainer = make([slow, fast]);
     await trainer.fit(blobs(8), { epochs: 1, batchSize: 8 });
     expect(log).toEqual(['slow', 'fast']);
@@ -105,26 +108,27 @@ describe('control flow', () => {
   });
 });
 
-describe('sampled inference (predict with sample: true)', () => {
-  it('plugins see ctx.sampling only in a sampled predict; a plugin that perturbs when sampling gives fresh draws per call, plain inference stays deterministic', async () => {
+describe('modes (sampled inference: predict with sample: true)', () => {
+  it("a plugin declared for ['train', 'sample'] runs in training and sampled predicts only, with fresh draws per call; plain inference stays deterministic", async () => {
     const seen: string[] = [];
     // a user's own Gaussian noise at hidden sites that also samples at inference
     const noise: Plugin = {
       name: 'myNoise',
-      apiVersion: 1,
+      apiVersion: 2,
+      modes: ['train', 'sample'],
       transformActivation(site, h, ctx) {
-        if (site.kind === 'hidden') seen.push(`hidden training=${ctx.training} sampling=${ctx.sampling}`);
-        return site.kind === 'hidden' && (ctx.training || ctx.sampling) ? tf.add(h, ctx.random.normal(h.shape, 0, 1)) : h;
+        if (site.kind === 'hidden') seen.push(`hidden mode=${ctx.mode}`);
+        return site.kind === 'hidden' ? tf.add(h, ctx.random.normal(h.shape, 0, 1)) : h;
       },
       wrapPredict(x, next, ctx) {
-        seen.push(`predict sampling=${ctx.sampling}`);
+        seen.push(`predict mode=${ctx.mode}`);
         return next(x);
       },
     };
     const trainer = make([noise]);
     const data = blobs(12);
     await trainer.fit(data, { epochs: 1, batchSize: 12 });
-    expect(seen.splice(0)).toEqual(['hidden training=true sampling=false']);
+    expect(seen.splice(0)).toEqual(['hidden mode=train']);
     const read = (sample: boolean) => {
       const out = trainer.predict(data.x, { sample }) as tf.Tensor;
       const values = Array.from(out.dataSync());
@@ -132,16 +136,16 @@ describe('sampled inference (predict with sample: true)', () => {
       return values;
     };
     const plain = [read(false), read(false)];
-    expect(seen.splice(0)).toEqual(['predict sampling=false', 'hidden training=false sampling=false', 'predict sampling=false', 'hidden training=false sampling=false']);
+    expect(seen.splice(0)).toEqual(['predict mode=infer', 'predict mode=infer']);
     const sampled = [read(true), read(true)];
-    expect(seen.splice(0)).toEqual(['predict sampling=true', 'hidden training=false sampling=true', 'predict sampling=true', 'hidden training=false sampling=true']);
+    expect(seen.splice(0)).toEqual(['predict mode=sample', 'hidden mode=sample', 'predict mode=sample', 'hidden mode=sample']);
     expect(plain[1]).toEqual(plain[0]);
     expect(sampled[0]).not.toEqual(plain[0]);
     expect(sampled[1]).not.toEqual(sampled[0]);
-    // the flag does not outlive the call: evaluate and the next fit step see it off
+    // the mode does not outlive the call: evaluate and the next fit step see train and infer only
     await trainer.evaluate(data);
     await trainer.fit(data, { epochs: 2, batchSize: 12 });
-    expect(seen.filter((s) => s.includes('sampling=true'))).toEqual([]);
+    expect(seen.filter((s) => s.includes('sample'))).toEqual([]);
     expect(() => trainer.predict(data.x, { sample: 'yes' as unknown as boolean })).toThrow(/sample.*must be true or false/);
     trainer.dispose();
     data.x.dispose();

@@ -22,7 +22,7 @@ export function paramValues(params: readonly { name: string; variable: tf.Variab
 /** A plugin recording which hooks ran, in order. */
 export function recorder(name: string, log: string[], order?: number): Plugin {
   const hooks = ['beforeFit', 'beforeEpoch', 'afterEpoch', 'afterFit', 'afterEvaluate'] as const;
-  const plugin: Record<string, unknown> = { name, apiVersion: 1, order };
+  const plugin: Record<string, unknown> = { name, apiVersion: 2, order };
   for (const h of hooks) plugin[h] = () => void log.push(`${name}.${h}`);
   plugin.transformBatch = (b: unknown) => (log.push(`${name}.transformBatch`), b);
   plugin.penalty = () => void log.push(`${name}.penalty`);

@@ -7,7 +7,7 @@ import { blobs, maxAbsDiff, mlp, paramValues } from './helpers.js';
 function gradientTap(store: Record<string, Float32Array>[], order = 800): Plugin {
   return {
     name: 'tap',
-    apiVersion: 1,
+    apiVersion: 2,
     order,
     transformGradients(grads) {
       store.push(Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.dataSync().slice() as Float32Array])));
@@ -23,7 +23,7 @@ describe('the step', () => {
     const c = 0.37;
     const half: Plugin = {
       name: 'halfSquare',
-      apiVersion: 1,
+      apiVersion: 2,
       penalty: (ctx) => tf.mul(c / 2, tf.sum(tf.square(ctx.params.get('dense_1/kernel').variable))) as tf.Scalar,
     };
     const data = blobs(16);
@@ -47,7 +47,7 @@ describe('the step', () => {
   it('transformParam reaches the forward pass and its gradient flows through the transform', async () => {
     // Forward uses 3·W for the first kernel: outputs equal a model whose kernel is 3W,
     // and the gradient w.r.t. W is 3× the gradient w.r.t. the used value (chain rule).
-    const triple: Plugin = { name: 'triple', apiVersion: 1, transformParam: (p, v) => (p.name === 'dense_1/kernel' ? tf.mul(v, 3) : v) };
+    const triple: Plugin = { name: 'triple', apiVersion: 2, transformParam: (p, v) => (p.name === 'dense_1/kernel' ? tf.mul(v, 3) : v) };
     const data = blobs(16);
     const store: Record<string, Float32Array>[] = [];
     const a = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: sgd(), plugins: [triple, gradientTap(store)], seed: 2, progress: false });
@@ -76,16 +76,16 @@ describe('the step', () => {
     const seen: string[] = [];
     const zeroHidden: Plugin = {
       name: 'zeroHidden',
-      apiVersion: 1,
+      apiVersion: 2,
       transformActivation(site, h, ctx) {
-        seen.push(`${site.kind}:${site.name}:${ctx.training}`);
+        seen.push(`${site.kind}:${site.name}:${ctx.mode}`);
         return site.kind === 'hidden' ? tf.zerosLike(h) : h;
       },
     };
     const store: Record<string, Float32Array>[] = [];
     const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: sgd(), plugins: [zeroHidden, gradientTap(store)], progress: false });
     await t.fit(blobs(16), { epochs: 1, batchSize: 16 });
-    expect(seen).toEqual(['input:input:true', 'hidden:dense_1:true', 'output:output:true']);
+    expect(seen).toEqual(['input:input:train', 'hidden:dense_1:train', 'output:output:train']);
     expect(t.model.sites.map((s) => `${s.kind}:${s.name}`)).toEqual(['input:input', 'hidden:dense_1', 'output:output']);
     // with the hidden layer zeroed, no gradient reaches the first layer and the second kernel
     expect(Math.max(...store[0]!['dense_1/kernel']!.map(Math.abs))).toBe(0);
@@ -97,7 +97,7 @@ describe('the step', () => {
   it('transformGradients is what the optimizer applies', async () => {
     const doubleIt: Plugin = {
       name: 'double',
-      apiVersion: 1,
+      apiVersion: 2,
       transformGradients: (grads) => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, 2)])),
     };
     const store: Record<string, Float32Array>[] = [];
@@ -236,7 +236,7 @@ describe('determinism and memory', () => {
 describe('validation and modes', () => {
   it('validation every n steps runs afterEvaluate with val.* metrics at those steps', async () => {
     const seen: number[] = [];
-    const watcher: Plugin = { name: 'watcher', apiVersion: 1, afterEvaluate: (metrics, ctx) => void seen.push(ctx.step, metrics['val.loss']!) };
+    const watcher: Plugin = { name: 'watcher', apiVersion: 2, afterEvaluate: (metrics, ctx) => void seen.push(ctx.step, metrics['val.loss']!) };
     const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', plugins: [watcher], progress: false });
     const data = blobs(40);
     const history = await t.fit(data, { epochs: 2, batchSize: 8, validation: { data, every: { steps: 3 } } });
@@ -248,20 +248,25 @@ describe('validation and modes', () => {
     t.dispose();
   });
 
-  it('in inference only plugins that wrap predict transform activations; wrapPredict sees every call', async () => {
+  it('in inference only plugins declared for the mode transform activations (having wrapPredict no longer matters); wrapPredict sees every call', async () => {
     const log: string[] = [];
-    const trainOnly: Plugin = { name: 'trainOnly', apiVersion: 1, transformActivation: (s, h, ctx) => (log.push(`trainOnly:${ctx.training}`), h) };
-    const wrapper: Plugin = {
-      name: 'wrapper',
-      apiVersion: 1,
-      transformActivation: (s, h, ctx) => (log.push(`wrapper:${ctx.training}`), s.kind === 'output' && !ctx.training ? tf.mul(h, 0) : h),
-      wrapPredict: (x, next) => (log.push('wrap'), next(x)),
+    const trainOnly: Plugin = { name: 'trainOnly', apiVersion: 2, transformActivation: (s, h, ctx) => (log.push(`trainOnly:${ctx.mode}`), h) };
+    const inferToo: Plugin = {
+      name: 'inferToo',
+      apiVersion: 2,
+      modes: ['train', 'infer'],
+      transformActivation: (s, h, ctx) => (log.push(`inferToo:${ctx.mode}`), s.kind === 'output' && ctx.mode === 'infer' ? tf.mul(h, 0) : h),
     };
-    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', plugins: [trainOnly, wrapper], inputShape: [4], progress: false });
+    const wrapper: Plugin = { name: 'wrapper', apiVersion: 2, wrapPredict: (x, next, ctx) => (log.push(`wrap:${ctx.mode}`), next(x)) };
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', plugins: [trainOnly, inferToo, wrapper], inputShape: [4], progress: false });
     const out = t.predict(tf.ones([2, 4])) as tf.Tensor;
     expect(Array.from(out.dataSync(), Math.abs)).toEqual([0, 0, 0, 0, 0, 0]);
-    expect(log).toEqual(['wrap', 'wrapper:false', 'wrapper:false', 'wrapper:false']);
-    out.dispose();
+    expect(log.splice(0)).toEqual(['wrap:infer', 'inferToo:infer', 'inferToo:infer', 'inferToo:infer']);
+    // a sampled prediction reaches neither: both are declared for other modes
+    const sampled = t.predict(tf.ones([2, 4]), { sample: true }) as tf.Tensor;
+    expect(log).toEqual(['wrap:sample']);
+    expect(Array.from(sampled.dataSync()).some((v) => v !== 0)).toBe(true);
+    tf.dispose([out, sampled]);
     t.dispose();
   });
 });

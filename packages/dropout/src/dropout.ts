@@ -50,7 +50,8 @@ const schema = z
   })
   .strict();
 
-type Mode = { kind: 'standard' } | { kind: 'sample' } | { kind: 'probe'; units: Map<string, number> } | { kind: 'fixed'; masks: Map<string, tf.Tensor> };
+/** What this plugin's own inference passes do (exact inference probes the sites, then runs every fixed mask). */
+type InferencePass = { kind: 'standard' } | { kind: 'probe'; units: Map<string, number> } | { kind: 'fixed'; masks: Map<string, tf.Tensor> };
 
 /**
  * Dropout (Srivastava et al. 2014; seed §7.11): each training step multiplies
@@ -58,7 +59,10 @@ type Mode = { kind: 'standard' } | { kind: 'sample' } | { kind: 'probe'; units: 
  * training the ensemble of all sub-networks with shared weights. Inference
  * approximates that ensemble by weight scaling (default), Monte Carlo
  * averaging, or — for small nets — the exact renormalised geometric mean over
- * all 2ⁿ masks.
+ * all 2ⁿ masks. Declared for every mode: fresh masks in `'train'` and
+ * `'sample'` (Monte Carlo inference asks its inner forward for `'sample'`,
+ * so other sampling plugins, e.g. DropConnect, are sampled with it), the
+ * inference rule in `'infer'`.
  */
 export function dropout(options: DropoutOptions = {}): Plugin {
   const opts = validateOptions('dropout', schema, options) as DropoutOptions;
@@ -68,7 +72,7 @@ export function dropout(options: DropoutOptions = {}): Plugin {
   const inference = opts.inference ?? 'weight-scaling';
   const outputs = opts.outputs ?? 'logits';
   const exactMaxUnits = opts.exactMaxUnits ?? 16;
-  let mode: Mode = { kind: 'standard' };
+  let mode: InferencePass = { kind: 'standard' };
 
   const rateOf = (site: Site): number => {
     if (site.kind === 'output') return 0;
@@ -120,12 +124,13 @@ export function dropout(options: DropoutOptions = {}): Plugin {
 
   const plugin: Plugin = {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
+    modes: ['train', 'sample', 'infer'],
     transformActivation(site, h, ctx) {
       const rate = rateOf(site);
       if (rate === 0) return h;
-      // training, one sample asked for by the caller (predict's `sample`), or one of this plugin's own Monte Carlo draws
-      if (ctx.training || ctx.sampling || mode.kind === 'sample') return dropUnits(h, rate, ctx.random, scaling);
+      // training, or one sample of it (predict's `sample`, or this plugin's own Monte Carlo draws)
+      if (ctx.mode !== 'infer') return dropUnits(h, rate, ctx.random, scaling);
       switch (mode.kind) {
         case 'probe':
           mode.units.set(site.name, h.size / h.shape[0]!);
@@ -140,18 +145,13 @@ export function dropout(options: DropoutOptions = {}): Plugin {
       }
     },
     wrapPredict(x, next, ctx) {
-      if (ctx.sampling || inference === 'weight-scaling') return next(x);
+      if (ctx.mode === 'sample' || inference === 'weight-scaling') return next(x);
       if (inference === 'exact') return exactEnsemble(x, next);
       const { samples, mean = 'arithmetic' } = inference.monteCarlo;
-      mode = { kind: 'sample' };
-      try {
-        const draws = Array.from({ length: samples }, () => next(x));
-        const result = combine(draws, draws.map(() => 1 / samples), outputs, mean);
-        tf.dispose(draws as tf.TensorContainer);
-        return result;
-      } finally {
-        mode = { kind: 'standard' };
-      }
+      const draws = Array.from({ length: samples }, () => next(x, { mode: 'sample' }));
+      const result = combine(draws, draws.map(() => 1 / samples), outputs, mean);
+      tf.dispose(draws as tf.TensorContainer);
+      return result;
     },
   };
   return plugin;

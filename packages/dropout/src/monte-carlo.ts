@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { nn, schemas, validateOptions, z, type Trainer } from '@tikhonov/core';
+import { modesOf, nn, schemas, validateOptions, z, type Trainer } from '@tikhonov/core';
 
 /** Predictive distribution from Monte Carlo dropout. */
 export interface McPrediction {
@@ -16,15 +16,15 @@ export interface McPrediction {
  * passes with fresh dropout masks and returns the mean and variance of the
  * predicted probabilities and the entropy of the mean — an estimate of the
  * model's uncertainty. Each pass is `trainer.predict(x, { sample: true })`,
- * so the trainer needs a plugin that samples inference through
- * `ctx.sampling` (the dropout family, or one of your own); the model's output
+ * so the trainer needs a plugin declared for mode `'sample'` (the dropout
+ * family, or one of your own); the model's output
  * must be logits. The caller disposes the returned tensors.
  */
 export function monteCarloPredict(trainer: Trainer, x: tf.Tensor, options: { samples?: number } = {}): McPrediction {
   const { samples = 30 } = validateOptions('monteCarloPredict', z.object({ samples: schemas.positiveInt.optional() }).strict(), options);
-  // a plugin can perturb inference only through these hooks, and runs them in inference only if it wraps predict
-  if (!trainer.plugins.some((p) => p.wrapPredict && (p.transformActivation || p.transformParam))) {
-    throw new Error('monteCarloPredict: no plugin of the trainer can sample its inference (a dropout-family plugin: dropout, dropConnect, gaussianDropout, spatialDropout, alphaDropout, or your own that reads ctx.sampling)');
+  // a plugin can perturb inference only through its forward hooks, and they run in mode 'sample' only if it declares it
+  if (!trainer.plugins.some((p) => modesOf(p).includes('sample') && (p.transformActivation || p.transformParam))) {
+    throw new Error("monteCarloPredict: no plugin of the trainer is declared for mode 'sample' (a dropout-family plugin: dropout, dropConnect, gaussianDropout, spatialDropout, alphaDropout, or your own with modes: ['train', 'sample'])");
   }
   let sum: tf.Tensor | undefined;
   let sumSquares: tf.Tensor | undefined;

@@ -28,17 +28,16 @@ export function dropConnect(options: DropConnectOptions): Plugin {
   const resolve = (params: readonly ParamInfo[]) => (chosen = new Set(selectOrThrow(params, select, name).map((p) => p.name)));
   return {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
+    // training, and one sample of it at inference (Monte Carlo); plain inference uses the weights as they are
+    modes: ['train', 'sample'],
     beforeFit(ctx) {
       resolve(ctx.params.all);
     },
     transformParam(param, value, ctx) {
-      if (rate === 0 || !(ctx.training || ctx.sampling)) return value;
-      if (!(chosen ?? resolve(ctx.params.all)).has(param.name)) return value;
+      if (rate === 0 || !(chosen ?? resolve(ctx.params.all)).has(param.name)) return value;
       return dropUnits(value, rate, ctx.random, 'inverted');
     },
-    // defined so that inference runs transformParam, which acts only when a sample is asked for
-    wrapPredict: (x, next) => next(x),
   };
 }
 
@@ -57,13 +56,12 @@ function siteNoise(owner: string, options: SiteDropoutOptions, perturb: (h: tf.T
   const { rate, sites = { kinds: ['hidden'] }, name = owner } = validateOptions(owner, siteSchema, options) as SiteDropoutOptions;
   return {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
+    modes: ['train', 'sample'],
     transformActivation(site, h, ctx) {
-      if (rate === 0 || site.kind === 'output' || !(ctx.training || ctx.sampling) || !matchesSite(site, sites)) return h;
+      if (rate === 0 || site.kind === 'output' || !matchesSite(site, sites)) return h;
       return perturb(h, rate, ctx.random);
     },
-    // defined so that inference runs transformActivation, which acts only when a sample is asked for
-    wrapPredict: (x, next) => next(x),
   };
 }
 

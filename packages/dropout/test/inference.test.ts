@@ -66,17 +66,17 @@ describe('training-time masks', () => {
       let inferenceValue = 0;
       const probe = {
         name: 'probe',
-        apiVersion: 1 as const,
+        apiVersion: 2 as const,
         order: 900,
-        transformActivation: (site: { kind: string }, h: tf.Tensor, ctx: { training: boolean }) => {
+        modes: ['train', 'infer'] as const,
+        transformActivation: (site: { kind: string }, h: tf.Tensor, ctx: { mode: string }) => {
           if (site.kind === 'input') {
             const m = tf.mean(h).dataSync()[0]!;
-            if (ctx.training) sums.push(m);
+            if (ctx.mode === 'train') sums.push(m);
             else inferenceValue = m;
           }
           return h;
         },
-        wrapPredict: (x: tf.Tensor, next: (x: tf.Tensor) => unknown) => next(x) as tf.Tensor,
       };
       const t = new Trainer({ model: nn.dense(2), loss: 'mse', optimizer: { name: 'sgd', learningRate: 1e-9 }, plugins: [dropout({ input: rate, scaling }), probe], progress: false });
       const x = tf.ones([50, 20]);
@@ -97,10 +97,10 @@ describe('training-time masks', () => {
     const masks: number[][] = [];
     const recorder = {
       name: 'recorder',
-      apiVersion: 1 as const,
+      apiVersion: 2 as const,
       order: 900,
-      transformActivation: (site: { kind: string }, h: tf.Tensor, ctx: { training: boolean }) => {
-        if (site.kind === 'input' && ctx.training) masks.push(Array.from(tf.notEqual(h, 0).dataSync()));
+      transformActivation: (site: { kind: string }, h: tf.Tensor) => {
+        if (site.kind === 'input') masks.push(Array.from(tf.notEqual(h, 0).dataSync()));
         return h;
       },
     };

@@ -7,7 +7,7 @@ import { alphaDropout, dropConnect, dropout, gaussianDropout, monteCarloPredict,
 describe('DropConnect', () => {
   it('dropped weights receive exactly zero gradient in that step; kept ones do not', async () => {
     const grads: Float32Array[] = [];
-    const tap: Plugin = { name: 'tap', apiVersion: 1, transformGradients: (g) => (grads.push(g['dense_1/kernel']!.dataSync().slice() as Float32Array), g) };
+    const tap: Plugin = { name: 'tap', apiVersion: 2, transformGradients: (g) => (grads.push(g['dense_1/kernel']!.dataSync().slice() as Float32Array), g) };
     const rate = 0.5;
     const seed = 8;
     const t = new Trainer({ model: nn.dense(4), loss: 'softmaxCrossEntropy', plugins: [dropConnect({ rate, select: { names: ['dense_1/kernel'] } }), tap], inputShape: [6], seed, progress: false });
@@ -29,7 +29,7 @@ describe('relatives of dropout', () => {
     const p = 0.3;
     const plugin = gaussianDropout({ rate: p });
     const h = tf.ones([200, 50]);
-    const out = plugin.transformActivation!({ name: 'dense_1', kind: 'hidden' }, h, { training: true, random: new RandomStream([1]) } as never);
+    const out = plugin.transformActivation!({ name: 'dense_1', kind: 'hidden' }, h, { mode: 'train', random: new RandomStream([1]) } as never);
     const { mean, variance } = tf.moments(out);
     const n = 10_000;
     const v = p / (1 - p);
@@ -39,7 +39,7 @@ describe('relatives of dropout', () => {
 
   it('spatialDropout drops whole channels of NHWC maps', () => {
     const plugin = spatialDropout({ rate: 0.5 });
-    const out = plugin.transformActivation!({ name: 'conv2d_1', kind: 'hidden' }, tf.ones([4, 3, 3, 8]), { training: true, random: new RandomStream([2]) } as never);
+    const out = plugin.transformActivation!({ name: 'conv2d_1', kind: 'hidden' }, tf.ones([4, 3, 3, 8]), { mode: 'train', random: new RandomStream([2]) } as never);
     const perChannel = tf.sum(tf.notEqual(out, 0), [1, 2]).arraySync() as number[][];
     for (const row of perChannel) for (const c of row) expect([0, 9]).toContain(c);
     expect(perChannel.flat().filter((c) => c === 0).length).toBeGreaterThan(0);
@@ -48,7 +48,7 @@ describe('relatives of dropout', () => {
   it('alphaDropout keeps zero mean and unit variance of standard-normal inputs', () => {
     const plugin = alphaDropout({ rate: 0.2 });
     const h = tf.randomNormal([400, 100], 0, 1, 'float32', 5);
-    const out = plugin.transformActivation!({ name: 'dense_1', kind: 'hidden' }, h, { training: true, random: new RandomStream([3]) } as never);
+    const out = plugin.transformActivation!({ name: 'dense_1', kind: 'hidden' }, h, { mode: 'train', random: new RandomStream([3]) } as never);
     const { mean, variance } = tf.moments(out);
     expect(Math.abs(mean.dataSync()[0]!)).toBeLessThan(0.02);
     expect(Math.abs(variance.dataSync()[0]! - 1)).toBeLessThan(0.03);
@@ -69,23 +69,23 @@ describe('Monte Carlo sampling reaches the relatives', () => {
   });
 });
 
-describe('Monte Carlo sampling through the core contract (ctx.sampling)', () => {
-  it("monteCarloPredict samples a user's own plugin that reads ctx.sampling, and refuses a trainer with no plugin that could", () => {
+describe("Monte Carlo sampling through the core contract (mode 'sample')", () => {
+  it("monteCarloPredict samples a user's own plugin declared for mode 'sample', and refuses a trainer with no plugin that could", () => {
     const x = tf.randomNormal([5, 4], 0, 1, 'float32', 3);
     const model = () => nn.sequential([nn.dense(8, { activation: 'relu' }), nn.dense(3)]);
     const own: Plugin = {
       name: 'halveAtRandom',
-      apiVersion: 1,
-      transformActivation: (site, h, ctx) => (site.kind === 'hidden' && (ctx.training || ctx.sampling) ? tf.mul(h, ctx.random.bernoulli(h.shape, 0.5)) : h),
-      wrapPredict: (input, next) => next(input),
+      apiVersion: 2,
+      modes: ['train', 'sample'],
+      transformActivation: (site, h, ctx) => (site.kind === 'hidden' ? tf.mul(h, ctx.random.bernoulli(h.shape, 0.5)) : h),
     };
     const t = new Trainer({ model: model(), loss: 'softmaxCrossEntropy', plugins: [own], inputShape: [4], progress: false });
     const { mean, variance, entropy } = monteCarloPredict(t, x, { samples: 20 });
     expect(tf.max(variance).dataSync()[0]!).toBeGreaterThan(1e-6);
     tf.dispose([mean, variance, entropy]);
     t.dispose();
-    const none = new Trainer({ model: model(), loss: 'softmaxCrossEntropy', plugins: [{ name: 'quiet', apiVersion: 1, afterStep: () => {} }], inputShape: [4], progress: false });
-    expect(() => monteCarloPredict(none, x)).toThrow(/no plugin of the trainer can sample its inference/);
+    const none = new Trainer({ model: model(), loss: 'softmaxCrossEntropy', plugins: [{ name: 'quiet', apiVersion: 2, afterStep: () => {} }], inputShape: [4], progress: false });
+    expect(() => monteCarloPredict(none, x)).toThrow(/no plugin of the trainer is declared for mode 'sample'/);
     none.dispose();
     x.dispose();
   });

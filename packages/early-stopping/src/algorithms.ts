@@ -30,24 +30,12 @@ const splitSchema = {
   earlyStopping: z.any().optional(),
 };
 
-/** A copy of a plugin whose hooks run only while `active()` is true. */
-function gated(plugin: Plugin, active: () => boolean): Plugin {
-  const copy: Record<string, unknown> = { name: plugin.name, apiVersion: plugin.apiVersion, order: plugin.order };
-  for (const [key, value] of Object.entries(plugin)) {
-    if (typeof value === 'function') copy[key] = (...args: unknown[]) => (active() ? (value as (...a: unknown[]) => unknown).apply(plugin, args) : undefined);
-  }
-  return copy as unknown as Plugin;
-}
-
-async function earlyStoppedRun(create: TrainerFactory, options: SplitRunOptions) {
+/** The early-stopped run on subtrain/valid; `disable` names plugins that sit this fit out. */
+async function earlyStoppedRun(create: TrainerFactory, options: SplitRunOptions, disable: string[] = []) {
   const [subtrain, valid] = dataset.split(options.train, [1 - (options.validationFraction ?? 0.2), options.validationFraction ?? 0.2], options.seed ?? 0);
-  // early stopping governs the first run only; Algorithm 7.3's continued training has its own rule
-  let firstRun = true;
-  const plugin = gated(earlyStopping({ ...options.earlyStopping, name: 'earlyStopping' }), () => firstRun);
-  const trainer = create([plugin]);
-  const history = await trainer.fit(subtrain!, { epochs: options.maxEpochs, batchSize: options.batchSize, validation: { data: valid!, every: options.every } });
+  const trainer = create([earlyStopping({ ...options.earlyStopping, name: 'earlyStopping' })]);
+  const history = await trainer.fit(subtrain!, { epochs: options.maxEpochs, batchSize: options.batchSize, validation: { data: valid!, every: options.every }, disable });
   const report = history.notes.earlyStopping as EarlyStoppingReport;
-  firstRun = false;
   return { trainer, history, report, subtrain: subtrain!, valid: valid! };
 }
 
@@ -113,16 +101,16 @@ export async function continueUntil(create: TrainerFactory, options: SplitRunOpt
     z.object({ ...splitSchema, maxSteps: schemas.positiveInt, checkEvery: schemas.positiveInt.optional() }).strict(),
     options,
   ) as SplitRunOptions & { maxSteps: number; checkEvery?: number };
-  // Watches only the continued training (phase 2), not the early-stopped run.
+  // Watches only the continued training (phase 2): disabled for the early-stopped run.
   let target: number | undefined;
   const watcher: Plugin = {
     name: 'continueUntil',
-    apiVersion: 1,
+    apiVersion: 2,
     afterEvaluate(metrics, ctx) {
-      if (target !== undefined && metrics['val.loss']! < target) ctx.requestStop(`validation loss ${metrics['val.loss']} fell below the target ε = ${target}`);
+      if (metrics['val.loss']! < target!) ctx.requestStop(`validation loss ${metrics['val.loss']} fell below the target ε = ${target}`);
     },
   };
-  const first = await earlyStoppedRun((extra) => create([...extra, watcher]), opts);
+  const first = await earlyStoppedRun((extra) => create([...extra, watcher]), opts, [watcher.name]);
   const { trainer } = first;
   const epsilon = (await trainer.evaluate(first.subtrain)).loss!;
   target = epsilon;
@@ -134,6 +122,8 @@ export async function continueUntil(create: TrainerFactory, options: SplitRunOpt
     batchSize,
     maxSteps: before + opts.maxSteps,
     validation: { data: first.valid, every: { steps: opts.checkEvery ?? perEpoch } },
+    // early stopping governed the first run only; the continued training has its own rule
+    disable: ['earlyStopping'],
   });
   const finalValidationLoss = (await trainer.evaluate(first.valid)).loss!;
   return {

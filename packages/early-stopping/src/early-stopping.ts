@@ -90,7 +90,7 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): Plugin {
 
   return {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
     order: Order.earlyStopping,
     beforeFit() {
       stopReason = undefined;

@@ -12,7 +12,7 @@ describe('Algorithm 7.1 on a U-shaped validation curve (order-12 polynomial, 10 
     const train = polynomialRegression({ examples: 10, seed: 1 });
     const valid = polynomialRegression({ examples: 60, seed: 2 });
     const snapshots = new Map<number, number[]>();
-    const recorder: Plugin = { name: 'recorder', apiVersion: 1, afterEvaluate: (_m, ctx) => void snapshots.set(ctx.step, ctx.params.all.flatMap((p) => Array.from(p.variable.dataSync()))) };
+    const recorder: Plugin = { name: 'recorder', apiVersion: 2, afterEvaluate: (_m, ctx) => void snapshots.set(ctx.step, ctx.params.all.flatMap((p) => Array.from(p.variable.dataSync()))) };
     const t = new Trainer({ model: nn.dense(1), loss: 'mse', optimizer: { name: 'adam', learningRate: 0.01 }, plugins: [recorder, earlyStopping({ patience: 10 })], progress: false, logEvery: 1000 });
     const history = await t.fit(train.data, { epochs: 5000, batchSize: 10, validation: { data: valid.data, every: { steps: 25 } } });
     const curve = history.evaluations.map((r) => ({ step: r.step!, loss: r['val.loss']! }));
@@ -35,7 +35,7 @@ describe('Algorithm 7.1 on a U-shaped validation curve (order-12 polynomial, 10 
     const train = polynomialRegression({ examples: 10, seed: 1 });
     const valid = polynomialRegression({ examples: 60, seed: 2 });
     for (const stopper of [
-      { name: 'stopper', apiVersion: 1 as const, afterStep: (ctx: { step: number; requestStop(r: string): void }) => void (ctx.step === 1000 && ctx.requestStop('budget')) },
+      { name: 'stopper', apiVersion: 2 as const, afterStep: (ctx: { step: number; requestStop(r: string): void }) => void (ctx.step === 1000 && ctx.requestStop('budget')) },
       undefined,
     ]) {
       const t = new Trainer({ model: nn.dense(1), loss: 'mse', optimizer: { name: 'adam', learningRate: 0.01 }, plugins: [earlyStopping({ patience: 1000 }), ...(stopper ? [stopper] : [])], progress: false });

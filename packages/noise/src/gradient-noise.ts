@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { schemas, validateOptions, z, type Plugin } from '@tikhonov/core';
+import { definePlugin, schemas, type Plugin } from '@tikhonov/core';
 
 /** Options of {@link gradientNoise}. */
 export interface GradientNoiseOptions {
@@ -19,18 +19,13 @@ export function gradientNoiseVariance(eta: number, gamma: number, step: number):
  * Annealed Gaussian gradient noise (Neelakantan et al. 2015): adds
  * N(0, σ_t²) to every gradient, σ_t² = η/(1 + t)^γ at step t.
  */
-export function gradientNoise(options: GradientNoiseOptions): Plugin {
-  const { eta, gamma = 0.55, name = 'gradientNoise' } = validateOptions(
-    'gradientNoise',
-    z.object({ eta: schemas.nonNegative, gamma: schemas.nonNegative.optional(), name: z.string().min(1).optional() }).strict(),
-    options,
-  ) as GradientNoiseOptions;
-  return {
-    name,
-    apiVersion: 1,
+export const gradientNoise: (options: GradientNoiseOptions) => Plugin = definePlugin({
+  name: 'gradientNoise',
+  options: { eta: schemas.nonNegative, gamma: schemas.nonNegative.optional() },
+  setup: ({ eta, gamma = 0.55 }: GradientNoiseOptions) => ({
     transformGradients(grads, ctx) {
       const sd = Math.sqrt(gradientNoiseVariance(eta, gamma, ctx.step));
       return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(g, ctx.random.normal(g.shape, 0, sd))]));
     },
-  };
-}
+  }),
+});

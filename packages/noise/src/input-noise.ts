@@ -1,4 +1,4 @@
-import { matchesSite, Order, schemas, siteSelectorSchema, validateOptions, z, type Plugin, type SiteSelector } from '@tikhonov/core';
+import { definePlugin, matchesSite, Order, schemas, siteSelectorSchema, type Plugin, type SiteSelector } from '@tikhonov/core';
 import { kindSchema, perturb, type NoiseKind } from './perturb.js';
 
 /** Options of {@link inputNoise}. */
@@ -13,21 +13,16 @@ export interface InputNoiseOptions {
  * Gaussian noise on the inputs, fresh each step (seed §7.6.1). For linear
  * regression, noise of variance ν is equivalent in expectation to an L²
  * penalty ν‖w‖² (Bishop 1995): E[(wᵀ(x+ε) − y)²] = (wᵀx − y)² + ν‖w‖².
- * Training only; inference sees clean inputs.
+ * Training only (a batch transform); inference sees clean inputs.
  */
-export function inputNoise(options: InputNoiseOptions): Plugin {
-  const { stddev, kind = 'additive', name = 'inputNoise' } = validateOptions(
-    'inputNoise',
-    z.object({ stddev: schemas.nonNegative, kind: kindSchema.optional(), name: z.string().min(1).optional() }).strict(),
-    options,
-  ) as InputNoiseOptions;
-  return {
-    name,
-    apiVersion: 1,
+export const inputNoise: (options: InputNoiseOptions) => Plugin = definePlugin({
+  name: 'inputNoise',
+  options: { stddev: schemas.nonNegative, kind: kindSchema.optional() },
+  setup: ({ stddev, kind = 'additive' }: InputNoiseOptions) => ({
     order: Order.noise,
     transformBatch: (batch, ctx) => ({ ...batch, x: perturb(batch.x, stddev, kind, ctx.random) }),
-  };
-}
+  }),
+});
 
 /** Options of {@link hiddenNoise}. */
 export interface HiddenNoiseOptions extends InputNoiseOptions {
@@ -37,18 +32,14 @@ export interface HiddenNoiseOptions extends InputNoiseOptions {
 
 /**
  * Gaussian noise on hidden activations in training — "augmentation at
- * multiple levels of abstraction" (Poole et al. 2014).
+ * multiple levels of abstraction" (Poole et al. 2014). Declared for mode
+ * `'train'` only (the default), so inference sees clean activations.
  */
-export function hiddenNoise(options: HiddenNoiseOptions): Plugin {
-  const { stddev, kind = 'additive', sites = { kinds: ['hidden'] }, name = 'hiddenNoise' } = validateOptions(
-    'hiddenNoise',
-    z.object({ stddev: schemas.nonNegative, kind: kindSchema.optional(), sites: siteSelectorSchema.optional(), name: z.string().min(1).optional() }).strict(),
-    options,
-  ) as HiddenNoiseOptions;
-  return {
-    name,
-    apiVersion: 1,
+export const hiddenNoise: (options: HiddenNoiseOptions) => Plugin = definePlugin({
+  name: 'hiddenNoise',
+  options: { stddev: schemas.nonNegative, kind: kindSchema.optional(), sites: siteSelectorSchema.optional() },
+  setup: ({ stddev, kind = 'additive', sites = { kinds: ['hidden'] } }: HiddenNoiseOptions) => ({
     order: Order.noise,
-    transformActivation: (site, h, ctx) => (ctx.training && site.kind !== 'output' && matchesSite(site, sites) ? perturb(h, stddev, kind, ctx.random) : h),
-  };
-}
+    transformActivation: (site, h, ctx) => (site.kind !== 'output' && matchesSite(site, sites) ? perturb(h, stddev, kind, ctx.random) : h),
+  }),
+});

@@ -1,21 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { nn, schemas, validateOptions, z, type Plugin } from '@tikhonov/core';
+import { definePlugin, nn, schemas, type Plugin } from '@tikhonov/core';
 
 /**
  * The analytic counterpart of input noise (seed eq. 7.17): the penalty
  * ν·E‖∇ₓŷ(x)‖² (for k outputs, the squared Frobenius norm of the Jacobian,
  * Σⱼ‖∇ₓŷⱼ‖²), averaged over the batch. Computed by a second differentiation
- * inside the gradient tape: one extra forward pass plus one backward pass per
- * output unit each step. For linear regression ŷ = wᵀx + b it is exactly ν‖w‖².
+ * inside the gradient tape: per output unit, one nested training-mode
+ * forward pass (tagged `'jacobian'`, so recording or perturbing plugins can
+ * tell it from the step's own) plus one backward pass, each step. For linear
+ * regression ŷ = wᵀx + b it is exactly ν‖w‖².
  */
-export function jacobianPenalty(options: { nu: number; name?: string }): Plugin {
-  const { nu, name = 'jacobianPenalty' } = validateOptions('jacobianPenalty', z.object({ nu: schemas.nonNegative, name: z.string().min(1).optional() }).strict(), options) as {
-    nu: number;
-    name?: string;
-  };
-  return {
-    name,
-    apiVersion: 1,
+export const jacobianPenalty: (options: { nu: number; name?: string }) => Plugin = definePlugin({
+  name: 'jacobianPenalty',
+  options: { nu: schemas.nonNegative },
+  setup: ({ nu }: { nu: number }, name) => ({
     penalty(ctx) {
       const x = ctx.batch!.x;
       const shape = ctx.model.outputShape;
@@ -24,7 +22,7 @@ export function jacobianPenalty(options: { nu: number; name?: string }): Plugin 
       const squares: tf.Tensor[] = [];
       for (let j = 0; j < units; j++) {
         const g = tf.grad((input: tf.Tensor) => {
-          const out = nn.single(ctx.forward(input, { training: true }), name);
+          const out = nn.single(ctx.forward(input, { mode: 'train', tag: 'jacobian' }), name);
           return tf.sum(tf.slice(tf.reshape(out, [out.shape[0]!, units]), [0, j], [-1, 1]));
         })(x);
         squares.push(tf.sum(tf.square(g)));
@@ -32,5 +30,5 @@ export function jacobianPenalty(options: { nu: number; name?: string }): Plugin 
       const total = squares.length === 1 ? squares[0]! : tf.addN(squares);
       return tf.mul(nu / x.shape[0]!, total) as tf.Scalar;
     },
-  };
-}
+  }),
+});

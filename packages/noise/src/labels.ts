@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DataError, HostRandom, Order, dataset, schemas, validateOptions, z, type Batch, type Dataset, type Plugin, type StepContext } from '@tikhonov/core';
+import { DataError, HostRandom, Order, dataset, definePlugin, schemas, validateOptions, z, type Batch, type Dataset, type Plugin, type StepContext } from '@tikhonov/core';
 
 /** Number of classes of a single softmax output, or a clear error. */
 function classesOf(owner: string, ctx: StepContext): number {
@@ -20,14 +20,9 @@ function distribution(owner: string, y: Batch['y'], k: number): tf.Tensor {
   throw new DataError(`${owner}: targets of shape [${y.shape.join(', ')}] are neither class ids [n] nor class rows [n, ${k}]`);
 }
 
-/** A plugin that rewrites each training batch's targets, given the number of classes. */
-function relabelPlugin(name: string, relabel: (y: Batch['y'], k: number, ctx: StepContext) => tf.Tensor): Plugin {
-  return {
-    name,
-    apiVersion: 1,
-    order: Order.noise,
-    transformBatch: (batch, ctx) => ({ ...batch, y: relabel(batch.y, classesOf(name, ctx), ctx) }),
-  };
+/** The batch transform of a label plugin: rewrites the targets, given the number of classes. */
+function relabel(name: string, rewrite: (y: Batch['y'], k: number, ctx: StepContext) => tf.Tensor): Pick<Plugin, 'order' | 'transformBatch'> {
+  return { order: Order.noise, transformBatch: (batch, ctx) => ({ ...batch, y: rewrite(batch.y, classesOf(name, ctx), ctx) }) };
 }
 
 /**
@@ -36,14 +31,11 @@ function relabelPlugin(name: string, relabel: (y: Batch['y'], k: number, ctx: St
  * pushed towards infinite logits. (Deck 002 states the variant ε/(k−1) and
  * 1 − ε.) Class ids and one-hot targets are accepted.
  */
-export function labelSmoothing(options: { epsilon: number; name?: string }): Plugin {
-  const { epsilon, name = 'labelSmoothing' } = validateOptions(
-    'labelSmoothing',
-    z.object({ epsilon: schemas.rate, name: z.string().min(1).optional() }).strict(),
-    options,
-  ) as { epsilon: number; name?: string };
-  return relabelPlugin(name, (y, k) => tf.add(tf.mul(distribution(name, y, k), 1 - epsilon), epsilon / k));
-}
+export const labelSmoothing: (options: { epsilon: number; name?: string }) => Plugin = definePlugin({
+  name: 'labelSmoothing',
+  options: { epsilon: schemas.rate },
+  setup: ({ epsilon }: { epsilon: number }, name) => relabel(name, (y, k) => tf.add(tf.mul(distribution(name, y, k), 1 - epsilon), epsilon / k)),
+});
 
 /**
  * Label noise: in each step, each training label is replaced with probability
@@ -51,14 +43,16 @@ export function labelSmoothing(options: { epsilon: number; name?: string }): Plu
  * — noise on the targets as a regulariser, or to study robustness to mistaken
  * labels (seed §7.6). See {@link corruptLabels} for a fixed corruption of a data set.
  */
-export function labelNoise(options: { rate: number; name?: string }): Plugin {
-  const { rate, name = 'labelNoise' } = validateOptions('labelNoise', z.object({ rate: schemas.rate, name: z.string().min(1).optional() }).strict(), options) as { rate: number; name?: string };
-  return relabelPlugin(name, (y, k, ctx) => {
-    // soft or one-hot rows: flip the argmax class
-    if (!(y instanceof tf.Tensor) || y.rank !== 1) return tf.oneHot(flip(tf.argMax(distribution(name, y, k), -1), rate, k, ctx), k);
-    return flip(tf.cast(y, 'int32'), rate, k, ctx);
-  });
-}
+export const labelNoise: (options: { rate: number; name?: string }) => Plugin = definePlugin({
+  name: 'labelNoise',
+  options: { rate: schemas.rate },
+  setup: ({ rate }: { rate: number }, name) =>
+    relabel(name, (y, k, ctx) => {
+      // soft or one-hot rows: flip the argmax class
+      if (!(y instanceof tf.Tensor) || y.rank !== 1) return tf.oneHot(flip(tf.argMax(distribution(name, y, k), -1), rate, k, ctx), k);
+      return flip(tf.cast(y, 'int32'), rate, k, ctx);
+    }),
+});
 
 /** With probability `rate`, replaces each id by (id + 1 + ⌊U·(k−1)⌋) mod k: a uniformly random other class. */
 function flip(ids: tf.Tensor, rate: number, k: number, ctx: StepContext): tf.Tensor {

@@ -19,7 +19,8 @@ export interface WeightNoiseOptions {
  * point and applied to the clean weights — a stochastic form of Bayesian
  * inference over the weights. It pushes towards regions where small weight
  * changes matter little (penalty η‖∇_w ŷ‖²); for linear regression that term
- * is ηE‖x‖², constant in w, so the gradient stays unbiased.
+ * is ηE‖x‖², constant in w, so the gradient stays unbiased. Declared for
+ * mode `'train'` only (the default): inference uses the clean weights.
  */
 export function weightNoise(options: WeightNoiseOptions): Plugin {
   const opts = validateOptions(
@@ -40,14 +41,14 @@ export function weightNoise(options: WeightNoiseOptions): Plugin {
   let seed = 0;
   return {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
     order: Order.noise,
     beforeFit(ctx) {
       chosen = new Set(selectOrThrow(ctx.params.all, opts.select ?? { roles: ['weight'] }, name).map((p) => p.name));
       seed = ctx.seed;
     },
     transformParam(param, value, ctx) {
-      if (!ctx.training || !chosen.has(param.name)) return value;
+      if (!chosen.has(param.name)) return value;
       // per epoch: the same draw for every step of the epoch, keyed by (seed, epoch, plugin, param)
       const random = opts.resample === 'epoch' ? new RandomStream([seed, 'epoch', ctx.epoch, name, param.name]) : ctx.random;
       return perturb(value, opts.stddev, opts.kind ?? 'additive', random);

@@ -20,7 +20,7 @@ function averager(from: number, sums: Float64Array): Plugin {
   let count = 0;
   return {
     name: 'averager',
-    apiVersion: 1,
+    apiVersion: 2,
     order: Order.earlyStopping,
     afterStep(ctx) {
       if (ctx.step <= from) return;
@@ -63,7 +63,7 @@ describe('weight noise on linear regression (seed §7.6.2)', () => {
     const sd = 0.3;
     const grads: Float32Array[] = [];
     // record each step's gradient, then zero it so w stays put
-    const tap: Plugin = { name: 'tap', apiVersion: 1, transformGradients: (g) => (grads.push(g['dense_1/kernel']!.dataSync().slice() as Float32Array), { 'dense_1/kernel': tf.zerosLike(g['dense_1/kernel']!) }) };
+    const tap: Plugin = { name: 'tap', apiVersion: 2, transformGradients: (g) => (grads.push(g['dense_1/kernel']!.dataSync().slice() as Float32Array), { 'dense_1/kernel': tf.zerosLike(g['dense_1/kernel']!) }) };
     const t = new Trainer({ model: nn.dense(1, { useBias: false }), loss: 'mse', optimizer: 'sgd', plugins: [weightNoise({ stddev: sd }), tap], inputShape: [4], seed: 2, progress: false, logEvery: 1000 });
     await t.fit(task.data, { epochs: steps, batchSize: m, shuffle: false });
     const w = t.params.get('dense_1/kernel').variable;

@@ -7,7 +7,7 @@ import { corruptLabels, gradientNoise, gradientNoiseVariance, hiddenNoise, input
 
 /** A plugin that records the batch the step trains on (after earlier transforms). */
 function batchTap(store: Array<{ x: number[]; y: number[] }>): Plugin {
-  return { name: 'batchTap', apiVersion: 1, order: Order.adversarial + 1, transformBatch: (b) => (store.push({ x: Array.from(b.x.dataSync()), y: Array.from((b.y as tf.Tensor).dataSync()) }), b) };
+  return { name: 'batchTap', apiVersion: 2, order: Order.adversarial + 1, transformBatch: (b) => (store.push({ x: Array.from(b.x.dataSync()), y: Array.from((b.y as tf.Tensor).dataSync()) }), b) };
 }
 
 describe('label smoothing (deck 000)', () => {
@@ -65,8 +65,8 @@ describe('noise statistics', () => {
     const gamma = 0.55;
     const before: Float32Array[] = [];
     const after: Float32Array[] = [];
-    const tapBefore: Plugin = { name: 'before', apiVersion: 1, order: 400, transformGradients: (g) => (before.push(g['dense_1/kernel']!.dataSync().slice() as Float32Array), g) };
-    const tapAfter: Plugin = { name: 'after', apiVersion: 1, order: 600, transformGradients: (g) => (after.push(g['dense_1/kernel']!.dataSync().slice() as Float32Array), g) };
+    const tapBefore: Plugin = { name: 'before', apiVersion: 2, order: 400, transformGradients: (g) => (before.push(g['dense_1/kernel']!.dataSync().slice() as Float32Array), g) };
+    const tapAfter: Plugin = { name: 'after', apiVersion: 2, order: 600, transformGradients: (g) => (after.push(g['dense_1/kernel']!.dataSync().slice() as Float32Array), g) };
     const t = new Trainer({ model: nn.dense(50), loss: 'mse', optimizer: 'sgd', plugins: [tapBefore, gradientNoise({ eta, gamma }), tapAfter], inputShape: [100], progress: false });
     await t.fit({ x: tf.ones([4, 100]), y: tf.zeros([4, 50]), size: 4 }, { epochs: 3, batchSize: 4 });
     for (const step of [1, 3]) {

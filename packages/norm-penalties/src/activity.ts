@@ -20,8 +20,9 @@ const baseShape = {
 };
 
 /**
- * Builds a representation penalty (seed §7.9): records the selected sites'
- * activations in the training forward pass and adds α·Σ term(h) to the loss,
+ * Builds a representation penalty (seed §7.9): adds α·Σ term(h) over the
+ * selected sites' activations of the step's main forward pass (read from
+ * `ctx.activations`, so nested passes and list order do not change it),
  * where term is averaged over the batch. Reports the fraction of near-zero
  * activations as `<name>.zeroFraction`.
  */
@@ -30,24 +31,19 @@ function activityPenalty(owner: string, options: ActivityOptions & Record<string
   const name = opts.name ?? owner;
   const tolerance = opts.zeroTolerance ?? 1e-3;
   let chosen = new Set<string>();
-  let recorded: tf.Tensor[] = [];
   return {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
     beforeFit(ctx) {
       chosen = new Set(selectSitesOrThrow(ctx.model.sites, opts.sites ?? { kinds: ['hidden'] }, name).map((s) => s.name));
     },
-    transformActivation(site, h, ctx) {
-      if (ctx.training && chosen.has(site.name)) recorded.push(h);
-      return h;
-    },
     penalty(ctx) {
+      const recorded = ctx.activations.filter((a) => chosen.has(a.site.name)).map((a) => a.value);
       if (recorded.length === 0) return undefined;
       const terms = recorded.map((h) => term(h, opts));
       const zeros = recorded.map((h) => tf.sum(tf.cast(tf.lessEqual(tf.abs(h), tolerance), 'float32')));
       const size = recorded.reduce((s, h) => s + h.size, 0);
       ctx.report('zeroFraction', tf.div(tf.addN(zeros), size) as tf.Scalar);
-      recorded = [];
       return tf.mul(opts.alpha, terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
     },
   };

@@ -33,6 +33,12 @@ export class Centers {
     return this.center === 0 ? p.variable : tf.sub(p.variable, this.center);
   }
 
+  /** Frees the captured copies (the plugin's dispose). */
+  dispose(): void {
+    for (const v of this.values.values()) v.dispose();
+    this.values.clear();
+  }
+
   stateDict(): PluginState {
     if (this.center !== 'initial') return {};
     return { initial: Object.fromEntries([...this.values].map(([k, v]) => [k, { shape: v.shape, values: Array.from(v.dataSync()) }])) };

@@ -23,12 +23,14 @@ function constraint(owner: string, select: ParamSelector | undefined, name: stri
   let params: ParamInfo[] = [];
   return {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
+    // constraints run after updates and decay, so every step ends inside the feasible set
+    afterStepKind: 'constraint',
     beforeFit(ctx) {
       params = resolveGroups(owner, ctx.params.all, 1, select).map((t) => t.param);
     },
-    afterStep() {
-      for (const p of params) p.variable.assign(project(p));
+    afterStep(ctx) {
+      for (const p of params) ctx.params.write(p, project(p));
     },
   };
 }
@@ -112,11 +114,12 @@ export function normConstraint(options: NormConstraintOptions): Plugin {
   let params: ParamInfo[] = [];
   return {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
+    afterStepKind: 'constraint',
     beforeFit(ctx) {
       params = resolveGroups('normConstraint', ctx.params.all, 1, select as ParamSelector | undefined).map((t) => t.param);
     },
-    afterStep() {
+    afterStep(ctx) {
       const flat = tf.concat(params.map((p) => tf.reshape(p.variable, [-1])));
       let projected: tf.Tensor;
       if (norm === 'l2') {
@@ -128,7 +131,7 @@ export function normConstraint(options: NormConstraintOptions): Plugin {
       let offset = 0;
       for (const p of params) {
         const count = p.variable.size;
-        p.variable.assign(tf.reshape(tf.slice(projected, offset, count), p.shape as number[]));
+        ctx.params.write(p, tf.reshape(tf.slice(projected, offset, count), p.shape as number[]));
         offset += count;
       }
     },

@@ -50,7 +50,7 @@ export function l1(options: L1Options): Plugin {
   let terms: Array<{ param: ParamInfo; alpha: number }> = [];
   const plugin: Plugin = {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
     beforeFit(ctx) {
       terms = resolveGroups(name, ctx.params.all, opts.alpha, opts.select).filter((t) => t.alpha > 0);
       centers.capture(terms.map((t) => t.param));
@@ -58,6 +58,7 @@ export function l1(options: L1Options): Plugin {
     },
     stateDict: () => centers.stateDict(),
     loadStateDict: (state) => centers.loadStateDict(state),
+    dispose: () => centers.dispose(),
   };
   if (method === 'subgradient') {
     return {
@@ -74,12 +75,14 @@ export function l1(options: L1Options): Plugin {
   }
   return {
     ...plugin,
+    // the proximal step completes the gradient update, before decay and constraints
+    afterStepKind: 'update',
     afterStep(ctx: StepContext) {
       const lr = requireLearningRate(name, ctx);
       for (const { param, alpha } of terms) {
         const d = centers.offset(param);
         const shrunk = softThreshold(d, lr * alpha);
-        param.variable.assign(d === param.variable ? shrunk : tf.add(shrunk, tf.sub(param.variable, d)));
+        ctx.params.write(param, d === param.variable ? shrunk : tf.add(shrunk, tf.sub(param.variable, d)));
       }
     },
   };

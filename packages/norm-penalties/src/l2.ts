@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { paramSelectorSchema, validateOptions, z, type ParamInfo, type ParamSelector, type Plugin } from '@tikhonov/core';
+import { definePlugin, paramSelectorSchema, type ParamInfo, type ParamSelector, type Plugin } from '@tikhonov/core';
 import { coefficientSchema, resolveGroups, type Group } from './selection.js';
 import { centerSchema, Centers, type Center } from './center.js';
 
@@ -15,37 +15,36 @@ export interface L2Options {
   name?: string;
 }
 
-const schema = z.object({ alpha: coefficientSchema, center: centerSchema.optional(), select: paramSelectorSchema.optional(), name: z.string().min(1).optional() }).strict();
-
 /**
  * L² parameter penalty (weight decay coupled to the gradient, seed §7.2.1):
  * adds Σ α/2·‖w − w₀‖² to the loss, so each step adds α(w − w₀) to the
  * gradient of every selected param.
  */
-export function l2(options: L2Options): Plugin {
-  const opts = validateOptions('l2', schema, options) as L2Options;
-  const name = opts.name ?? 'l2';
-  const centers = new Centers(name, opts.center ?? 0);
-  let terms: Array<{ param: ParamInfo; alpha: number }> = [];
-  return {
-    name,
-    apiVersion: 1,
-    beforeFit(ctx) {
-      terms = resolveGroups(name, ctx.params.all, opts.alpha, opts.select).filter((t) => t.alpha > 0);
-      centers.capture(terms.map((t) => t.param));
-    },
-    penalty() {
-      let total: tf.Scalar | undefined;
-      for (const { param, alpha } of terms) {
-        const term = halfSquaredNorm(centers.offset(param), alpha);
-        total = total ? (tf.add(total, term) as tf.Scalar) : term;
-      }
-      return total;
-    },
-    stateDict: () => centers.stateDict(),
-    loadStateDict: (state) => centers.loadStateDict(state),
-  };
-}
+export const l2: (options: L2Options) => Plugin = definePlugin({
+  name: 'l2',
+  options: { alpha: coefficientSchema, center: centerSchema.optional(), select: paramSelectorSchema.optional() },
+  setup(opts: L2Options, name) {
+    const centers = new Centers(name, opts.center ?? 0);
+    let terms: Array<{ param: ParamInfo; alpha: number }> = [];
+    return {
+      beforeFit(ctx) {
+        terms = resolveGroups(name, ctx.params.all, opts.alpha, opts.select).filter((t) => t.alpha > 0);
+        centers.capture(terms.map((t) => t.param));
+      },
+      penalty() {
+        let total: tf.Scalar | undefined;
+        for (const { param, alpha } of terms) {
+          const term = halfSquaredNorm(centers.offset(param), alpha);
+          total = total ? (tf.add(total, term) as tf.Scalar) : term;
+        }
+        return total;
+      },
+      stateDict: () => centers.stateDict(),
+      loadStateDict: (state) => centers.loadStateDict(state),
+      dispose: () => centers.dispose(),
+    };
+  },
+});
 
 /**
  * α/2·‖d‖² with its analytic gradient α·d. tfjs's autodiff of sum(square(d))

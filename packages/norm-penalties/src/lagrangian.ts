@@ -52,10 +52,13 @@ export function lagrangian(options: LagrangianOptions): Plugin {
   const norm = opts.norm ?? 'l2';
   let params: ParamInfo[] = [];
   let alpha: tf.Variable | undefined;
-  const multiplier = () => (alpha ??= tf.variable(tf.scalar(opts.initialAlpha ?? 0), false));
+  // tidy frees the initial scalar: a variable keeps its own reference to the storage
+  const multiplier = () => (alpha ??= tf.tidy(() => tf.variable(tf.scalar(opts.initialAlpha ?? 0), false)));
   return {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
+    // the dual ascent reads Ω after the optimizer's update, before decay and constraints move θ
+    afterStepKind: 'update',
     beforeFit(ctx) {
       params = resolveGroups(name, ctx.params.all, 1, opts.select).map((t) => t.param);
       multiplier();
@@ -70,12 +73,13 @@ export function lagrangian(options: LagrangianOptions): Plugin {
       ctx.report('alpha', a as unknown as tf.Scalar);
       ctx.report('omega', omega);
     },
-    afterFit() {
-      // nothing to free: α lives as long as the plugin (it is its state)
+    dispose() {
+      alpha?.dispose();
+      alpha = undefined;
     },
     stateDict: () => ({ alpha: alpha ? alpha.dataSync()[0]! : (opts.initialAlpha ?? 0) }),
     loadStateDict(state) {
-      multiplier().assign(tf.scalar(Number(state.alpha)));
+      tf.tidy(() => multiplier().assign(tf.scalar(Number(state.alpha))));
     },
   };
 }

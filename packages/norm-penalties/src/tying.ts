@@ -26,7 +26,7 @@ export function tying(options: TyingOptions): Plugin {
   let tied: Array<[ParamInfo, ParamInfo]> = [];
   return {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
     beforeFit(ctx) {
       tied = opts.pairs.flatMap(([a, b], i) => {
         const left = selectOrThrow(ctx.params.all, a, name, `pairs[${i}][0]`);

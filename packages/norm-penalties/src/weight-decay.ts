@@ -31,7 +31,9 @@ export function weightDecay(options: WeightDecayOptions): Plugin {
   let before = new Map<ParamInfo, tf.Tensor>();
   return {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
+    // decay acts on the updated params and before any constraint projects them
+    afterStepKind: 'decay',
     beforeFit(ctx) {
       params = resolveGroups(name, ctx.params.all, opts.rate, opts.select).map((t) => t.param);
       requireLearningRate(name, ctx);
@@ -42,7 +44,7 @@ export function weightDecay(options: WeightDecayOptions): Plugin {
     },
     afterStep(ctx) {
       const shrink = requireLearningRate(name, ctx) * opts.rate;
-      for (const p of params) p.variable.assign(tf.sub(p.variable, tf.mul(before.get(p)!, shrink)));
+      for (const p of params) ctx.params.write(p, tf.sub(p.variable, tf.mul(before.get(p)!, shrink)));
       before = new Map();
     },
   };

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { nn, Order, Trainer, type Plugin } from '@tikhonov/core';
+import { nn, Trainer, type Plugin } from '@tikhonov/core';
 import { gaussianBlobs, linearRegression } from '@tikhonov/datasets';
-import { lagrangian, maxNorm, normConstraint, projectL1Ball, unitNorms } from '@tikhonov/norm-penalties';
+import { lagrangian, maxNorm, normConstraint, projectL1Ball, unitNorm, unitNorms, weightDecay } from '@tikhonov/norm-penalties';
 
 const mlp = () => nn.sequential([nn.dense(16, { activation: 'relu' }), nn.dense(3)]);
 
@@ -13,8 +13,9 @@ describe('maxNorm (seed §7.3, Hinton et al. 2012)', () => {
     let projected = 0;
     const checker: Plugin = {
       name: 'checker',
-      apiVersion: 1,
-      order: Order.default + 1,
+      apiVersion: 2,
+      // a reader: runs after every update, decay and constraint of the step
+      afterStepKind: 'average',
       afterStep(ctx) {
         for (const p of ctx.params.select({ roles: ['weight'] })) {
           const norms = unitNorms(p).dataSync();
@@ -31,7 +32,7 @@ describe('maxNorm (seed §7.3, Hinton et al. 2012)', () => {
   });
 
   it('units inside the ball are untouched bit for bit; units outside land on the sphere', async () => {
-    const zeroGrads: Plugin = { name: 'freezeStep', apiVersion: 1, transformGradients: (g) => Object.fromEntries(Object.entries(g).map(([k, v]) => [k, tf.zerosLike(v)])) };
+    const zeroGrads: Plugin = { name: 'freezeStep', apiVersion: 2, transformGradients: (g) => Object.fromEntries(Object.entries(g).map(([k, v]) => [k, tf.zerosLike(v)])) };
     const t = new Trainer({ model: nn.dense(3, { useBias: false }), loss: 'mse', optimizer: 'sgd', plugins: [zeroGrads, maxNorm({ c: 1 })], inputShape: [2], progress: false });
     const kernel = [
       [0.3, 3, -0.6],
@@ -69,11 +70,75 @@ describe('normConstraint', () => {
 
   it('keeps Ω(θ) ≤ k over the selected group during training', async () => {
     const norms: number[] = [];
-    const checker: Plugin = { name: 'checker', apiVersion: 1, order: 600, afterStep: (ctx) => void norms.push(tf.norm(ctx.params.get('dense_1/kernel').variable).dataSync()[0]!) };
+    const checker: Plugin = { name: 'checker', apiVersion: 2, afterStepKind: 'average', afterStep: (ctx) => void norms.push(tf.norm(ctx.params.get('dense_1/kernel').variable).dataSync()[0]!) };
     const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: { name: 'sgd', learningRate: 0.5 }, plugins: [normConstraint({ k: 1, select: { names: ['dense_1/kernel'] } }), checker], progress: false });
     await t.fit(gaussianBlobs({ examples: 60, features: 6, seed: 2 }), { epochs: 3, batchSize: 10 });
     expect(Math.max(...norms)).toBeLessThanOrEqual(1 + 1e-5);
     t.dispose();
+  });
+});
+
+describe('afterStep order by kind (contract v2): update → decay → constraint → average, whatever the list order', () => {
+  const permutations = <T,>(items: T[]): T[][] => (items.length <= 1 ? [items] : items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest])));
+
+  it('every permutation of [maxNorm, weightDecay, an averaging reader] ends each step inside the ball, and the reader sees the projected params', async () => {
+    const c = 0.4;
+    for (const order of permutations(['maxNorm', 'weightDecay', 'reader'])) {
+      let worst = 0;
+      let steps = 0;
+      // an EMA-like reader: it only reads, after everything else
+      const reader: Plugin = {
+        name: 'reader',
+        apiVersion: 2,
+        afterStepKind: 'average',
+        afterStep(ctx) {
+          steps++;
+          for (const p of ctx.params.select({ roles: ['weight'] })) worst = Math.max(worst, ...unitNorms(p).dataSync());
+        },
+      };
+      const make = { maxNorm: () => maxNorm({ c }), weightDecay: () => weightDecay({ rate: 0.05 }), reader: () => reader };
+      const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: { name: 'sgd', learningRate: 1 }, plugins: order.map((n) => make[n as keyof typeof make]()), progress: false, seed: 3 });
+      await t.fit(gaussianBlobs({ examples: 60, features: 6, seed: 4 }), { epochs: 2, batchSize: 20 });
+      expect(steps, order.join(', ')).toBe(6);
+      expect(worst, order.join(', ')).toBeLessThanOrEqual(c + 1e-6);
+      const final = t.params.select({ roles: ['weight'] }).flatMap((p) => Array.from(unitNorms(p).dataSync()));
+      expect(Math.max(...final), order.join(', ')).toBeLessThanOrEqual(c + 1e-6);
+      expect(t.describeLoop()).toMatch(/afterStep\s+sequence\s+weightDecay \[decay\] → maxNorm \[constraint\] → reader \[average\]/);
+      t.dispose();
+    }
+  });
+
+  it('[unitNorm, weightDecay] ends every step on the unit sphere (v1 ran them in list order and ended 0.13 off after 3 epochs)', async () => {
+    const off: number[] = [];
+    const reader: Plugin = {
+      name: 'reader',
+      apiVersion: 2,
+      afterStepKind: 'average',
+      afterStep: (ctx) => void off.push(...Array.from(unitNorms(ctx.params.get('dense_1/kernel')).dataSync(), (n) => Math.abs(n - 1))),
+    };
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: { name: 'sgd', learningRate: 0.5 }, plugins: [unitNorm(), weightDecay({ rate: 0.1 }), reader], progress: false, seed: 1 });
+    await t.fit(gaussianBlobs({ examples: 60, features: 6, seed: 2 }), { epochs: 3, batchSize: 10 });
+    expect(off.length).toBe(18 * 16);
+    expect(Math.max(...off)).toBeLessThan(1e-5);
+    t.dispose();
+  });
+
+  it('an averaging reader may not write params; a direct assign in a hook is refused, naming the plugin and hook', async () => {
+    const data = gaussianBlobs({ examples: 20, features: 6, seed: 2 });
+    const writer: Plugin = { name: 'sneaky', apiVersion: 2, afterStepKind: 'average', afterStep: (ctx) => ctx.params.write('dense_1/bias', tf.zeros([16])) };
+    const t1 = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', plugins: [writer], progress: false });
+    await expect(t1.fit(data, { epochs: 1 })).rejects.toThrow(/plugin 'sneaky' failed in afterStep: plugin 'sneaky' wrote param 'dense_1\/bias' in an afterStep of kind 'average'/);
+    t1.dispose();
+    const direct: Plugin = { name: 'direct', apiVersion: 2, penalty: (ctx) => (ctx.params.get('dense_1/bias').variable.assign(tf.zeros([16])), undefined) };
+    const t2 = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', plugins: [direct], progress: false });
+    await expect(t2.fit(data, { epochs: 1 })).rejects.toThrow(/plugin 'direct' assigned param 'dense_1\/bias' directly in penalty; write params through ctx.params.write/);
+    t2.dispose();
+    const early: Plugin = { name: 'early', apiVersion: 2, transformGradients: (g, ctx) => (ctx.params.write('dense_1/bias', tf.zeros([16])), g) };
+    const t3 = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', plugins: [early], progress: false });
+    await expect(t3.fit(data, { epochs: 1 })).rejects.toThrow(/wrote param 'dense_1\/bias' in transformGradients; params may be written only in afterStep and in fit-level hooks/);
+    t3.dispose();
+    data.x.dispose();
+    (data.y as tf.Tensor).dispose();
   });
 });
 

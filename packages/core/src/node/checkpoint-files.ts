@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { CheckpointError } from '../errors.js';
-import { exportCheckpoint, importCheckpoint, type CheckpointData } from '../checkpoint.js';
-import type { Trainer } from '../trainer.js';
+import { exportCheckpoint, importCheckpoint, type CheckpointData, type CheckpointTarget } from '../checkpoint.js';
 
 const FILES = {
   model: 'model.json',
@@ -20,8 +19,12 @@ const FILES = {
  * sibling temporary directory which then replaces `dir` by rename, so a crash
  * leaves either the old checkpoint or the new one, never half of one.
  */
-export async function saveCheckpoint(trainer: Trainer, dir: string): Promise<void> {
-  const data = await exportCheckpoint(trainer);
+export async function saveCheckpoint(trainer: CheckpointTarget, dir: string): Promise<void> {
+  await writeCheckpoint(await exportCheckpoint(trainer), dir);
+}
+
+/** Writes checkpoint data (from `exportCheckpoint`, or a plugin's `ctx.exportCheckpoint()`) as a directory, atomically as {@link saveCheckpoint}. */
+export async function writeCheckpoint(data: CheckpointData, dir: string): Promise<void> {
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
   const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -68,7 +71,7 @@ function toArrayBuffer(buffer: Buffer): ArrayBuffer {
 }
 
 /** Loads a checkpoint directory written by {@link saveCheckpoint} into a trainer built for the same model. */
-export async function loadCheckpoint(trainer: Trainer, dir: string): Promise<void> {
+export async function loadCheckpoint(trainer: CheckpointTarget, dir: string): Promise<void> {
   const exists = await stat(dir).then(
     (s) => s.isDirectory(),
     () => false,

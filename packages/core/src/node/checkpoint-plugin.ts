@@ -1,6 +1,6 @@
 import { Order, type Plugin } from '../plugin.js';
 import { schemas, validateOptions, z } from '../options.js';
-import { saveCheckpoint } from './checkpoint-files.js';
+import { writeCheckpoint } from './checkpoint-files.js';
 
 /** Options of {@link checkpoint}. */
 export interface CheckpointOptions {
@@ -23,13 +23,13 @@ export function checkpoint(options: CheckpointOptions): Plugin {
   const { dir, everyEpochs = 1, name = 'checkpoint' } = validateOptions('checkpoint', schema, options);
   return {
     name,
-    apiVersion: 1,
+    apiVersion: 2,
     order: Order.checkpoint,
     async afterEpoch(ctx) {
-      if (ctx.epoch % everyEpochs === 0) await saveCheckpoint(ctx.trainer, dir);
+      if (ctx.epoch % everyEpochs === 0) await writeCheckpoint(await ctx.exportCheckpoint(), dir);
     },
     async afterFit(ctx) {
-      await saveCheckpoint(ctx.trainer, dir);
+      await writeCheckpoint(await ctx.exportCheckpoint(), dir);
     },
   };
 }

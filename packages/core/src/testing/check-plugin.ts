@@ -5,8 +5,10 @@ import type { LossSpec } from '../losses.js';
 import { dense, sequential } from '../nn/index.js';
 import type { Module } from '../nn/module.js';
 import type { OptimizerSpec } from '../optimizers.js';
-import { HOOKS, registerPlugins, type HookName, type Plugin } from '../plugin.js';
+import { HOOKS, type HookName, type Plugin } from '../plugin.js';
+import { registerPlugins } from '../plugin-registry.js';
 import { Trainer } from '../trainer.js';
+import { CheckFailure, checkDispose, checkModes, checkNestedForward, fail } from './contract-checks.js';
 
 /** Options of {@link checkPlugin}; the defaults fit a small MLP classifier. */
 export interface CheckPluginOptions {
@@ -36,14 +38,6 @@ export interface CheckPluginReport {
 /** Hooks a fit with validation reaches, so a throwing copy must surface as PluginError. */
 const REACHED: HookName[] = ['beforeFit', 'beforeEpoch', 'transformBatch', 'transformParam', 'transformActivation', 'penalty', 'transformGradients', 'afterStep', 'afterEvaluate', 'afterEpoch', 'afterFit', 'wrapPredict'];
 
-class CheckFailure extends Error {
-  override name = 'CheckPluginFailure';
-}
-
-function fail(plugin: string, what: string): never {
-  throw new CheckFailure(`checkPlugin('${plugin}'): ${what}`);
-}
-
 function defaultData(): Dataset {
   return tf.tidy(() => {
     const centers = tf.randomNormal([3, 8], 0, 2, 'float32', 11);
@@ -56,11 +50,16 @@ function defaultData(): Dataset {
 /**
  * The conformance kit for plugin authors: run it in your own tests with a
  * factory that returns a fresh plugin each call. It checks that the plugin
- * registers under the contract, trains a small model for N steps with a finite
- * loss, leaks no tensor (numTensors flat from N to 2N steps), is deterministic
- * under a seed (bit-identical params), round-trips its state through JSON, and
- * that an error thrown in each hook it implements surfaces as a PluginError
- * naming it and the hook. Throws on the first failed check; returns a report.
+ * registers under contract v2, trains a small model for N steps with a finite
+ * loss (writing params only through the attributed path: a direct assign in
+ * a hook fails there), leaks no tensor (numTensors flat from N to 2N steps),
+ * is deterministic under a seed (bit-identical params), round-trips its state
+ * through JSON, honours its declared modes (inference deterministic; modes
+ * it is not declared for untouched), frees what it holds in `dispose`, gives
+ * the same numbers whichever side of a nested-forward plugin it is listed on,
+ * and that an error thrown in each hook it implements surfaces as a
+ * PluginError naming it and the hook. Throws on the first failed check;
+ * returns a report.
  */
 export async function checkPlugin(factory: () => Plugin, options: CheckPluginOptions = {}): Promise<CheckPluginReport> {
   const probe = factory();
@@ -72,12 +71,12 @@ export async function checkPlugin(factory: () => Plugin, options: CheckPluginOpt
   const data = options.data ? options.data() : defaultData();
   const perEpoch = Math.ceil(data.size / batchSize);
   const epochsFor = (n: number) => Math.ceil(n / perEpoch);
-  const makeTrainer = (plugin: Plugin) =>
+  const makeTrainer = (plugins: Plugin[]) =>
     new Trainer({
       model: options.model ? options.model() : sequential([dense(16, { activation: 'relu' }), dense(3)]),
       loss: options.loss ?? 'softmaxCrossEntropy',
       optimizer: options.optimizer ?? { name: 'sgd', learningRate: 0.05 },
-      plugins: [plugin],
+      plugins,
       seed: options.seed ?? 3,
       logEvery: 4,
       progress: false,
@@ -85,9 +84,14 @@ export async function checkPlugin(factory: () => Plugin, options: CheckPluginOpt
   const fitSteps = (trainer: Trainer, n: number) =>
     trainer.fit(data, { epochs: epochsFor(trainer.step + n), maxSteps: trainer.step + n, batchSize, validation: { data } });
 
-  // 1. finite loss over N steps
-  const first = makeTrainer(probe);
-  await fitSteps(first, steps);
+  // 1. finite loss over N steps (a direct param write inside a hook fails here, as the contract's PluginContractError)
+  const first = makeTrainer([probe]);
+  try {
+    await fitSteps(first, steps);
+  } catch (error) {
+    if (error instanceof CheckFailure) throw error;
+    fail(name, `a short fit failed: ${(error as Error).message}`);
+  }
   const losses = first.history.logs.map((r) => r.loss!);
   if (losses.length === 0) fail(name, 'no loss was logged');
   if (!losses.every(Number.isFinite)) fail(name, `loss is not finite: ${losses.join(', ')}`);
@@ -101,7 +105,7 @@ export async function checkPlugin(factory: () => Plugin, options: CheckPluginOpt
   first.dispose();
 
   // 3. determinism: a second run from a fresh plugin gives identical params
-  const second = makeTrainer(factory());
+  const second = makeTrainer([factory()]);
   await fitSteps(second, steps);
   await fitSteps(second, steps);
   second.model.params.forEach((p, i) => {
@@ -125,9 +129,18 @@ export async function checkPlugin(factory: () => Plugin, options: CheckPluginOpt
     if (again !== json) fail(name, `state does not round-trip: saved ${json.slice(0, 200)}, reloaded ${again.slice(0, 200)}`);
     stateRoundTrip = true;
   }
+
+  // 5. declared modes honoured: inference deterministic, undeclared modes untouched
+  const bare = makeTrainer([]);
+  checkModes(name, second, bare, data);
+  bare.dispose();
   second.dispose();
 
-  // 5. errors in each implemented hook are attributed to the plugin and hook
+  // 6. dispose frees what the plugin held; 7. safe next to a nested forward
+  await checkDispose(name, factory, makeTrainer, fitSteps, steps);
+  await checkNestedForward(name, factory, makeTrainer, fitSteps, steps);
+
+  // 8. errors in each implemented hook are attributed to the plugin and hook
   const attributedHooks: HookName[] = [];
   for (const hook of hooks.filter((h) => REACHED.includes(h))) {
     const plugin = factory();
@@ -136,7 +149,7 @@ export async function checkPlugin(factory: () => Plugin, options: CheckPluginOpt
       void original;
       throw new Error(`deliberate failure in ${hook}`);
     } } as Plugin;
-    const trainer = makeTrainer(broken);
+    const trainer = makeTrainer([broken]);
     let caught: unknown;
     try {
       // a whole epoch, so epoch-end hooks, validation and wrapPredict are reached

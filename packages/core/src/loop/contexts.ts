@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { exportCheckpoint } from '../checkpoint.js';
+import { learningRateOf } from '../optimizers.js';
+import type { FitContext, Plugin, StepContext } from '../plugin.js';
+import { RandomStream } from '../random.js';
+import { dataLoss } from './batches.js';
+import { runForward } from './forward.js';
+import { evaluateData } from './inference.js';
+import type { RunState } from './run-state.js';
+
+/** Builds the step and fit contexts of every plugin, once, at construction. */
+export function createContexts(run: RunState): void {
+  for (const plugin of run.plugins) run.contexts.set(plugin, { step: stepContext(run, plugin), fit: fitContext(run, plugin) });
+}
+
+/** The fit context a plugin's fit-level hooks get: its requestStop is attributed to it. */
+function fitContext(run: RunState, plugin: Plugin): FitContext {
+  return {
+    get model() {
+      return run.model;
+    },
+    get params() {
+      return run.table!;
+    },
+    seed: run.seed,
+    get epoch() {
+      return run.epochCount;
+    },
+    get step() {
+      return run.stepCount;
+    },
+    history: run.history,
+    get learningRate() {
+      return learningRateOf(run.optimizer);
+    },
+    get stopRequest() {
+      return run.stopRequest;
+    },
+    requestStop: (reason) => run.requestStop(plugin.name, reason),
+    evaluate: (data, prefix) => evaluateData(run, data, { prefix }),
+    exportCheckpoint: () => exportCheckpoint(run.target),
+  };
+}
+
+/** The step context: getters over the run's pass state, so one object serves every step. */
+function stepContext(run: RunState, plugin: Plugin): StepContext {
+  const pass = run.pass;
+  let streamFor: ReadonlyArray<number | string> | undefined;
+  let stream: RandomStream | undefined;
+  return {
+    get model() {
+      return run.model;
+    },
+    get params() {
+      return run.table!;
+    },
+    get step() {
+      return pass.step;
+    },
+    get epoch() {
+      return pass.epoch;
+    },
+    get mode() {
+      return pass.mode;
+    },
+    get pass() {
+      return { tag: pass.tag, nested: pass.nested };
+    },
+    get batch() {
+      return pass.batch;
+    },
+    get activations() {
+      return pass.activations;
+    },
+    get learningRate() {
+      return learningRateOf(run.optimizer);
+    },
+    get random() {
+      // One stream per (seed, step or predict call, plugin): fresh when the key changes.
+      if (streamFor !== pass.streamKey) {
+        streamFor = pass.streamKey;
+        stream = new RandomStream([...pass.streamKey, plugin.name]);
+      }
+      return stream!;
+    },
+    forward: (x, options = {}) => runForward(run, x, { mode: options.mode ?? pass.mode, tag: options.tag ?? 'nested', nested: true }),
+    loss: (prediction, target, weight) => dataLoss(run.losses!, prediction, target, weight),
+    report: (name, value) => {
+      const key = `${plugin.name}.${name}`;
+      const old = run.reports.get(key);
+      run.reports.set(key, tf.keep(typeof value === 'number' ? tf.scalar(value) : tf.clone(value)));
+      old?.dispose();
+    },
+    requestStop: (reason) => run.requestStop(plugin.name, reason),
+  };
+}

@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../data/dataset.js';
+import { OptionError } from '../errors.js';
+import type { History } from '../history.js';
+import { validateOptions } from '../options.js';
+import type { Metrics } from '../plugin.js';
+import { createProgress, progressEnabled } from '../progress.js';
+import { HostRandom, deriveSeed } from '../random.js';
+import { prepareData } from './build.js';
+import { evaluateData } from './inference.js';
+import { logPoint, recordEpoch, takeGoodSnapshot } from './log-point.js';
+import type { RunState } from './run-state.js';
+import { trainStep } from './step.js';
+import { fitSchema, type FitOptions } from './trainer-options.js';
+
+/** Trains until `epochs` epochs are complete in total, a plugin requests a stop, or `maxSteps` is reached. */
+export async function fitLoop(run: RunState, train: Dataset, options: FitOptions): Promise<History> {
+  const opts = validateOptions('fit', fitSchema, options) as FitOptions;
+  const batchSize = opts.batchSize ?? 32;
+  const every = opts.validation?.every ?? 'epoch';
+  prepareData(run, train, 'training data');
+  if (opts.validation) prepareData(run, opts.validation.data, 'validation data');
+  const disabled = checkDisable(run, opts.disable ?? []);
+  run.stopRequest = undefined;
+  const batchesPerEpoch = Math.ceil(train.size / batchSize);
+  const totalSteps = Math.min(opts.maxSteps ?? Infinity, run.stepCount + (opts.epochs - run.epochCount) * batchesPerEpoch - run.batchInEpoch);
+  const progress = await createProgress(progressEnabled(run.options.progress ?? 'auto'), Math.max(0, totalSteps));
+  const hooks = run.hooks;
+  const fitHook = (hook: 'beforeFit' | 'beforeEpoch' | 'afterEpoch' | 'afterFit') => hooks.sequenceAsync(hook, (p) => p[hook]!(run.contextsOf(p).fit));
+  let stopBy = 'completed';
+  let stopReason = `${opts.epochs} epochs`;
+  hooks.disabled = disabled;
+  try {
+    await fitHook('beforeFit');
+    takeGoodSnapshot(run);
+    outer: while (run.epochCount < opts.epochs && !run.stopRequest) {
+      if (run.batchInEpoch === 0) await fitHook('beforeEpoch');
+      if (run.stopRequest) break;
+      const order = opts.shuffle === false ? Int32Array.from({ length: train.size }, (_, i) => i) : new HostRandom(deriveSeed(run.seed, 'shuffle', run.epochCount)).permutation(train.size);
+      const orderTensor = tf.tensor1d(order, 'int32');
+      try {
+        for (let b = run.batchInEpoch; b < batchesPerEpoch; b++) {
+          const start = b * batchSize;
+          trainStep(run, train, orderTensor, start, Math.min(batchSize, train.size - start));
+          run.batchInEpoch = b + 1;
+          progress.update(run.stepCount, { epoch: run.epochCount + 1 });
+          if (run.stepCount % (run.options.logEvery ?? 50) === 0) await logPoint(run);
+          if (opts.validation && every !== 'epoch' && run.stepCount % every.steps === 0) await validate(run, opts.validation.data);
+          if (opts.maxSteps !== undefined && run.stepCount >= opts.maxSteps) {
+            stopBy = 'maxSteps';
+            stopReason = `${opts.maxSteps} steps`;
+            break outer;
+          }
+          if (run.stopRequest) break outer;
+        }
+      } finally {
+        orderTensor.dispose();
+      }
+      await logPoint(run);
+      run.batchInEpoch = 0;
+      run.epochCount++;
+      const metrics = every === 'epoch' && opts.validation ? await validate(run, opts.validation.data) : {};
+      recordEpoch(run, run.epochCount, metrics);
+      await fitHook('afterEpoch');
+    }
+    if (run.pendingLosses.length > 0) await logPoint(run);
+    // a stop mid-epoch still records the partial epoch's numbers
+    if (run.batchInEpoch > 0 && run.stopRequest) recordEpoch(run, run.epochCount + run.batchInEpoch / batchesPerEpoch);
+    if (run.stopRequest) ({ by: stopBy, reason: stopReason } = run.stopRequest);
+    run.history.stop = { by: stopBy, reason: stopReason, step: run.stepCount };
+    await fitHook('afterFit');
+    return run.history;
+  } catch (error) {
+    for (const plugin of hooks.enabled(hooks.table.byHook.onError)) {
+      try {
+        await hooks.callAsync(plugin, 'onError', () => plugin.onError!(error, run.contextsOf(plugin).fit));
+      } catch (inner) {
+        // onError must not hide the original failure; report and go on.
+        console.error(`plugin '${plugin.name}' failed in onError:`, inner);
+      }
+    }
+    throw error;
+  } finally {
+    hooks.disabled = new Set();
+    progress.stop();
+  }
+}
+
+/** The plugin names of `fit`'s `disable` option, each checked against the trainer's plugins. */
+function checkDisable(run: RunState, names: readonly string[]): ReadonlySet<string> {
+  const known = run.plugins.map((p) => p.name);
+  for (const name of names) {
+    if (!known.includes(name)) throw new OptionError('fit', 'disable', names, `'${name}' is not a plugin of this trainer; its plugins are ${known.join(', ') || 'none'}`);
+  }
+  return new Set(names);
+}
+
+/** A validation pass: log point, metrics with the `val.` prefix, then every afterEvaluate. */
+async function validate(run: RunState, data: Dataset): Promise<Metrics> {
+  await logPoint(run);
+  const metrics = await evaluateData(run, data, { prefix: 'val.' });
+  run.history.evaluations.push({ step: run.stepCount, epoch: run.epochCount, ...metrics });
+  await run.hooks.sequenceAsync('afterEvaluate', (p) => p.afterEvaluate!(metrics, run.contextsOf(p).fit));
+  return metrics;
+}

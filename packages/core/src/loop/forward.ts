@@ -1,0 +1,67 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ForwardHooks } from '../nn/model.js';
+import type { ModelOutput, ParamInfo, Site } from '../nn/types.js';
+import type { Mode, SiteActivation } from '../plugin.js';
+import type { RunState } from './run-state.js';
+
+/** One forward pass to run. */
+export interface ForwardRequest {
+  readonly mode: Mode;
+  /** `'main'` for the trainer's own pass, the caller's tag for a nested one. */
+  readonly tag: string;
+  readonly nested: boolean;
+  /** When given, every site's activation (as the model computed it) is pushed here, in forward order. */
+  readonly record?: SiteActivation[];
+  /** Where batch-norm style state updates are collected (the step's main pass only). */
+  readonly stateUpdates?: Map<ParamInfo, tf.Tensor>;
+}
+
+/**
+ * Runs the model with the forward hooks of the plugins declared for the
+ * request's mode. The pass state (mode, tag, nested) is set for the hooks'
+ * contexts and put back afterwards, so a nested pass inside a penalty leaves
+ * the step as it found it.
+ */
+export function runForward(run: RunState, x: tf.Tensor, request: ForwardRequest): ModelOutput {
+  const pass = run.pass;
+  const outer = { mode: pass.mode, tag: pass.tag, nested: pass.nested };
+  pass.mode = request.mode;
+  pass.tag = request.tag;
+  pass.nested = request.nested;
+  try {
+    return run.model.forward(x, forwardHooks(run, request), request.stateUpdates);
+  } finally {
+    pass.mode = outer.mode;
+    pass.tag = outer.tag;
+    pass.nested = outer.nested;
+  }
+}
+
+function forwardHooks(run: RunState, request: ForwardRequest): ForwardHooks {
+  const { transformParam, transformActivation } = run.hooks.table.forward[request.mode];
+  const paramPlugins = run.hooks.enabled(transformParam);
+  const sitePlugins = run.hooks.enabled(transformActivation);
+  const record = request.record;
+  // A param read twice in one forward (a shared module) is transformed once.
+  const cache = new Map<ParamInfo, tf.Tensor>();
+  return {
+    training: request.mode === 'train',
+    transformParam:
+      paramPlugins.length === 0
+        ? undefined
+        : (param: ParamInfo, value: tf.Tensor) => {
+            const known = cache.get(param);
+            if (known) return known;
+            const v = run.hooks.pipe(paramPlugins, 'transformParam', value, (plugin, current) => plugin.transformParam!(param, current, run.contextsOf(plugin).step));
+            cache.set(param, v);
+            return v;
+          },
+    transformActivation:
+      sitePlugins.length === 0 && !record
+        ? undefined
+        : (site: Site, h: tf.Tensor) => {
+            record?.push({ site, value: h });
+            return run.hooks.pipe(sitePlugins, 'transformActivation', h, (plugin, current) => plugin.transformActivation!(site, current, run.contextsOf(plugin).step));
+          },
+  };
+}
