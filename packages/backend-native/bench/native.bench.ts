@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { hostRandomFill } from '@tikhonov/core';
 import { loadAddon, nativeKernels, useNativeBackend } from '@tikhonov/backend-native';
-import { BENCH_MODELS, printKernelTable, profileKernels, timeSteps } from '@tikhonov/core/testing';
+import { BENCH_MODELS, compareTrainerOverhead, printKernelTable, printTrainerOverhead, profileKernels, timeSteps } from '@tikhonov/core/testing';
 
 const addon = loadAddon();
 console.log(addon.config());
@@ -147,6 +147,14 @@ for (const model of BENCH_MODELS) {
     verdicts.push(['MLP step ≥ 50× cpu', rows[0]![1] / twoThreads >= 50, `${(rows[0]![1] / twoThreads).toFixed(1)}×`]);
   }
 }
+// core's contract issue: the Trainer with no plugins within 1.05× of a hand-written loop, here on native
+await tf.setBackend('native');
+addon.setThreads(2);
+console.log('\nthe Trainer\'s own cost on native (core\'s compareTrainerOverhead):');
+const overhead = await compareTrainerOverhead({ rounds: 15, steps: 100 });
+printTrainerOverhead(overhead);
+verdicts.push(['Trainer / hand-written loop ≤ 1.05 (median)', overhead.vsHand.median <= 1.05, `${overhead.vsHand.median.toFixed(3)} (quartiles ${overhead.vsHand.low.toFixed(3)}–${overhead.vsHand.high.toFixed(3)})`]);
+
 console.log("\nthe issue's targets in this run (≥ 14× wasm: the backend-wasm bench runs both; the issue's PyTorch: MLP ≈ 2 ms, CNN ≈ 16 ms):");
 for (const [target, met, measured] of verdicts) console.log(`  ${met ? '✓' : '✗'} ${target.padEnd(48)} ${measured}`);
 

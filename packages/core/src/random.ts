@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import seedrandom from 'seedrandom';
 import { standardNormal, Xoshiro128 } from './rng-kernels.js';
 
 /**
@@ -25,19 +24,25 @@ export function deriveSeed(...parts: Array<number | string>): number {
   return h >>> 0;
 }
 
-/** A seeded host-side generator (seedrandom's Alea) for shuffles, splits and bootstraps. */
+/**
+ * A seeded host-side generator for shuffles, splits and bootstraps: the same
+ * xoshiro128** as the tensor streams (one generator family in core), read as
+ * 53-bit doubles so that integers up to 2^32 are drawn without visible bias.
+ */
 export class HostRandom {
-  private readonly next: () => number;
+  private readonly rng: Xoshiro128;
   constructor(seed: number) {
-    this.next = seedrandom.alea(String(seed));
+    this.rng = new Xoshiro128(seed);
   }
-  /** Uniform in [0, 1). */
+  /** Uniform in [0, 1), 53 bits from two 32-bit words. */
   uniform(): number {
-    return this.next();
+    const high = this.rng.nextUint32() >>> 5;
+    const low = this.rng.nextUint32() >>> 6;
+    return (high * 67108864 + low) / 9007199254740992;
   }
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    return Math.floor(this.next() * n);
+    return Math.floor(this.uniform() * n);
   }
   /** A uniformly random permutation of 0..n-1 (Fisher–Yates). */
   permutation(n: number): Int32Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { hostRandomFill, RandomStream, registerRandomFill } from '@tikhonov/core';
+import { HostRandom, hostRandomFill, nn, RandomStream, registerRandomFill, Trainer } from '@tikhonov/core';
 
 describe('RandomStream', () => {
   const n = 200_000;
@@ -52,3 +52,55 @@ describe('RandomStream', () => {
   });
 });
 
+
+describe('one generator family: HostRandom and the initialisers', () => {
+  it('HostRandom: uniform doubles with the moments of U(0, 1), integers of [0, 7) equally often (χ² within its 99.9 % bound), permutations', () => {
+    const n = 100_000;
+    const rng = new HostRandom(9);
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const u = rng.uniform();
+      s1 += u;
+      s2 += u * u;
+    }
+    expect(Math.abs(s1 / n - 0.5)).toBeLessThan(4 * Math.sqrt(1 / 12 / n));
+    expect(Math.abs(s2 / n - 1 / 3)).toBeLessThan(4 * Math.sqrt(4 / 45 / n));
+    const counts = new Array(7).fill(0);
+    for (let i = 0; i < 70_000; i++) counts[rng.int(7)]++;
+    const chi2 = counts.reduce((s, c) => s + (c - 10_000) ** 2 / 10_000, 0);
+    expect(chi2).toBeLessThan(22.46); // χ²(6) at 0.999
+    const p = new HostRandom(3).permutation(1000);
+    expect([...p].sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(Array.from(new HostRandom(3).permutation(1000))).toEqual(Array.from(p));
+    expect(Array.from(new HostRandom(4).permutation(1000))).not.toEqual(Array.from(p));
+  });
+
+  it('He-normal kernels are truncated at 2σ with variance 2/fanIn; Glorot-uniform ones fill ±√(6/(fanIn+fanOut)) with variance limit²/3', () => {
+    const t = new Trainer({ model: nn.sequential([nn.dense(400, { activation: 'relu' }), nn.dense(300, { activation: 'tanh' })]), loss: 'mse', inputShape: [500], progress: false });
+    const he = t.params.get('dense_1/kernel').variable.dataSync();
+    const glorot = t.params.get('dense_2/kernel').variable.dataSync();
+    const moments = (v: ArrayLike<number>) => {
+      let m = 0;
+      let q = 0;
+      for (let i = 0; i < v.length; i++) {
+        m += v[i]!;
+        q += v[i]! * v[i]!;
+      }
+      return { mean: m / v.length, variance: q / v.length - (m / v.length) ** 2 };
+    };
+    const heVar = 2 / 500;
+    const sigma = Math.sqrt(heVar) / 0.87962566; // the untruncated σ
+    expect(he.reduce((m, v) => Math.max(m, Math.abs(v)), 0)).toBeLessThanOrEqual(2 * sigma * (1 + 1e-6));
+    const h = moments(he);
+    // a ±2σ-truncated normal has kurtosis ≈ 2.36, so var(x²) ≈ 1.36·v²
+    expect(Math.abs(h.variance - heVar)).toBeLessThan(4 * heVar * Math.sqrt(1.36 / he.length));
+    expect(Math.abs(h.mean)).toBeLessThan(4 * Math.sqrt(heVar / he.length));
+    const limit = Math.sqrt(6 / (400 + 300));
+    expect(glorot.reduce((m, v) => Math.max(m, Math.abs(v)), 0)).toBeLessThanOrEqual(limit);
+    const g = moments(glorot);
+    // var(x²) for U(−L, L) is 4L⁴/45
+    expect(Math.abs(g.variance - limit ** 2 / 3)).toBeLessThan(4 * Math.sqrt((4 * limit ** 4) / 45 / glorot.length));
+    t.dispose();
+  });
+});

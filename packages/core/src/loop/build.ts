@@ -29,6 +29,8 @@ export function prepareData(run: RunState, data: Dataset, what: string): void {
   if (!data || !(data.x instanceof tf.Tensor)) throw new DataError(`${what} must be a data set (dataset.fromArrays / fromTensors)`);
   buildModel(run, data.x.shape.slice(1));
   checkInputShape(run, data.x, what);
+  // targets are immutable tensors: a data set checked once (a validation set every pass) is not read again
+  if (run.checkedTargets.has(data.y)) return;
   const shape = run.model.outputShape;
   for (const loss of run.losses!) {
     const outShape = (loss.output ? (shape as Record<string, Shape>)[loss.output] : shape) as Shape;
@@ -37,6 +39,7 @@ export function prepareData(run: RunState, data: Dataset, what: string): void {
     }
     checkTargets(loss, outShape, pickOutput(data.y, loss.output), `${what} y`);
   }
+  run.checkedTargets.add(data.y);
 }
 
 /** Refuses an input whose examples do not have the model's input shape. */

@@ -53,6 +53,8 @@ export class RunState {
   epochSteps = 0;
   goodSnapshot: { step: number; values: Map<string, tf.Tensor> } | undefined;
   readonly reports = new Map<string, tf.Scalar>();
+  /** Target tensors (or records of them) already checked against the losses. */
+  readonly checkedTargets = new WeakSet<object>();
 
   constructor(
     readonly options: TrainerOptions,

@@ -7,6 +7,7 @@ import type { Module } from '../nn/module.js';
 import type { OptimizerSpec } from '../optimizers.js';
 import { HOOKS, type HookName, type Plugin } from '../plugin.js';
 import { registerPlugins } from '../plugin-registry.js';
+import { RandomStream } from '../random.js';
 import { Trainer } from '../trainer.js';
 import { CheckFailure, checkDispose, checkModes, checkNestedForward, fail } from './contract-checks.js';
 
@@ -40,9 +41,10 @@ const REACHED: HookName[] = ['beforeFit', 'beforeEpoch', 'transformBatch', 'tran
 
 function defaultData(): Dataset {
   return tf.tidy(() => {
-    const centers = tf.randomNormal([3, 8], 0, 2, 'float32', 11);
+    const random = new RandomStream(['checkPlugin', 'data']);
+    const centers = random.normal([3, 8], 0, 2);
     const labels = tf.tensor1d(Array.from({ length: 96 }, (_, i) => i % 3), 'int32');
-    const x = tf.add(tf.gather(centers, labels), tf.randomNormal([96, 8], 0, 1, 'float32', 12));
+    const x = tf.add(tf.gather(centers, labels), random.normal([96, 8], 0, 1));
     return fromTensors(x, labels) as unknown as tf.TensorContainer;
   }) as unknown as Dataset;
 }

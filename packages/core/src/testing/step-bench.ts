@@ -4,7 +4,14 @@ import { conv2d, dense, flatten, maxPool2d, sequential } from '../nn/index.js';
 import type { Module } from '../nn/index.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Plugin } from '../plugin.js';
+import { RandomStream } from '../random.js';
 import { Trainer } from '../trainer.js';
+
+/** Seeded random inputs and class ids 0–9 for a benchmark, from core's generator. */
+function benchData(rows: number, shape: readonly number[]): Dataset {
+  const random = new RandomStream(['bench', rows]);
+  return fromTensors(random.normal([rows, ...shape]), tf.tidy(() => tf.cast(tf.floor(random.uniform([rows], 0, 10)), 'int32')));
+}
 
 /** A benchmark model: the module, one example's shape and the batch size. */
 export interface BenchModel {
@@ -55,7 +62,7 @@ export interface StepBenchRow {
  */
 export async function compareStepTimes(configs: readonly StepBenchConfig[], options: { rounds?: number; stepsPerRound?: number; batchSize?: number } = {}): Promise<StepBenchRow[]> {
   const { rounds = 5, stepsPerRound = 3, batchSize = 128 } = options;
-  const data = fromTensors(tf.randomNormal([batchSize * 4, 784], 0, 1, 'float32', 1), tf.randomUniform([batchSize * 4], 0, 10, 'int32', 2));
+  const data = benchData(batchSize * 4, [784]);
   const trainers = configs.map((c) => benchTrainer(BENCH_MODELS[0]!.make(), c.plugins));
   const run = async (t: Trainer, steps: number) => {
     await t.fit(data, { epochs: 1_000_000, batchSize, maxSteps: t.step + steps });
@@ -142,7 +149,7 @@ export function printKernelTable(rows: readonly KernelTimeRow[], options: { titl
  * profile a step afterwards; the caller disposes them. Benchmarks only.
  */
 export async function timeSteps(model: BenchModel, options: { steps: number; warmup?: number; plugins?: Plugin[] }): Promise<{ ms: number; trainer: Trainer; data: Dataset }> {
-  const data = fromTensors(tf.randomNormal([model.batch * 2, ...model.inputShape], 0, 1, 'float32', 1), tf.randomUniform([model.batch * 2], 0, 10, 'int32', 2));
+  const data = benchData(model.batch * 2, model.inputShape);
   const trainer = benchTrainer(model.make(), options.plugins);
   const run = async (k: number) => {
     await trainer.fit(data, { epochs: 1_000_000, batchSize: model.batch, maxSteps: trainer.step + k });
