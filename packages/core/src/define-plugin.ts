@@ -4,6 +4,9 @@ import { API_VERSION, type Plugin } from './plugin.js';
 /** A plugin without the fields {@link definePlugin} fills in. */
 export type PluginHooks = Omit<Plugin, 'name' | 'apiVersion'>;
 
+/** The factory {@link definePlugin} returns: options optional exactly when every option is. */
+export type PluginFactory<O extends object> = {} extends O ? (options?: O & { name?: string }) => Plugin : (options: O & { name?: string }) => Plugin;
+
 /** What {@link definePlugin} needs; `O` is the options' type (the TypeScript view of the zod shape). */
 export interface PluginDefinition<O extends object> {
   /** Default plugin name, also the owner named in option errors. */
@@ -29,11 +32,12 @@ export interface PluginDefinition<O extends object> {
  * });
  * ```
  */
-export function definePlugin<O extends object>(definition: PluginDefinition<O>): (options: O & { name?: string }) => Plugin {
+export function definePlugin<O extends object>(definition: PluginDefinition<O>): PluginFactory<O> {
   const schema = z.object({ ...definition.options, name: z.string({ message: 'must be a non-empty string' }).min(1, { message: 'must be a non-empty string' }).optional() }).strict();
-  return (options) => {
+  const factory = (options?: O & { name?: string }): Plugin => {
     const { name: given, ...rest } = validateOptions(definition.name, schema, options ?? {}) as Record<string, unknown>;
     const name = (given as string | undefined) ?? definition.name;
     return { ...definition.setup(rest as O, name), name, apiVersion: API_VERSION };
   };
+  return factory as PluginFactory<O>;
 }

@@ -41,7 +41,7 @@ export {
   type Predict,
 } from './plugin.js';
 export { registerPlugins, hookTable, describeHooks, modesOf, type HookTable } from './plugin-registry.js';
-export { definePlugin, type PluginDefinition, type PluginHooks } from './define-plugin.js';
+export { definePlugin, type PluginDefinition, type PluginFactory, type PluginHooks } from './define-plugin.js';
 export { History, type HistoryRecord } from './history.js';
 export {
   meanSquaredError,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { schemas, siteSelectorSchema, matchesSite, validateOptions, z, type ModelOutput, type Plugin, type Site, type SiteSelector } from '@tikhonov/core';
+import { definePlugin, schemas, siteSelectorSchema, matchesSite, z, type ModelOutput, type Plugin, type PluginHooks, type Site, type SiteSelector } from '@tikhonov/core';
 import { combine, type MeanKind, type OutputKind } from './inference.js';
 import { dropUnits, type Scaling } from './masks.js';
 
@@ -37,18 +37,15 @@ const inferenceSchema = z.union(
   { message: "must be 'weight-scaling', 'exact' or { monteCarlo: { samples: positive integer, mean?: 'arithmetic' | 'geometric' } }" },
 );
 
-const schema = z
-  .object({
-    input: schemas.rate.optional(),
-    hidden: schemas.rate.optional(),
-    sites: siteSelectorSchema.optional(),
-    scaling: z.enum(['inverted', 'weight-scaling'], { message: "must be 'inverted' or 'weight-scaling'" }).optional(),
-    inference: inferenceSchema.optional(),
-    outputs: z.enum(['logits', 'values'], { message: "must be 'logits' or 'values'" }).optional(),
-    exactMaxUnits: z.number().int().min(1).max(24, { message: 'must be an integer in [1, 24] (2^24 forward passes is the limit)' }).optional(),
-    name: z.string().min(1).optional(),
-  })
-  .strict();
+const optionShape = {
+  input: schemas.rate.optional(),
+  hidden: schemas.rate.optional(),
+  sites: siteSelectorSchema.optional(),
+  scaling: z.enum(['inverted', 'weight-scaling'], { message: "must be 'inverted' or 'weight-scaling'" }).optional(),
+  inference: inferenceSchema.optional(),
+  outputs: z.enum(['logits', 'values'], { message: "must be 'logits' or 'values'" }).optional(),
+  exactMaxUnits: z.number().int().min(1).max(24, { message: 'must be an integer in [1, 24] (2^24 forward passes is the limit)' }).optional(),
+};
 
 /** What this plugin's own inference passes do (exact inference probes the sites, then runs every fixed mask). */
 type InferencePass = { kind: 'standard' } | { kind: 'probe'; units: Map<string, number> } | { kind: 'fixed'; masks: Map<string, tf.Tensor> };
@@ -64,9 +61,10 @@ type InferencePass = { kind: 'standard' } | { kind: 'probe'; units: Map<string, 
  * so other sampling plugins, e.g. DropConnect, are sampled with it), the
  * inference rule in `'infer'`.
  */
-export function dropout(options: DropoutOptions = {}): Plugin {
-  const opts = validateOptions('dropout', schema, options) as DropoutOptions;
-  const name = opts.name ?? 'dropout';
+export const dropout: (options?: DropoutOptions) => Plugin = definePlugin({ name: 'dropout', options: optionShape, setup: dropoutHooks });
+
+/** The hooks of one dropout plugin; the masks' bookkeeping lives in this closure. */
+function dropoutHooks(opts: DropoutOptions): PluginHooks {
   const rates = { input: opts.input ?? 0.2, hidden: opts.hidden ?? 0.5 };
   const scaling = opts.scaling ?? 'inverted';
   const inference = opts.inference ?? 'weight-scaling';
@@ -122,9 +120,7 @@ export function dropout(options: DropoutOptions = {}): Plugin {
   // Per-site rates seen in the last probe (the rate depends on the site kind).
   const siteRates = new Map<string, number>();
 
-  const plugin: Plugin = {
-    name,
-    apiVersion: 2,
+  return {
     modes: ['train', 'sample', 'infer'],
     transformActivation(site, h, ctx) {
       const rate = rateOf(site);
@@ -154,5 +150,4 @@ export function dropout(options: DropoutOptions = {}): Plugin {
       return result;
     },
   };
-  return plugin;
 }

@@ -1,4 +1,4 @@
-import { Order, schemas, validateOptions, z, type Metrics, type Plugin } from '@tikhonov/core';
+import { definePlugin, Order, schemas, z, type Metrics, type Plugin, type PluginHooks } from '@tikhonov/core';
 import { BestParams } from './best-params.js';
 
 /** Options of {@link earlyStopping}. */
@@ -24,20 +24,17 @@ export interface EarlyStoppingOptions {
   name?: string;
 }
 
-const schema = z
-  .object({
-    monitor: z.string().min(1).optional(),
-    mode: z.enum(['min', 'max'], { message: "must be 'min' or 'max'" }).optional(),
-    patience: schemas.positiveInt.optional(),
-    minDelta: schemas.nonNegative.optional(),
-    baseline: z.number().finite().optional(),
-    startFrom: z.number().int().nonnegative().optional(),
-    restoreBest: z.boolean().optional(),
-    dir: z.string().min(1).optional(),
-    divergenceThreshold: z.number().finite().optional(),
-    name: z.string().min(1).optional(),
-  })
-  .strict();
+const optionShape = {
+  monitor: z.string().min(1).optional(),
+  mode: z.enum(['min', 'max'], { message: "must be 'min' or 'max'" }).optional(),
+  patience: schemas.positiveInt.optional(),
+  minDelta: schemas.nonNegative.optional(),
+  baseline: z.number().finite().optional(),
+  startFrom: z.number().int().nonnegative().optional(),
+  restoreBest: z.boolean().optional(),
+  dir: z.string().min(1).optional(),
+  divergenceThreshold: z.number().finite().optional(),
+};
 
 /** What early stopping leaves in `history.notes[name]`. */
 export interface EarlyStoppingReport {
@@ -60,9 +57,10 @@ export interface EarlyStoppingReport {
  * improvement, and put θ* back when training ends — also when it ends because
  * the epochs ran out or another plugin stopped it.
  */
-export function earlyStopping(options: EarlyStoppingOptions = {}): Plugin {
-  const opts = validateOptions('earlyStopping', schema, options) as EarlyStoppingOptions;
-  const name = opts.name ?? 'earlyStopping';
+export const earlyStopping: (options?: EarlyStoppingOptions) => Plugin = definePlugin({ name: 'earlyStopping', options: optionShape, setup: earlyStoppingHooks });
+
+/** The hooks of one early-stopping plugin; θ* and the patience count live in this closure. */
+function earlyStoppingHooks(opts: EarlyStoppingOptions, name: string): PluginHooks {
   const monitor = opts.monitor ?? 'val.loss';
   const mode = opts.mode ?? (/accuracy$/i.test(monitor) ? 'max' : 'min');
   const patience = opts.patience ?? 5;
@@ -89,8 +87,6 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): Plugin {
   };
 
   return {
-    name,
-    apiVersion: 2,
     order: Order.earlyStopping,
     beforeFit() {
       stopReason = undefined;

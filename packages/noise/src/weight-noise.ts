@@ -1,4 +1,4 @@
-import { Order, paramSelectorSchema, RandomStream, schemas, selectOrThrow, validateOptions, z, type ParamSelector, type Plugin } from '@tikhonov/core';
+import { definePlugin, Order, paramSelectorSchema, RandomStream, schemas, selectOrThrow, z, type ParamSelector, type Plugin } from '@tikhonov/core';
 import { kindSchema, perturb, type NoiseKind } from './perturb.js';
 
 /** Options of {@link weightNoise}. */
@@ -22,36 +22,29 @@ export interface WeightNoiseOptions {
  * is ηE‖x‖², constant in w, so the gradient stays unbiased. Declared for
  * mode `'train'` only (the default): inference uses the clean weights.
  */
-export function weightNoise(options: WeightNoiseOptions): Plugin {
-  const opts = validateOptions(
-    'weightNoise',
-    z
-      .object({
-        stddev: schemas.nonNegative,
-        kind: kindSchema.optional(),
-        select: paramSelectorSchema.optional(),
-        resample: z.enum(['step', 'epoch'], { message: "must be 'step' or 'epoch'" }).optional(),
-        name: z.string().min(1).optional(),
-      })
-      .strict(),
-    options,
-  ) as WeightNoiseOptions;
-  const name = opts.name ?? 'weightNoise';
-  let chosen = new Set<string>();
-  let seed = 0;
-  return {
-    name,
-    apiVersion: 2,
-    order: Order.noise,
-    beforeFit(ctx) {
-      chosen = new Set(selectOrThrow(ctx.params.all, opts.select ?? { roles: ['weight'] }, name).map((p) => p.name));
-      seed = ctx.seed;
-    },
-    transformParam(param, value, ctx) {
-      if (!chosen.has(param.name)) return value;
-      // per epoch: the same draw for every step of the epoch, keyed by (seed, epoch, plugin, param)
-      const random = opts.resample === 'epoch' ? new RandomStream([seed, 'epoch', ctx.epoch, name, param.name]) : ctx.random;
-      return perturb(value, opts.stddev, opts.kind ?? 'additive', random);
-    },
-  };
-}
+export const weightNoise: (options: WeightNoiseOptions) => Plugin = definePlugin({
+  name: 'weightNoise',
+  options: {
+    stddev: schemas.nonNegative,
+    kind: kindSchema.optional(),
+    select: paramSelectorSchema.optional(),
+    resample: z.enum(['step', 'epoch'], { message: "must be 'step' or 'epoch'" }).optional(),
+  },
+  setup(opts: WeightNoiseOptions, name) {
+    let chosen = new Set<string>();
+    let seed = 0;
+    return {
+      order: Order.noise,
+      beforeFit(ctx) {
+        chosen = new Set(selectOrThrow(ctx.params.all, opts.select ?? { roles: ['weight'] }, name).map((p) => p.name));
+        seed = ctx.seed;
+      },
+      transformParam(param, value, ctx) {
+        if (!chosen.has(param.name)) return value;
+        // per epoch: the same draw for every step of the epoch, keyed by (seed, epoch, plugin, param)
+        const random = opts.resample === 'epoch' ? new RandomStream([seed, 'epoch', ctx.epoch, name, param.name]) : ctx.random;
+        return perturb(value, opts.stddev, opts.kind ?? 'additive', random);
+      },
+    };
+  },
+});

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { paramSelectorSchema, schemas, validateOptions, z, type ParamInfo, type ParamSelector, type Plugin } from '@tikhonov/core';
+import { definePlugin, paramSelectorSchema, schemas, z, type ParamInfo, type ParamSelector, type Plugin, type PluginHooks } from '@tikhonov/core';
 import { resolveGroups } from './selection.js';
 
 /** Norm of each unit's incoming weights (reduced over the param's fanInAxes), keeping dims for broadcasting. */
@@ -19,15 +19,14 @@ export function unitNorms(p: ParamInfo, value: tf.Tensor = p.variable): tf.Tenso
   return tf.sqrt(tf.sum(tf.square(value), [...axes], true));
 }
 
-function constraint(owner: string, select: ParamSelector | undefined, name: string, project: (p: ParamInfo) => tf.Tensor): Plugin {
+/** The hooks of a per-param projection applied after every step. */
+function constraint(name: string, select: ParamSelector | undefined, project: (p: ParamInfo) => tf.Tensor): PluginHooks {
   let params: ParamInfo[] = [];
   return {
-    name,
-    apiVersion: 2,
     // constraints run after updates and decay, so every step ends inside the feasible set
     afterStepKind: 'constraint',
     beforeFit(ctx) {
-      params = resolveGroups(owner, ctx.params.all, 1, select).map((t) => t.param);
+      params = resolveGroups(name, ctx.params.all, 1, select).map((t) => t.param);
     },
     afterStep(ctx) {
       for (const p of params) ctx.params.write(p, project(p));
@@ -35,7 +34,6 @@ function constraint(owner: string, select: ParamSelector | undefined, name: stri
   };
 }
 
-const base = { select: paramSelectorSchema.optional(), name: z.string().min(1).optional() };
 
 /** Options of {@link maxNorm}. */
 export interface MaxNormOptions {
@@ -51,24 +49,27 @@ export interface MaxNormOptions {
  * scaled back onto the sphere of radius c; units inside the ball are left
  * exactly as they are.
  */
-export function maxNorm(options: MaxNormOptions): Plugin {
-  const { c, select, name = 'maxNorm' } = validateOptions('maxNorm', z.object({ c: schemas.positive, ...base }).strict(), options);
+export const maxNorm: (options: MaxNormOptions) => Plugin = definePlugin({
+  name: 'maxNorm',
+  options: { c: schemas.positive, select: paramSelectorSchema.optional() },
   // One full-size multiply by a per-unit factor min(1, c/‖w‖); w·1 = w exactly,
   // so units inside the ball keep their bits.
-  return constraint('maxNorm', select as ParamSelector | undefined, name, (p) => tf.mul(p.variable, tf.minimum(tf.div(c, unitNorms(p)), 1)));
-}
+  setup: ({ c, select }: MaxNormOptions, name) => constraint(name, select, (p) => tf.mul(p.variable, tf.minimum(tf.div(c, unitNorms(p)), 1))),
+});
 
 /** Keeps each unit's incoming weight vector at unit norm (a zero vector stays zero). */
-export function unitNorm(options: { select?: ParamSelector; name?: string } = {}): Plugin {
-  const { select, name = 'unitNorm' } = validateOptions('unitNorm', z.object(base).strict(), options);
-  return constraint('unitNorm', select as ParamSelector | undefined, name, (p) => tf.div(p.variable, tf.maximum(unitNorms(p), 1e-12)));
-}
+export const unitNorm: (options?: { select?: ParamSelector; name?: string }) => Plugin = definePlugin({
+  name: 'unitNorm',
+  options: { select: paramSelectorSchema.optional() },
+  setup: ({ select }: { select?: ParamSelector }, name) => constraint(name, select, (p) => tf.div(p.variable, tf.maximum(unitNorms(p), 1e-12))),
+});
 
 /** Keeps weights ≥ 0 (projection onto the non-negative orthant). */
-export function nonNeg(options: { select?: ParamSelector; name?: string } = {}): Plugin {
-  const { select, name = 'nonNeg' } = validateOptions('nonNeg', z.object(base).strict(), options);
-  return constraint('nonNeg', select as ParamSelector | undefined, name, (p) => tf.relu(p.variable));
-}
+export const nonNeg: (options?: { select?: ParamSelector; name?: string }) => Plugin = definePlugin({
+  name: 'nonNeg',
+  options: { select: paramSelectorSchema.optional() },
+  setup: ({ select }: { select?: ParamSelector }, name) => constraint(name, select, (p) => tf.relu(p.variable)),
+});
 
 /**
  * Euclidean projection of v onto the L¹ ball of radius k (Duchi et al. 2008),
@@ -105,35 +106,32 @@ export interface NormConstraintOptions {
  * the selected params (as one vector) back to the nearest point with
  * ‖θ‖₂ ≤ k (scaling) or ‖θ‖₁ ≤ k (Duchi et al.'s projection).
  */
-export function normConstraint(options: NormConstraintOptions): Plugin {
-  const { k, norm = 'l2', select, name = 'normConstraint' } = validateOptions(
-    'normConstraint',
-    z.object({ k: schemas.positive, norm: z.enum(['l2', 'l1'], { message: "must be 'l2' or 'l1'" }).optional(), ...base }).strict(),
-    options,
-  );
-  let params: ParamInfo[] = [];
-  return {
-    name,
-    apiVersion: 2,
-    afterStepKind: 'constraint',
-    beforeFit(ctx) {
-      params = resolveGroups('normConstraint', ctx.params.all, 1, select as ParamSelector | undefined).map((t) => t.param);
-    },
-    afterStep(ctx) {
-      const flat = tf.concat(params.map((p) => tf.reshape(p.variable, [-1])));
-      let projected: tf.Tensor;
-      if (norm === 'l2') {
-        const size = tf.norm(flat);
-        projected = tf.where(tf.greater(size, k), tf.mul(flat, tf.div(k, size)), flat);
-      } else {
-        projected = projectL1Ball(flat, k);
-      }
-      let offset = 0;
-      for (const p of params) {
-        const count = p.variable.size;
-        ctx.params.write(p, tf.reshape(tf.slice(projected, offset, count), p.shape as number[]));
-        offset += count;
-      }
-    },
-  };
-}
+export const normConstraint: (options: NormConstraintOptions) => Plugin = definePlugin({
+  name: 'normConstraint',
+  options: { k: schemas.positive, norm: z.enum(['l2', 'l1'], { message: "must be 'l2' or 'l1'" }).optional(), select: paramSelectorSchema.optional() },
+  setup({ k, norm = 'l2', select }: NormConstraintOptions, name) {
+    let params: ParamInfo[] = [];
+    return {
+      afterStepKind: 'constraint',
+      beforeFit(ctx) {
+        params = resolveGroups(name, ctx.params.all, 1, select).map((t) => t.param);
+      },
+      afterStep(ctx) {
+        const flat = tf.concat(params.map((p) => tf.reshape(p.variable, [-1])));
+        let projected: tf.Tensor;
+        if (norm === 'l2') {
+          const size = tf.norm(flat);
+          projected = tf.where(tf.greater(size, k), tf.mul(flat, tf.div(k, size)), flat);
+        } else {
+          projected = projectL1Ball(flat, k);
+        }
+        let offset = 0;
+        for (const p of params) {
+          const count = p.variable.size;
+          ctx.params.write(p, tf.reshape(tf.slice(projected, offset, count), p.shape as number[]));
+          offset += count;
+        }
+      },
+    };
+  },
+});

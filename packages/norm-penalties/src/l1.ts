@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { paramSelectorSchema, validateOptions, z, type ParamInfo, type ParamSelector, type Plugin, type StepContext } from '@tikhonov/core';
+import { definePlugin, paramSelectorSchema, schemas, z, type ParamInfo, type ParamSelector, type Plugin, type PluginHooks, type StepContext } from '@tikhonov/core';
 import { centerSchema, Centers, type Center } from './center.js';
 import { coefficientSchema, resolveGroups, type Group } from './selection.js';
 
@@ -19,15 +19,14 @@ export interface L1Options {
   name?: string;
 }
 
-const schema = z
-  .object({
-    alpha: coefficientSchema,
-    method: z.enum(['subgradient', 'proximal'], { message: "must be 'subgradient' or 'proximal'" }).optional(),
-    center: centerSchema.optional(),
-    select: paramSelectorSchema.optional(),
-    name: z.string().min(1).optional(),
-  })
-  .strict();
+const methodSchema = z.enum(['subgradient', 'proximal'], { message: "must be 'subgradient' or 'proximal'" });
+
+const optionShape = {
+  alpha: coefficientSchema,
+  method: methodSchema.optional(),
+  center: centerSchema.optional(),
+  select: paramSelectorSchema.optional(),
+};
 
 /** Soft-thresholding, the proximal operator of t·|x|: sign(x)·max(|x| − t, 0). */
 export function softThreshold(x: tf.Tensor, t: number | tf.Tensor): tf.Tensor {
@@ -42,15 +41,14 @@ export function requireLearningRate(owner: string, ctx: { learningRate: number |
 }
 
 /** L¹ parameter penalty (seed §7.2.2): sparse weights, exact zeros with `method: 'proximal'`. */
-export function l1(options: L1Options): Plugin {
-  const opts = validateOptions('l1', schema, options) as L1Options;
-  const name = opts.name ?? 'l1';
+export const l1: (options: L1Options) => Plugin = definePlugin({ name: 'l1', options: optionShape, setup: l1Hooks });
+
+/** The hooks of an L¹ plugin: a penalty (subgradient) or a soft-threshold after the step (proximal). */
+function l1Hooks(opts: L1Options, name: string): PluginHooks {
   const method = opts.method ?? 'subgradient';
   const centers = new Centers(name, opts.center ?? 0);
   let terms: Array<{ param: ParamInfo; alpha: number }> = [];
-  const plugin: Plugin = {
-    name,
-    apiVersion: 2,
+  const shared: PluginHooks = {
     beforeFit(ctx) {
       terms = resolveGroups(name, ctx.params.all, opts.alpha, opts.select).filter((t) => t.alpha > 0);
       centers.capture(terms.map((t) => t.param));
@@ -62,7 +60,7 @@ export function l1(options: L1Options): Plugin {
   };
   if (method === 'subgradient') {
     return {
-      ...plugin,
+      ...shared,
       penalty() {
         let total: tf.Scalar | undefined;
         for (const { param, alpha } of terms) {
@@ -74,7 +72,7 @@ export function l1(options: L1Options): Plugin {
     };
   }
   return {
-    ...plugin,
+    ...shared,
     // the proximal step completes the gradient update, before decay and constraints
     afterStepKind: 'update',
     afterStep(ctx: StepContext) {
@@ -99,40 +97,37 @@ export interface ElasticNetOptions {
   name?: string;
 }
 
-const elasticSchema = z
-  .object({
-    l1: z.number().finite().nonnegative(),
-    l2: z.number().finite().nonnegative(),
-    method: z.enum(['subgradient', 'proximal']).optional(),
-    select: paramSelectorSchema.optional(),
-    name: z.string().min(1).optional(),
-  })
-  .strict();
-
 /**
  * Elastic net: α₁‖w‖₁ + α₂/2·‖w‖² (Zou & Hastie 2005). With `'proximal'` the
  * L² part stays in the loss and the L¹ part is a soft-threshold after the step.
  */
-export function elasticNet(options: ElasticNetOptions): Plugin {
-  const opts = validateOptions('elasticNet', elasticSchema, options) as ElasticNetOptions;
-  const name = opts.name ?? 'elasticNet';
-  const lasso = l1({ alpha: opts.l1, method: opts.method, select: opts.select, name });
-  let terms: ParamInfo[] = [];
-  return {
-    ...lasso,
-    beforeFit(ctx) {
-      lasso.beforeFit!(ctx);
-      terms = resolveGroups(name, ctx.params.all, opts.l2, opts.select).map((t) => t.param);
-    },
-    penalty(ctx) {
-      let total = lasso.penalty?.(ctx);
-      if (opts.l2 > 0) {
-        for (const p of terms) {
-          const term = tf.mul(opts.l2 / 2, tf.sum(tf.square(p.variable))) as tf.Scalar;
-          total = total ? (tf.add(total, term) as tf.Scalar) : term;
+export const elasticNet: (options: ElasticNetOptions) => Plugin = definePlugin({
+  name: 'elasticNet',
+  options: {
+    l1: schemas.nonNegative,
+    l2: schemas.nonNegative,
+    method: methodSchema.optional(),
+    select: paramSelectorSchema.optional(),
+  },
+  setup(opts: ElasticNetOptions, name) {
+    const lasso = l1Hooks({ alpha: opts.l1, method: opts.method, select: opts.select }, name);
+    let terms: ParamInfo[] = [];
+    return {
+      ...lasso,
+      beforeFit(ctx) {
+        lasso.beforeFit!(ctx);
+        terms = resolveGroups(name, ctx.params.all, opts.l2, opts.select).map((t) => t.param);
+      },
+      penalty(ctx) {
+        let total = lasso.penalty?.(ctx);
+        if (opts.l2 > 0) {
+          for (const p of terms) {
+            const term = tf.mul(opts.l2 / 2, tf.sum(tf.square(p.variable))) as tf.Scalar;
+            total = total ? (tf.add(total, term) as tf.Scalar) : term;
+          }
         }
-      }
-      return total;
-    },
-  };
-}
+        return total;
+      },
+    };
+  },
+});

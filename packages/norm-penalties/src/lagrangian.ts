@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { paramSelectorSchema, schemas, validateOptions, z, type ParamInfo, type ParamSelector, type Plugin } from '@tikhonov/core';
+import { definePlugin, paramSelectorSchema, schemas, z, type ParamInfo, type ParamSelector, type Plugin } from '@tikhonov/core';
 import { resolveGroups } from './selection.js';
 
 /** Options of {@link lagrangian}. */
@@ -33,53 +33,46 @@ export function groupNorm(params: readonly ParamInfo[], norm: 'l2' | 'l1'): tf.S
  * step (`<name>.alpha`, `<name>.omega` in the history's log rows). α stays on
  * the backend; it is read only for checkpoints.
  */
-export function lagrangian(options: LagrangianOptions): Plugin {
-  const opts = validateOptions(
-    'lagrangian',
-    z
-      .object({
-        k: schemas.positive,
-        norm: z.enum(['l2', 'l1'], { message: "must be 'l2' or 'l1'" }).optional(),
-        select: paramSelectorSchema.optional(),
-        dualRate: schemas.positive,
-        initialAlpha: schemas.nonNegative.optional(),
-        name: z.string().min(1).optional(),
-      })
-      .strict(),
-    options,
-  ) as LagrangianOptions;
-  const name = opts.name ?? 'lagrangian';
-  const norm = opts.norm ?? 'l2';
-  let params: ParamInfo[] = [];
-  let alpha: tf.Variable | undefined;
-  // tidy frees the initial scalar: a variable keeps its own reference to the storage
-  const multiplier = () => (alpha ??= tf.tidy(() => tf.variable(tf.scalar(opts.initialAlpha ?? 0), false)));
-  return {
-    name,
-    apiVersion: 2,
-    // the dual ascent reads Ω after the optimizer's update, before decay and constraints move θ
-    afterStepKind: 'update',
-    beforeFit(ctx) {
-      params = resolveGroups(name, ctx.params.all, 1, opts.select).map((t) => t.param);
-      multiplier();
-    },
-    penalty() {
-      return tf.mul(multiplier(), tf.sub(groupNorm(params, norm), opts.k)) as tf.Scalar;
-    },
-    afterStep(ctx) {
-      const omega = groupNorm(params, norm);
-      const a = multiplier();
-      a.assign(tf.relu(tf.add(a, tf.mul(opts.dualRate, tf.sub(omega, opts.k)))));
-      ctx.report('alpha', a as unknown as tf.Scalar);
-      ctx.report('omega', omega);
-    },
-    dispose() {
-      alpha?.dispose();
-      alpha = undefined;
-    },
-    stateDict: () => ({ alpha: alpha ? alpha.dataSync()[0]! : (opts.initialAlpha ?? 0) }),
-    loadStateDict(state) {
-      tf.tidy(() => multiplier().assign(tf.scalar(Number(state.alpha))));
-    },
-  };
-}
+export const lagrangian: (options: LagrangianOptions) => Plugin = definePlugin({
+  name: 'lagrangian',
+  options: {
+    k: schemas.positive,
+    norm: z.enum(['l2', 'l1'], { message: "must be 'l2' or 'l1'" }).optional(),
+    select: paramSelectorSchema.optional(),
+    dualRate: schemas.positive,
+    initialAlpha: schemas.nonNegative.optional(),
+  },
+  setup(opts: LagrangianOptions, name) {
+    const norm = opts.norm ?? 'l2';
+    let params: ParamInfo[] = [];
+    let alpha: tf.Variable | undefined;
+    // tidy frees the initial scalar: a variable keeps its own reference to the storage
+    const multiplier = () => (alpha ??= tf.tidy(() => tf.variable(tf.scalar(opts.initialAlpha ?? 0), false)));
+    return {
+      // the dual ascent reads Ω after the optimizer's update, before decay and constraints move θ
+      afterStepKind: 'update',
+      beforeFit(ctx) {
+        params = resolveGroups(name, ctx.params.all, 1, opts.select).map((t) => t.param);
+        multiplier();
+      },
+      penalty() {
+        return tf.mul(multiplier(), tf.sub(groupNorm(params, norm), opts.k)) as tf.Scalar;
+      },
+      afterStep(ctx) {
+        const omega = groupNorm(params, norm);
+        const a = multiplier();
+        a.assign(tf.relu(tf.add(a, tf.mul(opts.dualRate, tf.sub(omega, opts.k)))));
+        ctx.report('alpha', a as unknown as tf.Scalar);
+        ctx.report('omega', omega);
+      },
+      dispose() {
+        alpha?.dispose();
+        alpha = undefined;
+      },
+      stateDict: () => ({ alpha: alpha ? alpha.dataSync()[0]! : (opts.initialAlpha ?? 0) }),
+      loadStateDict(state) {
+        tf.tidy(() => multiplier().assign(tf.scalar(Number(state.alpha))));
+      },
+    };
+  },
+});

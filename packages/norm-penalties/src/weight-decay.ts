@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { paramSelectorSchema, schemas, validateOptions, z, type ParamInfo, type ParamSelector, type Plugin } from '@tikhonov/core';
+import { definePlugin, paramSelectorSchema, schemas, type ParamInfo, type ParamSelector, type Plugin } from '@tikhonov/core';
 import { resolveGroups } from './selection.js';
 import { requireLearningRate } from './l1.js';
 
@@ -10,8 +10,6 @@ export interface WeightDecayOptions {
   select?: ParamSelector;
   name?: string;
 }
-
-const schema = z.object({ rate: schemas.nonNegative, select: paramSelectorSchema.optional(), name: z.string().min(1).optional() }).strict();
 
 /**
  * Decoupled weight decay (Hanson & Pratt 1989; Loshchilov & Hutter's AdamW):
@@ -24,28 +22,28 @@ const schema = z.object({ rate: schemas.nonNegative, select: paramSelectorSchema
  * shares storage with the variable until the optimizer assigns a new value, so
  * the capture costs no copy.
  */
-export function weightDecay(options: WeightDecayOptions): Plugin {
-  const opts = validateOptions('weightDecay', schema, options) as WeightDecayOptions;
-  const name = opts.name ?? 'weightDecay';
-  let params: ParamInfo[] = [];
-  let before = new Map<ParamInfo, tf.Tensor>();
-  return {
-    name,
-    apiVersion: 2,
-    // decay acts on the updated params and before any constraint projects them
-    afterStepKind: 'decay',
-    beforeFit(ctx) {
-      params = resolveGroups(name, ctx.params.all, opts.rate, opts.select).map((t) => t.param);
-      requireLearningRate(name, ctx);
-    },
-    transformGradients(grads) {
-      before = new Map(params.map((p) => [p, tf.clone(p.variable)]));
-      return grads;
-    },
-    afterStep(ctx) {
-      const shrink = requireLearningRate(name, ctx) * opts.rate;
-      for (const p of params) ctx.params.write(p, tf.sub(p.variable, tf.mul(before.get(p)!, shrink)));
-      before = new Map();
-    },
-  };
-}
+export const weightDecay: (options: WeightDecayOptions) => Plugin = definePlugin({
+  name: 'weightDecay',
+  options: { rate: schemas.nonNegative, select: paramSelectorSchema.optional() },
+  setup(opts: WeightDecayOptions, name) {
+    let params: ParamInfo[] = [];
+    let before = new Map<ParamInfo, tf.Tensor>();
+    return {
+      // decay acts on the updated params and before any constraint projects them
+      afterStepKind: 'decay',
+      beforeFit(ctx) {
+        params = resolveGroups(name, ctx.params.all, opts.rate, opts.select).map((t) => t.param);
+        requireLearningRate(name, ctx);
+      },
+      transformGradients(grads) {
+        before = new Map(params.map((p) => [p, tf.clone(p.variable)]));
+        return grads;
+      },
+      afterStep(ctx) {
+        const shrink = requireLearningRate(name, ctx) * opts.rate;
+        for (const p of params) ctx.params.write(p, tf.sub(p.variable, tf.mul(before.get(p)!, shrink)));
+        before = new Map();
+      },
+    };
+  },
+});

@@ -1,5 +1,6 @@
 import { Order, type Plugin } from '../plugin.js';
-import { schemas, validateOptions, z } from '../options.js';
+import { definePlugin } from '../define-plugin.js';
+import { schemas, z } from '../options.js';
 import { writeCheckpoint } from './checkpoint-files.js';
 
 /** Options of {@link checkpoint}. */
@@ -12,18 +13,14 @@ export interface CheckpointOptions {
   name?: string;
 }
 
-const schema = z.object({
-  dir: z.string({ message: 'must be a directory path' }).min(1, { message: 'must be a directory path' }),
-  everyEpochs: schemas.positiveInt.optional(),
-  name: z.string().min(1).optional(),
-});
-
 /** Saves a checkpoint at the end of every n-th epoch and at the end of the fit; runs last. */
-export function checkpoint(options: CheckpointOptions): Plugin {
-  const { dir, everyEpochs = 1, name = 'checkpoint' } = validateOptions('checkpoint', schema, options);
-  return {
-    name,
-    apiVersion: 2,
+export const checkpoint: (options: CheckpointOptions) => Plugin = definePlugin({
+  name: 'checkpoint',
+  options: {
+    dir: z.string({ message: 'must be a directory path' }).min(1, { message: 'must be a directory path' }),
+    everyEpochs: schemas.positiveInt.optional(),
+  },
+  setup: ({ dir, everyEpochs = 1 }: CheckpointOptions) => ({
     order: Order.checkpoint,
     async afterEpoch(ctx) {
       if (ctx.epoch % everyEpochs === 0) await writeCheckpoint(await ctx.exportCheckpoint(), dir);
@@ -31,5 +28,5 @@ export function checkpoint(options: CheckpointOptions): Plugin {
     async afterFit(ctx) {
       await writeCheckpoint(await ctx.exportCheckpoint(), dir);
     },
-  };
-}
+  }),
+});
