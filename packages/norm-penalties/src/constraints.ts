@@ -19,8 +19,8 @@ export function unitNorms(p: ParamInfo, value: tf.Tensor = p.variable): tf.Tenso
   return tf.sqrt(tf.sum(tf.square(value), [...axes], true));
 }
 
-/** The hooks of a per-param projection applied after every step. */
-function constraint(name: string, select: ParamSelector | undefined, project: (p: ParamInfo) => tf.Tensor): PluginHooks {
+/** The hooks of a projection applied after every step: `project` maps the selected params to their projected values. */
+function constraint(name: string, select: ParamSelector | undefined, project: (params: readonly ParamInfo[]) => tf.Tensor[]): PluginHooks {
   let params: ParamInfo[] = [];
   return {
     // constraints run after updates and decay, so every step ends inside the feasible set
@@ -29,11 +29,13 @@ function constraint(name: string, select: ParamSelector | undefined, project: (p
       params = resolveGroups(name, ctx.params.all, 1, select).map((t) => t.param);
     },
     afterStep(ctx) {
-      for (const p of params) ctx.params.write(p, project(p));
+      project(params).forEach((value, i) => ctx.params.write(params[i]!, value));
     },
   };
 }
 
+/** A constraint acting on each param alone. */
+const perParam = (name: string, select: ParamSelector | undefined, project: (p: ParamInfo) => tf.Tensor) => constraint(name, select, (params) => params.map(project));
 
 /** Options of {@link maxNorm}. */
 export interface MaxNormOptions {
@@ -54,21 +56,21 @@ export const maxNorm: (options: MaxNormOptions) => Plugin = definePlugin({
   options: { c: schemas.positive, select: paramSelectorSchema.optional() },
   // One full-size multiply by a per-unit factor min(1, c/‖w‖); w·1 = w exactly,
   // so units inside the ball keep their bits.
-  setup: ({ c, select }: MaxNormOptions, name) => constraint(name, select, (p) => tf.mul(p.variable, tf.minimum(tf.div(c, unitNorms(p)), 1))),
+  setup: ({ c, select }: MaxNormOptions, name) => perParam(name, select, (p) => tf.mul(p.variable, tf.minimum(tf.div(c, unitNorms(p)), 1))),
 });
 
 /** Keeps each unit's incoming weight vector at unit norm (a zero vector stays zero). */
 export const unitNorm: (options?: { select?: ParamSelector; name?: string }) => Plugin = definePlugin({
   name: 'unitNorm',
   options: { select: paramSelectorSchema.optional() },
-  setup: ({ select }: { select?: ParamSelector }, name) => constraint(name, select, (p) => tf.div(p.variable, tf.maximum(unitNorms(p), 1e-12))),
+  setup: ({ select }: { select?: ParamSelector }, name) => perParam(name, select, (p) => tf.div(p.variable, tf.maximum(unitNorms(p), 1e-12))),
 });
 
 /** Keeps weights ≥ 0 (projection onto the non-negative orthant). */
 export const nonNeg: (options?: { select?: ParamSelector; name?: string }) => Plugin = definePlugin({
   name: 'nonNeg',
   options: { select: paramSelectorSchema.optional() },
-  setup: ({ select }: { select?: ParamSelector }, name) => constraint(name, select, (p) => tf.relu(p.variable)),
+  setup: ({ select }: { select?: ParamSelector }, name) => perParam(name, select, (p) => tf.relu(p.variable)),
 });
 
 /**
@@ -109,29 +111,17 @@ export interface NormConstraintOptions {
 export const normConstraint: (options: NormConstraintOptions) => Plugin = definePlugin({
   name: 'normConstraint',
   options: { k: schemas.positive, norm: z.enum(['l2', 'l1'], { message: "must be 'l2' or 'l1'" }).optional(), select: paramSelectorSchema.optional() },
-  setup({ k, norm = 'l2', select }: NormConstraintOptions, name) {
-    let params: ParamInfo[] = [];
-    return {
-      afterStepKind: 'constraint',
-      beforeFit(ctx) {
-        params = resolveGroups(name, ctx.params.all, 1, select).map((t) => t.param);
-      },
-      afterStep(ctx) {
-        const flat = tf.concat(params.map((p) => tf.reshape(p.variable, [-1])));
-        let projected: tf.Tensor;
-        if (norm === 'l2') {
-          const size = tf.norm(flat);
-          projected = tf.where(tf.greater(size, k), tf.mul(flat, tf.div(k, size)), flat);
-        } else {
-          projected = projectL1Ball(flat, k);
-        }
-        let offset = 0;
-        for (const p of params) {
-          const count = p.variable.size;
-          ctx.params.write(p, tf.reshape(tf.slice(projected, offset, count), p.shape as number[]));
-          offset += count;
-        }
-      },
-    };
-  },
+  setup: ({ k, norm = 'l2', select }: NormConstraintOptions, name) =>
+    // the selected params as one vector: scaled onto the L² ball, or Duchi et al.'s L¹ projection
+    constraint(name, select, (params) => {
+      const flat = tf.concat(params.map((p) => tf.reshape(p.variable, [-1])));
+      const size = norm === 'l2' ? tf.norm(flat) : undefined;
+      const projected = size ? tf.where(tf.greater(size, k), tf.mul(flat, tf.div(k, size)), flat) : projectL1Ball(flat, k);
+      let offset = 0;
+      return params.map((p) => {
+        const part = tf.reshape(tf.slice(projected, offset, p.variable.size), p.shape as number[]);
+        offset += p.variable.size;
+        return part;
+      });
+    }),
 });
