@@ -10,6 +10,6 @@ import { compareTrainerOverhead, printTrainerOverhead } from '@tikhonov/core/tes
 await tf.setBackend(process.env.TIKHONOV_BENCH_BACKEND ?? 'cpu');
 // cpu steps take ≈ 0.4 s: fewer, shorter rounds keep the bench near a minute
 const slow = tf.getBackend() === 'cpu';
-const rounds = Number(process.env.TIKHONOV_BENCH_ROUNDS ?? (slow ? 7 : 15));
-const steps = Number(process.env.TIKHONOV_BENCH_STEPS ?? (slow ? 8 : 100));
+const rounds = Number(process.env.TIKHONOV_BENCH_ROUNDS ?? (slow ? 6 : 42));
+const steps = Number(process.env.TIKHONOV_BENCH_STEPS ?? (slow ? 8 : 50));
 printTrainerOverhead(await compareTrainerOverhead({ rounds, steps, warmup: slow ? 2 : 5 }));

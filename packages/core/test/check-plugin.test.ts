@@ -45,4 +45,40 @@ describe('checkPlugin', () => {
     };
     await expect(checkPlugin(lossy)).rejects.toThrow(/state does not round-trip/);
   });
+
+  it('catches a direct param write inside a hook (writes go through ctx.params.write)', async () => {
+    const direct = (): Plugin => ({ name: 'direct', apiVersion: 2, afterStep: (ctx) => ctx.params.get('dense_1/bias').variable.assign(tf.zeros([16])) });
+    await expect(checkPlugin(direct)).rejects.toThrow(/checkPlugin\('direct'\): a short fit failed: .*assigned param 'dense_1\/bias' directly in afterStep/);
+  });
+
+  it('catches randomness in plain inference (declared modes honoured)', async () => {
+    const noisy = (): Plugin => ({ name: 'noisy', apiVersion: 2, modes: ['train', 'infer'], transformActivation: (site, h, ctx) => (site.kind === 'hidden' ? tf.add(h, ctx.random.normal(h.shape, 0, 0.1)) : h) });
+    await expect(checkPlugin(noisy)).rejects.toThrow(/checkPlugin\('noisy'\): inference \('infer'\) is not deterministic/);
+  });
+
+  it('catches tensors held past trainer.dispose() (no dispose hook)', async () => {
+    const holder = (): Plugin => {
+      let copy: tf.Tensor | undefined;
+      return { name: 'holder', apiVersion: 2, beforeFit: (ctx) => void (copy ??= tf.keep(tf.clone(ctx.params.get('dense_1/kernel').variable))) };
+    };
+    await expect(checkPlugin(holder)).rejects.toThrow(/checkPlugin\('holder'\): holds 1 tensor\(s\) after trainer.dispose\(\)/);
+  });
+
+  it("catches a v1-style recorder that counts a nested forward's activations", async () => {
+    // records in transformActivation and consumes in penalty, as activityL1 did in contract v1
+    const recorder = (): Plugin => {
+      let seen: tf.Tensor[] = [];
+      return {
+        name: 'recorder',
+        apiVersion: 2,
+        transformActivation: (site, h) => (site.kind === 'hidden' && seen.push(h), h),
+        penalty() {
+          const total = seen.length ? tf.mul(1e-2, tf.addN(seen.map((h) => tf.mean(tf.abs(h))))) : undefined;
+          seen = [];
+          return total as tf.Scalar | undefined;
+        },
+      };
+    };
+    await expect(checkPlugin(recorder)).rejects.toThrow(/checkPlugin\('recorder'\): is not safe next to a nested forward/);
+  });
 });

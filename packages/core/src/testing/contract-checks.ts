@@ -74,10 +74,17 @@ export async function checkNestedForward(name: string, factory: () => Plugin, ma
   for (const order of ['plugin first', 'probe first']) {
     const plugins = order === 'plugin first' ? [factory(), nestedForwardProbe()] : [nestedForwardProbe(), factory()];
     const trainer = make(plugins);
-    await fitSteps(trainer, steps);
-    const before = tf.memory().numTensors;
-    await fitSteps(trainer, steps);
-    const after = tf.memory().numTensors;
+    let before = 0;
+    let after = 0;
+    try {
+      await fitSteps(trainer, steps);
+      before = tf.memory().numTensors;
+      await fitSteps(trainer, steps);
+      after = tf.memory().numTensors;
+    } catch (error) {
+      trainer.dispose();
+      fail(name, `is not safe next to a nested forward (${order}): the fit failed: ${(error as Error).message}`);
+    }
     if (after !== before) fail(name, `leaks tensors next to a nested forward (${order}): ${before} before and ${after} after ${steps} more steps`);
     runs.push({ losses: trainer.history.logs.map((r) => r.loss!), params: trainer.model.params.flatMap((p) => Array.from(p.variable.dataSync())) });
     trainer.dispose();
