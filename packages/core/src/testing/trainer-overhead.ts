@@ -24,6 +24,9 @@ export interface OverheadReport {
   steps: number;
 }
 
+/** The permutations of three runners; one after another, every ordered pair of neighbours occurs twice. */
+const ORDERS = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] as const;
+
 const quartiles = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.round(q * (s.length - 1)))]!;
@@ -35,8 +38,9 @@ const quartiles = (v: number[]) => {
  * (784-256-256-10, batch 128, SGD 0.01) with no plugins, against a
  * hand-written tfjs loop (gather the batch, `optimizer.minimize`) and
  * tfjs-layers' `trainOnBatch`, on the active backend. The three run in
- * rounds whose order rotates (ABC, BCA, CAB, …), so the drift of a shared
- * machine and the garbage one runner leaves for the next fall on all alike; each ratio is the median of
+ * rounds that go through the six orders in turn (ABC, ACB, BAC, …), so the
+ * drift of a shared machine and the garbage one runner leaves for the next
+ * fall on all alike (use a multiple of 6 rounds); each ratio is the median of
  * the rounds' ratios, with their quartiles. The Trainer runs each round as one
  * `fit` of `steps` steps (its per-fit work included) over a data set of 64
  * batches (an epoch end, with its log point, every 64 steps). For benchmarks only.
@@ -107,8 +111,9 @@ export async function compareTrainerOverhead(options: { rounds?: number; steps?:
   const times = runners.map(() => [] as number[]);
   for (const [, run] of runners) await run(warmup);
   for (let r = 0; r < rounds; r++) {
-    // each round rotates who goes first, so every runner takes every position (and follows every other) equally often
-    const order = [0, 1, 2].map((i) => (i + r) % 3);
+    // the six orders in turn: within them each runner follows each other one equally often (a runner after
+    // tfjs-layers pays for the garbage it leaves; a plain rotation made the Trainer follow it two rounds in three)
+    const order = ORDERS[r % ORDERS.length]!;
     for (const i of order) {
       const start = performance.now();
       await runners[i]![1](steps);
