@@ -9,8 +9,8 @@ import { printTable, useCpu, writeOut } from '../shared.js';
 await useCpu();
 const train = polynomialRegression({ examples: 10, seed: 1 });
 const valid = polynomialRegression({ examples: 60, seed: 2 });
-const poly = new Trainer({ model: nn.dense(1), loss: 'mse', optimizer: { name: 'adam', learningRate: 0.01 }, plugins: [earlyStopping({ patience: 20 })], progress: false, logEvery: 25 });
-const history = await poly.fit(train.data, { epochs: 5000, batchSize: 10, validation: { data: valid.data, every: { steps: 25 } } });
+const poly = new Trainer({ model: nn.dense(1), loss: 'mse', optimizer: { name: 'adam', learningRate: 0.01 }, plugins: [earlyStopping({ patience: 20 })], progress: false, logEvery: 5 });
+const history = await poly.fit(train.data, { epochs: 5000, batchSize: 10, validation: { data: valid.data, every: { steps: 5 } } });
 const report = history.notes.earlyStopping as EarlyStoppingReport;
 const svg = learningCurvesSvg(
   [
