@@ -101,6 +101,22 @@ describe('penalty reads ctx.activations', () => {
   });
 });
 
+describe('ctx.forward (nested passes)', () => {
+  it('refuses a mode that is not one and the tag of the main pass, naming the option', async () => {
+    const data = blobs(8);
+    for (const [options, message] of [
+      [{ mode: 'eval' }, /ctx.forward: option 'mode' = "eval" is not allowed; must be one of train, sample, infer/],
+      [{ tag: 'main' }, /ctx.forward: option 'tag' = "main" is not allowed/],
+    ] as const) {
+      const nested: Plugin = { name: 'nested', apiVersion: 2, penalty: (ctx) => (tf.dispose(ctx.forward(ctx.batch!.x, options as never)), undefined) };
+      const t = make([nested]);
+      await expect(t.fit(data, { epochs: 1, batchSize: 8 })).rejects.toThrow(message);
+      t.dispose();
+    }
+    tf.dispose([data.x, data.y as tf.Tensor]);
+  });
+});
+
 describe('definePlugin', () => {
   const scale = definePlugin({
     name: 'scale',

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { exportCheckpoint } from '../checkpoint.js';
 import { learningRateOf } from '../optimizers.js';
-import type { FitContext, Plugin, StepContext } from '../plugin.js';
+import { MODES, type FitContext, type Mode, type Plugin, type StepContext } from '../plugin.js';
 import { RandomStream } from '../random.js';
 import { dataLoss } from './batches.js';
-import { runForward } from './forward.js';
+import { runForward, type ForwardRequest } from './forward.js';
 import { evaluateData } from './inference.js';
 import type { RunState } from './run-state.js';
 
@@ -40,6 +40,15 @@ function fitContext(run: RunState, plugin: Plugin): FitContext {
     evaluate: (data, prefix) => evaluateData(run, data, { prefix }),
     exportCheckpoint: () => exportCheckpoint(run.target),
   };
+}
+
+/** A nested pass's request from `ctx.forward`'s options, refusing a mode or tag that is not one. */
+function nestedRequest(options: { mode?: Mode; tag?: string }, current: Mode): ForwardRequest {
+  const mode = options.mode ?? current;
+  if (!(MODES as readonly string[]).includes(mode)) throw new RangeError(`ctx.forward: option 'mode' = ${JSON.stringify(mode)} is not allowed; must be one of ${MODES.join(', ')}`);
+  const tag = options.tag ?? 'nested';
+  if (typeof tag !== 'string' || tag.length === 0 || tag === 'main') throw new RangeError(`ctx.forward: option 'tag' = ${JSON.stringify(tag)} is not allowed; must be a non-empty string other than 'main' (the trainer's own pass)`);
+  return { mode, tag, nested: true };
 }
 
 /** The step context: getters over the run's pass state, so one object serves every step. */
@@ -83,7 +92,7 @@ function stepContext(run: RunState, plugin: Plugin): StepContext {
       }
       return stream!;
     },
-    forward: (x, options = {}) => runForward(run, x, { mode: options.mode ?? pass.mode, tag: options.tag ?? 'nested', nested: true }),
+    forward: (x, options = {}) => runForward(run, x, nestedRequest(options, pass.mode)),
     loss: (prediction, target, weight) => dataLoss(run.losses!, prediction, target, weight),
     report: (name, value) => {
       const key = `${plugin.name}.${name}`;

@@ -5,7 +5,7 @@ import { BENCH_MODELS } from './step-bench.js';
 import { RandomStream } from '../random.js';
 import { Trainer } from '../trainer.js';
 
-/** One way of training in {@link compareTrainerOverhead}: its median step time and its ratio to the Trainer's. */
+/** One way of training in {@link compareTrainerOverhead} and its median step time. */
 export interface OverheadRow {
   label: string;
   /** Median ms per step over the rounds. */
