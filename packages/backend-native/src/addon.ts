@@ -82,7 +82,8 @@ export function loadAddon(): NativeAddon {
     const reason = existsSync(reasonFile) ? readFileSync(reasonFile, 'utf8') : 'the addon has not been built yet.';
     throw new Error(
       `@tikhonov/backend-native: the native addon is not available: ${reason} ` +
-        'It needs OpenBLAS (`sudo apt-get install libopenblas-dev pkg-config`), g++, make and python3; build it with `pnpm --filter @tikhonov/backend-native build`.',
+        'It needs OpenBLAS (`sudo apt-get install libopenblas-dev pkg-config`), g++, make and python3; then build it with `npm rebuild @tikhonov/backend-native` ' +
+        '(`pnpm rebuild @tikhonov/backend-native`; pnpm 10 runs a dependency\'s build only once allowed, e.g. by `pnpm approve-builds`; inside the Tikhonov repository: `pnpm --filter @tikhonov/backend-native build`).',
     );
   }
   cached = createRequire(import.meta.url)(path) as NativeAddon;
