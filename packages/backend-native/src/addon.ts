@@ -79,9 +79,10 @@ export function loadAddon(): NativeAddon {
   const path = `${packageRoot}build/Release/tikhonov_native.node`;
   if (!existsSync(path)) {
     const reasonFile = `${packageRoot}build-unavailable.txt`;
-    const reason = existsSync(reasonFile) ? readFileSync(reasonFile, 'utf8') : 'the addon has not been built yet.';
+    // the build script recorded why it could not build, with what to install and the rebuild command
+    if (existsSync(reasonFile)) throw new Error(`@tikhonov/backend-native: the native addon is not available: ${readFileSync(reasonFile, 'utf8')}`);
     throw new Error(
-      `@tikhonov/backend-native: the native addon is not available: ${reason} ` +
+      '@tikhonov/backend-native: the native addon has not been built yet. ' +
         'It needs OpenBLAS (`sudo apt-get install libopenblas-dev pkg-config`), g++, make and python3; then build it with `npm rebuild @tikhonov/backend-native` ' +
         '(`pnpm rebuild @tikhonov/backend-native`; pnpm 10 runs a dependency\'s build only once allowed, e.g. by `pnpm approve-builds`; inside the Tikhonov repository: `pnpm --filter @tikhonov/backend-native build`).',
     );
