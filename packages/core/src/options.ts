@@ -1,3 +1,4 @@
+import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { OptionError } from './errors.js';
 
@@ -13,8 +14,34 @@ export function validateOptions<S extends z.ZodType>(owner: string, schema: S, v
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    // a misspelt option must not be dropped silently: name it, suggest the nearest allowed one
+    const key = issue.keys[0]!;
+    const path = [...issue.path.map(String), key].join('.');
+    throw new OptionError(owner, path, pick(value, [...issue.path, key]), unknownKeyHint(key, allowedKeys(schema, issue.path)));
+  }
   const path = issue.path.map(String).join('.') || '(options)';
   throw new OptionError(owner, path, pick(value, issue.path), issue.message);
+}
+
+/** The keys a (strict) object schema allows at a path, for error messages. */
+function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current: z.ZodType | undefined = schema;
+  for (const key of path) {
+    const shape: Record<string, z.ZodType> | undefined = current instanceof z.ZodObject ? (current.shape as Record<string, z.ZodType>) : undefined;
+    let next: z.ZodType | undefined = shape?.[String(key)];
+    while (next instanceof z.ZodOptional) next = next.unwrap() as z.ZodType;
+    current = next;
+  }
+  return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
+}
+
+/** "is not an option; did you mean 'x'? allowed: …" */
+function unknownKeyHint(key: string, allowed: readonly string[]): string {
+  if (allowed.length === 0) return 'it is not an option here';
+  const nearest = closest(key, [...allowed]);
+  const close = distance(key.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, Math.floor(nearest.length / 3));
+  return `it is not an option here${close ? `; did you mean '${nearest}'?` : ''} (allowed: ${allowed.join(', ')})`;
 }
 
 function pick(value: unknown, path: readonly PropertyKey[]): unknown {

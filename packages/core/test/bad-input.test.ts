@@ -37,6 +37,19 @@ describe('bad input gets a clear error naming the thing, its value and what is a
     t.dispose();
   });
 
+  it('a misspelt option is refused, naming it and the nearest allowed one (Trainer, fit, validation, evaluate, predict)', async () => {
+    expect(() => trainer({ plugin: [] })).toThrow("Trainer: option 'plugin' = [] is not allowed; it is not an option here; did you mean 'plugins'?");
+    expect(() => trainer({ learningRate: 0.1 })).toThrow(/Trainer: option 'learningRate' = 0.1 is not allowed; it is not an option here \(allowed: model, loss, optimizer, plugins, seed, inputShape, logEvery, progress\)/);
+    const t = trainer();
+    const data = blobs(8);
+    await expect(t.fit(data, { epochs: 1, batch_size: 8 } as never)).rejects.toThrow(/fit: option 'batch_size' = 8 is not allowed; it is not an option here; did you mean 'batchSize'\?/);
+    await expect(t.fit(data, { epochs: 1, validation: { data, evry: 'epoch' } } as never)).rejects.toThrow(/fit: option 'validation.evry' = "epoch" is not allowed; .*did you mean 'every'\?/);
+    await expect(t.evaluate(data, { batchsize: 4 } as never)).rejects.toThrow(/evaluate: option 'batchsize' = 4 .*did you mean 'batchSize'\?/);
+    expect(() => t.predict(data.x, { samples: true } as never)).toThrow(/predict: option 'samples' = true .*did you mean 'sample'\?/);
+    t.dispose();
+    tf.dispose([data.x, data.y as tf.Tensor]);
+  });
+
   it('a loss that becomes NaN stops with TrainingDivergedError naming the step and leaves finite params', async () => {
     // A plugin whose penalty turns NaN from step 13 on: the divergence check at the next
     // log point (step 15) finds it and puts back the params of the last finite check (step 10).

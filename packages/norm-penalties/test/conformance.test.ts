@@ -76,7 +76,7 @@ describe('options are validated at creation', () => {
     expect(() => maxNorm({ c: 0 })).toThrow(/maxNorm: option 'c' = 0 is not allowed; must be > 0/);
     expect(() => l1({ alpha: 1, method: 'ista' as never })).toThrow(/l1: option 'method' = "ista" is not allowed; must be 'subgradient' or 'proximal'/);
     expect(() => klSparsity({ alpha: 1, target: 1 })).toThrow(/klSparsity: option 'target' = 1 is not allowed; must be in \(0, 1\)/);
-    expect(() => l2({ alpha: 1, selct: {} } as never)).toThrow(/l2: option '\(options\)'/);
+    expect(() => l2({ alpha: 1, selct: {} } as never)).toThrow("l2: option 'selct' = {} is not allowed; it is not an option here; did you mean 'select'? (allowed: alpha, center, select, name)");
   });
 
   it('a selector that matches no parameter is an error at fit start naming the selector', async () => {

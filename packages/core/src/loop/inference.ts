@@ -10,7 +10,7 @@ import { pickOutput, sliceBatch } from './batches.js';
 import { checkInputShape, buildModel, prepareData } from './build.js';
 import { runForward } from './forward.js';
 import type { RunState } from './run-state.js';
-import { inferenceSchema, predictSchema, type InferenceOptions, type PredictOptions } from './trainer-options.js';
+import { evaluateSchema, predictSchema, type InferenceOptions, type PredictOptions } from './trainer-options.js';
 
 /** One inference forward through every enabled `wrapPredict`, outermost first in plugin order. Call inside a tidy. */
 export function predictTensor(run: RunState, x: tf.Tensor, mode: 'infer' | 'sample'): ModelOutput {
@@ -33,7 +33,7 @@ function inferenceMode(mode: unknown): 'infer' | 'sample' {
 
 /** Predictions for a tensor or data set, in batches, through every `wrapPredict`; the caller disposes them. */
 export function predictAll(run: RunState, x: tf.Tensor | Dataset, options: PredictOptions): ModelOutput {
-  const { batchSize = 256, sample = false } = validateOptions('predict', predictSchema, { batchSize: options.batchSize, sample: options.sample });
+  const { batchSize = 256, sample = false } = validateOptions('predict', predictSchema, options);
   const input = x instanceof tf.Tensor ? x : x.x;
   buildModel(run, input.shape.slice(1));
   checkInputShape(run, input, 'predict input');
@@ -55,7 +55,7 @@ export function predictAll(run: RunState, x: tf.Tensor | Dataset, options: Predi
 
 /** Metrics of a data set in inference mode: `loss`, `accuracy` and per-output ones, averaged over examples. */
 export async function evaluateData(run: RunState, data: Dataset, options: InferenceOptions & { prefix?: string } = {}): Promise<Metrics> {
-  const { batchSize = 256 } = validateOptions('evaluate', inferenceSchema, { batchSize: options.batchSize });
+  const { batchSize = 256 } = validateOptions('evaluate', evaluateSchema, options);
   prepareData(run, data, 'evaluation data');
   const losses = run.losses!;
   const sums = new Map<string, tf.Scalar>();

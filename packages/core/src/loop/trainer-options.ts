@@ -74,7 +74,7 @@ export const trainerSchema = z.object({
   inputShape: z.array(schemas.positiveInt).min(1, { message: 'needs at least one dimension' }).optional(),
   logEvery: schemas.positiveInt.optional(),
   progress: z.union([z.boolean(), z.literal('auto')], { message: "must be true, false or 'auto'" }).optional(),
-});
+}).strict();
 
 /** @internal */
 export const fitSchema = z.object({
@@ -84,15 +84,18 @@ export const fitSchema = z.object({
   validation: z
     .object({
       data: z.custom<Dataset>((d) => !!d && (d as Dataset).x instanceof tf.Tensor, { message: 'must be a data set (dataset.fromArrays / fromTensors)' }),
-      every: z.union([z.literal('epoch'), z.object({ steps: schemas.positiveInt })], { message: "must be 'epoch' or { steps: positive integer }" }).optional(),
+      every: z.union([z.literal('epoch'), z.object({ steps: schemas.positiveInt }).strict()], { message: "must be 'epoch' or { steps: positive integer }" }).optional(),
     })
+    .strict()
     .optional(),
   maxSteps: schemas.positiveInt.optional(),
   disable: z.array(z.string({ message: 'must be plugin names' }), { message: 'must be a list of plugin names' }).optional(),
-});
+}).strict();
 
 /** @internal */
-export const inferenceSchema = z.object({ batchSize: schemas.positiveInt.optional() });
+export const inferenceSchema = z.object({ batchSize: schemas.positiveInt.optional() }).strict();
 /** @internal */
-export const predictSchema = inferenceSchema.extend({ sample: z.boolean({ message: 'must be true or false' }).optional() });
+export const predictSchema = inferenceSchema.extend({ sample: z.boolean({ message: 'must be true or false' }).optional() }).strict();
+/** @internal */
+export const evaluateSchema = inferenceSchema.extend({ prefix: z.string({ message: 'must be a string' }).optional() }).strict();
 
