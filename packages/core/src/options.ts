@@ -24,6 +24,19 @@ export function validateOptions<S extends z.ZodType>(owner: string, schema: S, v
   throw new OptionError(owner, path, pick(value, issue.path), issue.message);
 }
 
+/**
+ * Refuses an options object with a key outside `allowed` (a typo must not be
+ * dropped silently), naming the key and the nearest allowed one. For options
+ * checked by hand rather than by a zod schema (the `nn` layers).
+ */
+export function checkKeys(owner: string, options: object | undefined, allowed: readonly string[]): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new OptionError(owner, '(options)', options, `must be an object with keys from ${allowed.join(', ')}`);
+  for (const [key, value] of Object.entries(options)) {
+    if (!allowed.includes(key)) throw new OptionError(owner, key, value, unknownKeyHint(key, allowed));
+  }
+}
+
 /** The keys a (strict) object schema allows at a path, for error messages. */
 function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   let current: z.ZodType | undefined = schema;

@@ -46,6 +46,11 @@ describe('bad input gets a clear error naming the thing, its value and what is a
     await expect(t.fit(data, { epochs: 1, validation: { data, evry: 'epoch' } } as never)).rejects.toThrow(/fit: option 'validation.evry' = "epoch" is not allowed; .*did you mean 'every'\?/);
     await expect(t.evaluate(data, { batchsize: 4 } as never)).rejects.toThrow(/evaluate: option 'batchsize' = 4 .*did you mean 'batchSize'\?/);
     expect(() => t.predict(data.x, { samples: true } as never)).toThrow(/predict: option 'samples' = true .*did you mean 'sample'\?/);
+    // the nn layers too
+    expect(() => nn.dense(4, { activaton: 'relu' } as never)).toThrow("nn.dense: option 'activaton' = \"relu\" is not allowed; it is not an option here; did you mean 'activation'? (allowed: activation, useBias, kernelInitializer, name)");
+    expect(() => nn.conv2d(4, 3, { stride: 2 } as never)).toThrow(/nn.conv2d: option 'stride' = 2 .*did you mean 'strides'\?/);
+    expect(() => nn.batchNorm({ momentun: 0.9 } as never)).toThrow(/nn.batchNorm: option 'momentun' = 0.9 .*did you mean 'momentum'\?/);
+    expect(() => nn.sequential([], { nmae: 'trunk' } as never)).toThrow(/nn.sequential: option 'nmae' .*did you mean 'name'\?/);
     t.dispose();
     tf.dispose([data.x, data.y as tf.Tensor]);
   });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkKeys } from '../options.js';
 import type { Module } from './module.js';
 import { single } from './module.js';
 
@@ -33,6 +34,7 @@ export function activate(name: ActivationName, x: tf.Tensor): tf.Tensor {
 
 /** A parameter-free activation module; it emits a site. */
 export function activation(name: ActivationName, options: { name?: string } = {}): Module {
+  checkKeys(`nn.${name}`, options, ['name']);
   if (!activationNames.includes(name)) {
     throw new TypeError(`nn.activation: '${String(name)}' is not an activation; use one of ${activationNames.join(', ')}`);
   }

@@ -1,3 +1,4 @@
+import { checkKeys } from '../options.js';
 import type { Module } from './module.js';
 import { isRecord, single, singleShape } from './module.js';
 import type { OutputShape, Shape } from './types.js';
@@ -9,6 +10,7 @@ import type { OutputShape, Shape } from './types.js';
  * `hidden` site; the model's final output is the `output` site.
  */
 export function sequential(children: readonly Module[], options: { name?: string } = {}): Module {
+  checkKeys('nn.sequential', options, ['name']);
   if (!Array.isArray(children) || children.length === 0) {
     throw new TypeError('nn.sequential: expects a non-empty array of modules');
   }
@@ -48,6 +50,7 @@ export function sequential(children: readonly Module[], options: { name?: string
  * The trunk's output is a `hidden` site.
  */
 export function multiHead(trunk: Module, heads: Readonly<Record<string, Module>>, options: { name?: string } = {}): Module {
+  checkKeys('nn.multiHead', options, ['name']);
   const names = Object.keys(heads);
   if (names.length === 0) throw new TypeError('nn.multiHead: expects at least one head');
   const self: Module = {

@@ -4,6 +4,7 @@ import type { InitializerName } from './init.js';
 import { single, singleShape, type Module } from './module.js';
 import type { Shape } from './types.js';
 import { OptionError } from '../errors.js';
+import { checkKeys } from '../options.js';
 
 function checkPositiveInt(who: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
@@ -42,6 +43,7 @@ export interface DenseOptions {
 
 /** Fully connected layer y = act(x·W + b); W has shape [in, units] and role `weight`. */
 export function dense(units: number, options: DenseOptions = {}): Module {
+  checkKeys('nn.dense', options, ['activation', 'useBias', 'kernelInitializer', 'name']);
   checkPositiveInt('nn.dense', 'units', units);
   const act = checkActivation('nn.dense', options.activation);
   const useBias = options.useBias ?? true;
@@ -94,6 +96,7 @@ function convOut(size: number, k: number, stride: number, padding: 'same' | 'val
 
 /** 2-D convolution over NHWC inputs; kernel [kh, kw, in, filters], one unit's fan-in is axes [0, 1, 2]. */
 export function conv2d(filters: number, kernelSize: number | [number, number], options: Conv2dOptions = {}): Module {
+  checkKeys('nn.conv2d', options, ['strides', 'padding', 'dilation', 'activation', 'useBias', 'kernelInitializer', 'name']);
   checkPositiveInt('nn.conv2d', 'filters', filters);
   const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
   checkPositiveInt('nn.conv2d', 'kernelSize', kh);
@@ -145,6 +148,7 @@ export interface PoolOptions {
 }
 
 function pool(kind: 'maxPool2d' | 'avgPool2d', poolSize: number, options: PoolOptions): Module {
+  checkKeys(`nn.${kind}`, options, ['strides', 'padding', 'name']);
   checkPositiveInt(`nn.${kind}`, 'poolSize', poolSize);
   const strides = checkPositiveInt(`nn.${kind}`, 'strides', options.strides ?? poolSize);
   const padding = options.padding ?? 'valid';
@@ -194,6 +198,7 @@ export const avgPool2d = (poolSize = 2, options: PoolOptions = {}): Module => po
 
 /** Flattens each example to one axis. */
 export function flatten(options: { name?: string } = {}): Module {
+  checkKeys('nn.flatten', options, ['name']);
   return {
     kind: 'flatten',
     name: options.name,
@@ -219,6 +224,7 @@ export interface BatchNormOptions {
  * the optimizer step; inference uses the moving statistics.
  */
 export function batchNorm(options: BatchNormOptions = {}): Module {
+  checkKeys('nn.batchNorm', options, ['momentum', 'epsilon', 'name']);
   const momentum = options.momentum ?? 0.99;
   const epsilon = options.epsilon ?? 1e-3;
   if (!(momentum >= 0 && momentum < 1)) throw new TypeError(`nn.batchNorm: option 'momentum' = ${momentum} is not allowed; must be in [0, 1)`);
@@ -256,6 +262,7 @@ export function batchNorm(options: BatchNormOptions = {}): Module {
 
 /** Lookup table from integer ids [batch, ...] to vectors [batch, ..., outputDim]. */
 export function embedding(inputDim: number, outputDim: number, options: { name?: string } = {}): Module {
+  checkKeys('nn.embedding', options, ['name']);
   checkPositiveInt('nn.embedding', 'inputDim', inputDim);
   checkPositiveInt('nn.embedding', 'outputDim', outputDim);
   const self: Module = {
