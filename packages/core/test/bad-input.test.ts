@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { DataError, dataset, nn, OptionError, Trainer, TrainingDivergedError, type Plugin } from '@tikhonov/core';
+import { dataset, nn, OptionError, Trainer, TrainingDivergedError, type Plugin } from '@tikhonov/core';
 import { blobs, mlp, paramValues } from './helpers.js';
 
 const trainer = (extra: Record<string, unknown> = {}) =>

@@ -3,7 +3,7 @@
 // penalties reading the step's activations.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { definePlugin, exportCheckpoint, nn, OptionError, PluginContractError, schemas, Trainer, type Plugin } from '@tikhonov/core';
+import { definePlugin, exportCheckpoint, OptionError, PluginContractError, schemas, Trainer, type Plugin } from '@tikhonov/core';
 import { orthogonality } from '../../../examples/core/plugins/orthogonality.js';
 import { blobs, maxAbsDiff, mlp } from './helpers.js';
 

@@ -69,6 +69,29 @@ describe('Monte Carlo sampling reaches the relatives', () => {
   });
 });
 
+describe("dropout's Monte Carlo inference samples the other plugins declared for 'sample'", () => {
+  it('with every dropout rate 0, Monte Carlo predictions still vary through a DropConnect beside it; weight-scaling inference with the same pair is deterministic', () => {
+    const x = tf.randomNormal([5, 4], 0, 1, 'float32', 3);
+    const read = (inference: 'weight-scaling' | { monteCarlo: { samples: number } }) => {
+      const t = new Trainer({ model: nn.sequential([nn.dense(8, { activation: 'relu' }), nn.dense(3)]), loss: 'softmaxCrossEntropy', plugins: [dropout({ input: 0, hidden: 0, inference }), dropConnect({ rate: 0.3 })], inputShape: [4], seed: 1, progress: false });
+      const draw = () => {
+        const out = t.predict(x) as tf.Tensor;
+        const v = Array.from(out.dataSync());
+        out.dispose();
+        return v;
+      };
+      const pair = [draw(), draw()];
+      t.dispose();
+      return pair;
+    };
+    const [mcA, mcB] = read({ monteCarlo: { samples: 4 } });
+    expect(mcA).not.toEqual(mcB);
+    const [wsA, wsB] = read('weight-scaling');
+    expect(wsA).toEqual(wsB);
+    x.dispose();
+  });
+});
+
 describe("Monte Carlo sampling through the core contract (mode 'sample')", () => {
   it("monteCarloPredict samples a user's own plugin declared for mode 'sample', and refuses a trainer with no plugin that could", () => {
     const x = tf.randomNormal([5, 4], 0, 1, 'float32', 3);

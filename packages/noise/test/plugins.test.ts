@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { nn, Order, Trainer, type Plugin } from '@tikhonov/core';
 import { checkPlugin } from '@tikhonov/core/testing';
-import { gaussianBlobs, loadDigits } from '@tikhonov/datasets';
+import { loadDigits } from '@tikhonov/datasets';
 import { corruptLabels, gradientNoise, gradientNoiseVariance, hiddenNoise, inputNoise, jacobianPenalty, labelNoise, labelSmoothing, weightNoise } from '@tikhonov/noise';
 
 /** A plugin that records the batch the step trains on (after earlier transforms). */

@@ -40,9 +40,7 @@ export function trainStep(run: RunState, train: Dataset, order: tf.Tensor1D, sta
         const out = runForward(run, batch.x, { mode: 'train', tag: 'main', nested: false, record, stateUpdates });
         if (record) pass.activations = Object.freeze(record);
         const data = dataLoss(run.losses!, out, batch.y, batch.weight);
-        const total = hooks.sum('penalty', (a: tf.Scalar, b: tf.Scalar) => tf.add(a, b) as tf.Scalar, data, (plugin) => plugin.penalty!(run.contextsOf(plugin).step));
-        pass.activations = NO_ACTIVATIONS;
-        return total;
+        return hooks.sum('penalty', (a: tf.Scalar, b: tf.Scalar) => tf.add(a, b) as tf.Scalar, data, (plugin) => plugin.penalty!(run.contextsOf(plugin).step));
       }, trainableVariables(run)));
     } finally {
       // the activations die with the tape's tidy: never hand them to a later hook

@@ -7,8 +7,8 @@ import type { Plugin } from '../plugin.js';
 import { RandomStream } from '../random.js';
 import { Trainer } from '../trainer.js';
 
-/** Seeded random inputs and class ids 0–9 for a benchmark, from core's generator. */
-function benchData(rows: number, shape: readonly number[]): Dataset {
+/** @internal Seeded random inputs and class ids 0–9 for a benchmark, from core's generator. */
+export function benchData(rows: number, shape: readonly number[]): Dataset {
   const random = new RandomStream(['bench', rows]);
   return fromTensors(random.normal([rows, ...shape]), tf.tidy(() => tf.cast(tf.floor(random.uniform([rows], 0, 10)), 'int32')));
 }

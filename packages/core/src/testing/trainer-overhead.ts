@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fromTensors } from '../data/dataset.js';
 import { softmaxCrossEntropy } from '../losses.js';
-import { BENCH_MODELS } from './step-bench.js';
+import { BENCH_MODELS, benchData } from './step-bench.js';
 import { RandomStream } from '../random.js';
 import { Trainer } from '../trainer.js';
 
@@ -52,19 +51,20 @@ export async function compareTrainerOverhead(options: { rounds?: number; steps?:
   // 64 batches an epoch, so the Trainer's epoch-end work (a log point, the finite-params copy) weighs as in a
   // small real data set (Fashion-MNIST has 430); the hand-written loops have no epochs
   const n = batch * 64;
+  const data = benchData(n, [784]);
+  const { x } = data;
+  const labels = data.y as tf.Tensor;
   const random = new RandomStream(['trainer-overhead']);
-  const x = random.normal([n, 784]);
-  const labels = tf.tidy(() => tf.cast(tf.floor(random.uniform([n], 0, 10)), 'int32'));
-  const data = fromTensors(x, labels);
   const trainer = new Trainer({ model: BENCH_MODELS[0]!.make(), loss: 'softmaxCrossEntropy', optimizer: { name: 'sgd', learningRate: 0.01 }, progress: false });
-  const w = [
+  // tidy frees the initial values: a variable keeps its own reference to the storage
+  const w = tf.tidy(() => [
     tf.variable(random.normal([784, 256], 0, 0.05)),
     tf.variable(tf.zeros([256])),
     tf.variable(random.normal([256, 256], 0, 0.05)),
     tf.variable(tf.zeros([256])),
     tf.variable(random.normal([256, 10], 0, 0.05)),
     tf.variable(tf.zeros([10])),
-  ];
+  ]);
   const sgd = tf.train.sgd(0.01);
   const layers = tfl.sequential({
     layers: [tfl.layers.dense({ inputShape: [784], units: 256, activation: 'relu' }), tfl.layers.dense({ units: 256, activation: 'relu' }), tfl.layers.dense({ units: 10 })],
