@@ -64,7 +64,7 @@ export function runAttack(source: AttackSource, x: tf.Tensor, options: RunAttack
   }
   const batchSize = o.batchSize ?? 256;
   const epsilons = o.epsilons ?? [o.attack.epsilon];
-  return epsilons.map((epsilon, e) => {
+  return epsilons.map((epsilon) => {
     const attack = epsilon === o.attack.epsilon ? o.attack : o.attack.at(epsilon);
     const parts: tf.Tensor[] = [];
     for (let start = 0; start < n; start += batchSize) {
@@ -75,7 +75,8 @@ export function runAttack(source: AttackSource, x: tf.Tensor, options: RunAttack
           const given = o.target ?? o.labels;
           const labels = given ? tf.slice(given, start, size) : predictedClass(attack.loss, model(xb));
           const { objective, success } = labelObjective(attack.loss, labels, o.target !== undefined);
-          const random = new RandomStream(['runAttack', o.seed ?? 0, e, start]);
+          // keyed by the ε's value, not its place in the list: an ε gets the same starts in any grid
+          const random = new RandomStream(['runAttack', o.seed ?? 0, epsilon, start]);
           return attack.perturb({ model, x: xb, objective, success, random });
         }),
       );
