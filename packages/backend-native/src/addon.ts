@@ -15,7 +15,7 @@ export interface NativeAddon {
   /** To int32 (JavaScript's ToInt32, as Int32Array.from) or to bool (x !== 0) by out's type. */
   castFloats(x: Float32Array, out: Int32Array | Uint8Array): void;
   /** op 0 relu, 1 step (x > 0 ? 1 : alpha), 2 exp, 3 log, 4 neg, 5 square, 6 sqrt, 7 sigmoid, 8 tanh, 9 abs. NaN propagates. */
-  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number, beta?: number): void;
   gatherRows(x: Float32Array, rowSize: number, indices: Int32Array, out: Float32Array): void;
   /** In place: out = act(out + bias), bias repeating over rows (undefined: none); act 0 linear, 1 relu, 2 relu6, 3 leaky relu with alpha. */
   biasActivation(out: Float32Array, bias: Float32Array | undefined, activation: number, alpha: number): void;

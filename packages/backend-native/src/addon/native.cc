@@ -242,7 +242,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 }
 
 // The loops of unary(), one per op.
-TIKHONOV_VECTOR void UnaryLoop(int64_t op, float alpha, const float* px, float* po, size_t n) {
+TIKHONOV_VECTOR void UnaryLoop(int64_t op, float alpha, float beta, const float* px, float* po, size_t n) {
 #define TIKHONOV_MAP(EXPR) for (size_t i = 0; i < n; i++) { const float v = px[i]; po[i] = (EXPR); }
   switch (op) {
     case 0: TIKHONOV_MAP(v > 0 || v != v ? v : 0.0f) break;
@@ -254,17 +254,22 @@ TIKHONOV_VECTOR void UnaryLoop(int64_t op, float alpha, const float* px, float* 
     case 6: TIKHONOV_MAP(std::sqrt(v)) break;
     case 7: TIKHONOV_MAP(1.0f / (1.0f + std::exp(-v))) break;
     case 8: TIKHONOV_MAP(std::tanh(v)) break;
-    default: TIKHONOV_MAP(std::fabs(v)) break;
+    case 9: TIKHONOV_MAP(std::fabs(v)) break;
+    // sign as tfjs-cpu: NaN and ±0 give 0
+    case 10: TIKHONOV_MAP(v < 0 ? -1.0f : (v > 0 ? 1.0f : 0.0f)) break;
+    // clip to [alpha, beta] as tfjs-cpu: NaN stays NaN
+    default: TIKHONOV_MAP(v > beta ? beta : (v < alpha ? alpha : v)) break;
   }
 #undef TIKHONOV_MAP
 }
 
 // unary(op, x, out, alpha): op 0 relu max(x, 0); 1 step (x > 0 ? 1 : alpha),
 // NaN kept; 2 exp, 3 log, 4 neg, 5 square, 6 sqrt, 7 sigmoid 1/(1+e^-x),
-// 8 tanh, 9 abs (in float; NaN propagates as in the cpu backend's Math.*).
+// 8 tanh, 9 abs (in float; NaN propagates as in the cpu backend's Math.*),
+// 10 sign, 11 clip to [alpha, beta] (beta: a 5th argument, op 11 only).
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 4) throw Napi::TypeError::New(env, "unary takes 4 arguments");
+  if (info.Length() != 4 && info.Length() != 5) throw Napi::TypeError::New(env, "unary takes 4 or 5 arguments");
   const int64_t op = Stride(env, info[0], "op");
   auto x = Floats(env, info[1], "x");
   auto out = Floats(env, info[2], "out");
@@ -274,8 +279,10 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   const float* px = x.Data();
   float* po = out.Data();
   const size_t n = x.ElementLength();
-  if (op > 9) throw Napi::RangeError::New(env, "unary: unknown op " + std::to_string(op));
-  ForChunks(static_cast<int64_t>(n), 1, static_cast<int64_t>(n), [&](int64_t begin, int64_t end) { UnaryLoop(op, alpha, px + begin, po + begin, static_cast<size_t>(end - begin)); });
+  if (op > 11) throw Napi::RangeError::New(env, "unary: unknown op " + std::to_string(op));
+  if (op == 11 && (info.Length() != 5 || !info[4].IsNumber())) throw Napi::TypeError::New(env, "unary: op 11 (clip) takes its upper bound beta as a 5th argument");
+  const float beta = info.Length() == 5 && info[4].IsNumber() ? info[4].As<Napi::Number>().FloatValue() : 0.0f;
+  ForChunks(static_cast<int64_t>(n), 1, static_cast<int64_t>(n), [&](int64_t begin, int64_t end) { UnaryLoop(op, alpha, beta, px + begin, po + begin, static_cast<size_t>(end - begin)); });
   return env.Undefined();
 }
 

@@ -70,7 +70,7 @@ export function gatherKernel(addon: NativeAddon, fallback: KernelFunc): KernelFu
 }
 
 /** The unary kernels done natively, with the addon's op codes. */
-export const UNARY_OPS: Record<string, number> = { Relu: 0, Step: 1, Exp: 2, Log: 3, Neg: 4, Square: 5, Sqrt: 6, Sigmoid: 7, Tanh: 8, Abs: 9 };
+export const UNARY_OPS: Record<string, number> = { Relu: 0, Step: 1, Exp: 2, Log: 3, Neg: 4, Square: 5, Sqrt: 6, Sigmoid: 7, Tanh: 8, Abs: 9, Sign: 10, ClipByValue: 11 };
 
 /** The reductions done natively, with the addon's op codes. */
 export const REDUCE_OPS: Record<string, number> = { Sum: 0, Max: 1, Mean: 2 };
@@ -102,7 +102,7 @@ export function reduceKernel(addon: NativeAddon, op: number, fallback: KernelFun
   };
 }
 
-/** A unary kernel (UNARY_OPS) natively on float32 storage; Step passes its alpha attribute, the others ignore it. */
+/** A unary kernel (UNARY_OPS) natively on float32 storage; Step passes its alpha attribute, ClipByValue its bounds, the others ignore them. */
 export function unaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as Inputs;
@@ -110,7 +110,9 @@ export function unaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc
     const xv = valuesOf(backend, x!);
     if (!xv) return fallback(args);
     const out = outputArray(backend, xv.length);
-    addon.unary(op, xv, out, (args.attrs as { alpha?: number } | undefined)?.alpha ?? 0);
+    const attrs = args.attrs as { alpha?: number; clipValueMin?: number; clipValueMax?: number } | undefined;
+    if (attrs?.clipValueMin !== undefined) addon.unary(op, xv, out, attrs.clipValueMin, attrs.clipValueMax!);
+    else addon.unary(op, xv, out, attrs?.alpha ?? 0);
     return backend.makeTensorInfo(x!.shape, 'float32', out);
   };
 }
