@@ -38,3 +38,28 @@ export function printTable(header: string[], rows: Array<Array<string | number>>
 export function largestUnitNorm(trainer: Trainer): number {
   return Math.max(...trainer.params.select({ roles: ['weight'] }).map((p) => tf.tidy(() => tf.max(unitNorms(p)).dataSync()[0]!)));
 }
+
+/**
+ * Starts the fastest backend that starts here — native (OpenBLAS addon),
+ * then wasm (SIMD), then tfjs's cpu — and returns its name; prints why a
+ * faster one did not start.
+ */
+export async function useFastestBackend(): Promise<string> {
+  tf.env().set('PROD', true);
+  try {
+    const { useNativeBackend } = await import('@tikhonov/backend-native');
+    await useNativeBackend();
+    return tf.getBackend();
+  } catch (error) {
+    console.log(`(native backend not available: ${(error as Error).message.split('\n')[0]})`);
+  }
+  try {
+    const { useWasmBackend } = await import('@tikhonov/backend-wasm');
+    await useWasmBackend();
+    return tf.getBackend();
+  } catch (error) {
+    console.log(`(wasm backend not available: ${(error as Error).message.split('\n')[0]})`);
+  }
+  await useCpu();
+  return tf.getBackend();
+}
