@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { definePlugin, nn, Order, schemas, type Plugin, type StepContext } from '@tikhonov/core';
-import { attackSchema, type Attack } from './attack.js';
+import { definePlugin, nn, Order, schemas, type Plugin, type RandomStream, type StepContext } from '@tikhonov/core';
+import { attackSchema, type Attack, type AttackModel } from './attack.js';
 import { stepModel } from './in-training.js';
 import { klPerExample } from './objective.js';
 
@@ -20,11 +20,26 @@ function cleanLogits(ctx: StepContext, who: string): tf.Tensor {
 }
 
 /**
+ * TRADES's inner maximisation: x̃ = argmax over the attack's ball of
+ * KL(f(x) ‖ f(x̃)), by the attack run on that KL (labels play no part), from
+ * x + 0.001·N(0, 1) clipped to the range (or the attack's own random start).
+ */
+export function tradesExamples(attack: Attack, model: AttackModel, x: tf.Tensor, random: RandomStream): tf.Tensor {
+  return tf.tidy(() => {
+    const p = tf.softmax(tf.reshape(model(x), [x.shape[0]!, -1]));
+    const near = tf.add(x, random.normal(x.shape, 0, 0.001));
+    const start = attack.range ? tf.clipByValue(near, attack.range[0], attack.range[1]) : near;
+    return attack.perturb({ model, x, objective: (logits) => klPerExample(p, logits), random, start });
+  });
+}
+
+/**
  * TRADES (Zhang et al. 2019): the clean loss plus
  * β·E KL(f(x) ‖ f(x̃)), where x̃ maximises that KL in the ε-ball (the attack
  * runs on the KL, not on the labels). As the paper's code: x̃ is found in
  * inference mode from x + 0.001·N(0, 1) (or the attack's own random start),
- * and the KL's gradient flows through both predictions.
+ * and the KL's gradient flows through both predictions. The batch's mean KL
+ * is reported as `<name>.kl`.
  */
 export const trades: (options: TradesOptions & { name?: string }) => Plugin = definePlugin({
   name: 'trades',
@@ -35,12 +50,7 @@ export const trades: (options: TradesOptions & { name?: string }) => Plugin = de
     return {
       order: Order.adversarial,
       transformBatch(batch, ctx) {
-        const model = stepModel(ctx, name);
-        const p = tf.softmax(tf.reshape(model(batch.x), [batch.x.shape[0]!, -1]));
-        const near = tf.add(batch.x, ctx.random.normal(batch.x.shape, 0, 0.001));
-        const start = attack.range ? tf.clipByValue(near, attack.range[0], attack.range[1]) : near;
-        const xAdv = attack.perturb({ model, x: batch.x, objective: (logits) => klPerExample(p, logits), random: ctx.random, start });
-        current = { x: batch.x, xAdv };
+        current = { x: batch.x, xAdv: tradesExamples(attack, stepModel(ctx, name), batch.x, ctx.random) };
         return batch;
       },
       penalty(ctx) {
@@ -50,8 +60,9 @@ export const trades: (options: TradesOptions & { name?: string }) => Plugin = de
         const clean = cleanLogits(ctx, name);
         const adv = nn.single(ctx.forward(mine.xAdv, { mode: 'train', tag: name }), name);
         const n = clean.shape[0]!;
-        const kl = klPerExample(tf.softmax(tf.reshape(clean, [n, -1])), adv);
-        return tf.mul(beta, tf.mean(kl)) as tf.Scalar;
+        const kl = tf.mean(klPerExample(tf.softmax(tf.reshape(clean, [n, -1])), adv)) as tf.Scalar;
+        ctx.report('kl', kl);
+        return tf.mul(beta, kl) as tf.Scalar;
       },
     };
   },

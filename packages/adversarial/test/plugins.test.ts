@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { nn, Order, RandomStream, Trainer, type Plugin } from '@tikhonov/core';
 import { checkPlugin } from '@tikhonov/core/testing';
 import { twoMoons } from '@tikhonov/datasets';
-import { adversarialTraining, catastrophicOverfittingGuard, crossEntropyPerExample, fgsm, madry, pgd, runAttack, trades, UnlabeledStream, virtualAdversarial } from '@tikhonov/adversarial';
+import { adversarialTraining, catastrophicOverfittingGuard, crossEntropyPerExample, fgsm, klPerExample, madry, pgd, runAttack, trades, UnlabeledStream, virtualAdversarial } from '@tikhonov/adversarial';
+import { tradesExamples } from '../src/trades.js';
 import { virtualAdversarialPerturbation } from '../src/vat.js';
-import { unitInputs } from './helpers.js';
+import { fixedMlp, unitInputs } from './helpers.js';
 
 const host = (t: tf.Tensor) => Array.from(t.dataSync());
 
@@ -61,6 +62,48 @@ describe('adversarialTraining (Goodfellow et al. 2015)', () => {
 });
 
 describe('TRADES (Zhang et al. 2019)', () => {
+  it('the inner maximisation raises the KL above random points of the ball: above their mean for every example, above their best on average', () => {
+    const { model, dispose } = fixedMlp(3);
+    const x = unitInputs(10);
+    const epsilon = 0.1;
+    const p = tf.softmax(model(x));
+    const xAdv = tradesExamples(pgd({ epsilon, steps: 10, randomStart: false, range: [0, 1] }), model, x, new RandomStream(['trades-max']));
+    const kl = host(klPerExample(p, model(xAdv)));
+    const random = new RandomStream(['trades-random']);
+    const bestRandom = new Array(10).fill(0);
+    const meanRandom = new Array(10).fill(0);
+    for (let k = 0; k < 50; k++) {
+      const point = tf.clipByValue(tf.add(x, random.uniform(x.shape, -epsilon, epsilon)), 0, 1);
+      host(klPerExample(p, model(point))).forEach((v, i) => {
+        bestRandom[i] = Math.max(bestRandom[i], v);
+        meanRandom[i] += v / 50;
+      });
+    }
+    // the KL is not concave: from next to x the ascent can end at a lower local maximum than a lucky random point
+    kl.forEach((v, i) => expect(v).toBeGreaterThan(2 * meanRandom[i]));
+    const mean = (v: number[]) => v.reduce((a, b) => a + b) / v.length;
+    console.log(`TRADES inner max: mean KL ${mean(kl).toFixed(4)}, best of 50 random points ${mean(bestRandom).toFixed(4)}, their mean ${mean(meanRandom).toFixed(4)}`);
+    expect(mean(kl)).toBeGreaterThan(mean(bestRandom));
+    dispose();
+  });
+
+  it('the step loss is the clean loss computed independently plus β times the reported KL', async () => {
+    const beta = 4;
+    const x = unitInputs(12);
+    const y = tf.tensor1d(Array.from({ length: 12 }, (_, i) => i % 3), 'int32');
+    const make = (plugins: Plugin[]) => new Trainer({ model: nn.sequential([nn.dense(16, { activation: 'tanh' }), nn.dense(3)]), loss: 'softmaxCrossEntropy', plugins, seed: 5, logEvery: 1, progress: false });
+    const reference = make([]);
+    reference.build([8]);
+    const clean = tf.mean(crossEntropyPerExample(nn.single(reference.predict(x), 'reference'), y)).dataSync()[0]!;
+    const t = make([trades({ beta, attack: pgd({ epsilon: 0.3, steps: 3, randomStart: false }) })]);
+    await t.fit({ x, y, size: 12 }, { epochs: 1, batchSize: 12 });
+    const row = t.history.logs[0]!;
+    expect(row['trades.kl']).toBeGreaterThan(1e-3);
+    expect(row.loss).toBeCloseTo(clean + beta * row['trades.kl']!, 5);
+    reference.dispose();
+    t.dispose();
+  });
+
   it('with ε = 0 the KL term vanishes: the same params as plain training', async () => {
     const x = unitInputs(12);
     const y = tf.tensor1d(Array.from({ length: 12 }, (_, i) => i % 3), 'int32');
