@@ -1,0 +1,141 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { RandomStream, schemas, z, type Plugin } from '@tikhonov/core';
+import { perImage, uniformIn, uniforms, type ImageOp } from './op.js';
+import { transformFactory, type CommonOptions } from './plugin.js';
+
+const positiveRange = z
+  .tuple([z.number().finite(), z.number().finite()], { message: 'must be [min, max], two finite numbers' })
+  .refine(([lo, hi]) => lo > 0 && lo <= hi, { message: 'must be [min, max] with 0 < min ≤ max' });
+
+/** Options of {@link brightness}. */
+export interface BrightnessOptions {
+  /** Each image is multiplied by U(max(0, 1 − factor), 1 + factor) (torchvision's ColorJitter brightness). */
+  factor: number;
+}
+
+/** The brightness op for a factor range. */
+export function brightnessOp(lo: number, hi: number): ImageOp<Float32Array> {
+  return { name: 'brightness', hazards: [], draw: (n, rng) => uniforms(n, rng, lo, hi), apply: (x, f) => tf.mul(x, perImage(f)) };
+}
+
+/** Scales each image's intensities by its own factor. */
+export const brightness: (options: BrightnessOptions & CommonOptions & { name?: string }) => Plugin = transformFactory<BrightnessOptions>('brightness', { factor: schemas.nonNegative }, (o) => brightnessOp(Math.max(0, 1 - o.factor), 1 + o.factor));
+
+/** Options of {@link contrast}. */
+export interface ContrastOptions {
+  /** Each image's deviation from its own mean is multiplied by U(max(0, 1 − factor), 1 + factor). */
+  factor: number;
+}
+
+/** The contrast op for a factor range: x ← m + c·(x − m), m the image's mean over pixels and channels. */
+export function contrastOp(lo: number, hi: number): ImageOp<Float32Array> {
+  return {
+    name: 'contrast',
+    hazards: [],
+    draw: (n, rng) => uniforms(n, rng, lo, hi),
+    apply: (x, c) =>
+      tf.tidy(() => {
+        const mean = tf.mean(x, [1, 2, 3], true);
+        return tf.add(mean, tf.mul(perImage(c), tf.sub(x, mean)));
+      }),
+  };
+}
+
+/** Stretches or flattens each image's intensities about its mean. */
+export const contrast: (options: ContrastOptions & CommonOptions & { name?: string }) => Plugin = transformFactory<ContrastOptions>('contrast', { factor: schemas.nonNegative }, (o) => contrastOp(Math.max(0, 1 - o.factor), 1 + o.factor));
+
+/** Options of {@link gamma}. */
+export interface GammaOptions {
+  /** Each image is raised to the power γ ~ U(min, max); intensities must be ≥ 0 (e.g. in [0, 1]). */
+  range: [number, number];
+}
+
+/** Gamma correction x^γ per image. */
+export const gamma: (options: GammaOptions & CommonOptions & { name?: string }) => Plugin = transformFactory<GammaOptions>('gamma', { range: positiveRange }, (o): ImageOp<Float32Array> => ({
+  name: 'gamma',
+  hazards: [],
+  draw: (n, rng) => uniforms(n, rng, o.range[0], o.range[1]),
+  apply: (x, g) => tf.pow(tf.relu(x), perImage(g)),
+}));
+
+/** Options of {@link gaussianNoise}. */
+export interface GaussianNoiseOptions {
+  /** σ of the additive noise. */
+  stddev: number;
+}
+
+/** Additive Gaussian noise with core's seeded draws (the same generator as @tikhonov/noise's inputNoise). */
+export const gaussianNoise: (options: GaussianNoiseOptions & CommonOptions & { name?: string }) => Plugin = transformFactory<GaussianNoiseOptions>('gaussianNoise', { stddev: schemas.nonNegative }, (o): ImageOp<number> => ({
+  name: 'gaussianNoise',
+  hazards: [],
+  draw: (_n, rng) => rng.int(2 ** 32),
+  apply: (x, seed) => tf.add(x, new RandomStream(['gaussianNoise', seed]).normal(x.shape, 0, o.stddev)),
+}));
+
+/** Options of {@link randomErasing}. */
+export interface RandomErasingOptions {
+  /** Range of the erased area as a fraction of the image. Default [0.02, 0.33] (torchvision). */
+  scale?: [number, number];
+  /** Range of the box's aspect ratio (height / width), drawn log-uniformly. Default [0.3, 3.3]. */
+  ratio?: [number, number];
+  /** The value written into the box. Default 0. */
+  value?: number;
+}
+
+/** Per image: the erased box [top, left, height, width] (0 × 0 when no try fitted). */
+export type Boxes = Int32Array;
+
+/** A 0/1 mask [n, H, W, 1] of per-image boxes [top, left, height, width] (on the device, by comparisons with index grids). */
+export function boxMask(boxes: Int32Array, n: number, height: number, width: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const column = (k: number) => tf.tensor4d(Int32Array.from({ length: n }, (_, i) => boxes[i * 4 + k]!), [n, 1, 1, 1], 'int32');
+    const rows = tf.reshape(tf.range(0, height, 1, 'int32'), [1, height, 1, 1]);
+    const cols = tf.reshape(tf.range(0, width, 1, 'int32'), [1, 1, width, 1]);
+    const [top, left, h, w] = [column(0), column(1), column(2), column(3)];
+    const inRows = tf.logicalAnd(tf.greaterEqual(rows, top), tf.less(rows, tf.add(top, h)));
+    const inCols = tf.logicalAnd(tf.greaterEqual(cols, left), tf.less(cols, tf.add(left, w)));
+    return tf.cast(tf.logicalAnd(inRows, inCols), 'float32') as tf.Tensor4D;
+  });
+}
+
+/**
+ * Random erasing (Zhong et al. 2020; cutout is its fixed-size case): with
+ * probability p (default 0.5) each image gets one box of area fraction
+ * U(scale) and aspect ratio log-U(ratio) set to `value` — ten tries to fit
+ * the box, as torchvision's RandomErasing, else the image is kept.
+ */
+export const randomErasing: (options?: RandomErasingOptions & CommonOptions & { name?: string }) => Plugin = transformFactory<RandomErasingOptions>(
+  'randomErasing',
+  { scale: positiveRange.optional(), ratio: positiveRange.optional(), value: z.number().finite().optional() },
+  (o) => erasingOp(o.scale ?? [0.02, 0.33], o.ratio ?? [0.3, 3.3], o.value ?? 0),
+  0.5,
+);
+
+/** The erasing op. */
+export function erasingOp(areas: [number, number], ratios: [number, number], value: number): ImageOp<Boxes> {
+  return {
+    name: 'randomErasing',
+    hazards: [],
+    draw: (n, rng, { height, width }) => {
+      const boxes = new Int32Array(n * 4);
+      for (let i = 0; i < n; i++) {
+        for (let attempt = 0; attempt < 10; attempt++) {
+          const area = uniformIn(rng, areas[0], areas[1]) * height * width;
+          const ratio = Math.exp(uniformIn(rng, Math.log(ratios[0]), Math.log(ratios[1])));
+          const h = Math.round(Math.sqrt(area * ratio));
+          const w = Math.round(Math.sqrt(area / ratio));
+          if (h < height && w < width && h > 0 && w > 0) {
+            boxes.set([rng.int(height - h + 1), rng.int(width - w + 1), h, w], i * 4);
+            break;
+          }
+        }
+      }
+      return boxes;
+    },
+    apply: (x, boxes, { height, width }) =>
+      tf.tidy(() => {
+        const mask = boxMask(boxes, x.shape[0], height, width);
+        return tf.add(tf.mul(x, tf.sub(1, mask)), tf.mul(mask, value));
+      }),
+  };
+}
