@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { HostRandom } from '@tikhonov/core';
 import type { Hazard, ImageOp, ImageSize } from './op.js';
 import { resampleAffine } from './resample.js';
@@ -54,12 +54,31 @@ export interface Resampling {
   fillValue: number;
 }
 
+/**
+ * Warps a batch with the backend's Transform kernel where it is right — the
+ * native backend's (every fill mode as TensorFlow), wasm's except for
+ * reflect — and elsewhere with {@link resampleAffine}'s tensor ops: tfjs-cpu's
+ * kernel warps only the first image of a batch, wasm's reflect differs from
+ * TensorFlow. The paths are tested against each other.
+ */
+export function warp(x: tf.Tensor4D, rows: Float32Array, r: Resampling): tf.Tensor4D {
+  const backend = tf.getBackend();
+  const kernelIsRight = backend === 'native' || (backend === 'wasm' && r.fill !== 'reflect');
+  if (!kernelIsRight) return resampleAffine(x, rows, r.interpolation, r.fill, r.fillValue);
+  return tf.tidy(() => {
+    const n = x.shape[0];
+    const full = new Float32Array(n * 8);
+    for (let i = 0; i < n; i++) full.set(rows.subarray(i * 6, i * 6 + 6), i * 8);
+    return tf.image.transform(x, tf.tensor2d(full, [n, 8]), r.interpolation, r.fill, r.fillValue);
+  });
+}
+
 /** An op that warps every image by its own affine map, drawn by `draw`. */
 export function affineOp(name: string, hazards: readonly Hazard[], draw: (rng: HostRandom, size: ImageSize) => AffineParams, resampling: Resampling): ImageOp<AffineParams[]> {
   return {
     name,
     hazards,
     draw: (n, rng, size) => Array.from({ length: n }, () => draw(rng, size)),
-    apply: (x, params, size) => resampleAffine(x, transformRows(params, size), resampling.interpolation, resampling.fill, resampling.fillValue),
+    apply: (x, params, size) => warp(x, transformRows(params, size), resampling),
   };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OptionError, schemas, z, type Plugin } from '@tikhonov/core';
-import { affineOp, IDENTITY, type FillMode, type Interpolation, type Resampling } from './affine.js';
+import { affineOp, IDENTITY, warp, type FillMode, type Interpolation, type Resampling } from './affine.js';
 import { uniformIn, type Hazard, type ImageOp } from './op.js';
 import { transformFactory, type CommonOptions } from './plugin.js';
 
@@ -181,8 +181,7 @@ export interface RandomResizedCropOptions {
 /**
  * Crops a random box of each image (area fraction from `scale`, aspect
  * ratio from `ratio`, ten tries then the centre as torchvision) and resizes
- * it back to the image's size (bilinear, tf.image.cropAndResize, one call
- * for the batch).
+ * it back to the image's size: one bilinear affine warp for the batch.
  */
 export const randomResizedCrop: (options?: RandomResizedCropOptions & CommonOptions & { name?: string }) => Plugin = transformFactory<RandomResizedCropOptions>(
   'randomResizedCrop',
@@ -195,7 +194,7 @@ function resizedCropOp(areas: [number, number], ratios: [number, number]): Image
     name: 'randomResizedCrop',
     hazards: [],
     draw: (n, rng, { height, width }) => {
-      const boxes = new Float32Array(n * 4);
+      const rows = new Float32Array(n * 6);
       for (let i = 0; i < n; i++) {
         let box: [number, number, number, number] | undefined;
         for (let attempt = 0; attempt < 10 && !box; attempt++) {
@@ -216,12 +215,14 @@ function resizedCropOp(areas: [number, number], ratios: [number, number]): Image
           box = [Math.floor((height - h) / 2), Math.floor((width - w) / 2), h, w];
         }
         const [top, left, h, w] = box;
-        // cropAndResize's normalised corners: pixel centres 0 and size − 1 are 0 and 1
-        boxes.set([top / (height - 1), left / (width - 1), (top + h - 1) / (height - 1), (left + w - 1) / (width - 1)], i * 4);
+        // crop and resize is an affine map: output pixel (u, v) reads (left + u·(w − 1)/(W − 1), top + v·(h − 1)/(H − 1)),
+        // the corners' pixel centres onto the image's (as tf.image.cropAndResize samples)
+        const sx = width > 1 ? (w - 1) / (width - 1) : 0;
+        const sy = height > 1 ? (h - 1) / (height - 1) : 0;
+        rows.set([sx, 0, left, 0, sy, top], i * 6);
       }
-      return boxes;
+      return rows;
     },
-    apply: (x, boxes, { height, width }) =>
-      tf.tidy(() => tf.image.cropAndResize(x, tf.tensor2d(boxes, [x.shape[0], 4]), tf.range(0, x.shape[0], 1, 'int32') as tf.Tensor1D, [height, width], 'bilinear')),
+    apply: (x, rows) => warp(x, rows, { interpolation: 'bilinear', fill: 'nearest', fillValue: 0 }),
   };
 }

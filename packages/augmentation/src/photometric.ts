@@ -55,7 +55,8 @@ export const gamma: (options: GammaOptions & CommonOptions & { name?: string }) 
   name: 'gamma',
   hazards: [],
   draw: (n, rng) => uniforms(n, rng, o.range[0], o.range[1]),
-  apply: (x, g) => tf.pow(tf.relu(x), perImage(g)),
+  // x^γ as exp(γ·log x): log 0 = −∞ gives 0, and exp/log/mul are native where tf.pow is not
+  apply: (x, g) => tf.exp(tf.mul(perImage(g), tf.log(tf.relu(x)))) as tf.Tensor4D,
 }));
 
 /** Options of {@link gaussianNoise}. */
@@ -85,16 +86,24 @@ export interface RandomErasingOptions {
 /** Per image: the erased box [top, left, height, width] (0 × 0 when no try fitted). */
 export type Boxes = Int32Array;
 
-/** A 0/1 mask [n, H, W, 1] of per-image boxes [top, left, height, width] (on the device, by comparisons with index grids). */
+/**
+ * A 0/1 mask [n, H, W, 1] of per-image boxes [top, left, height, width], on
+ * the device: a row mask [n, H, 1] and a column mask [n, 1, W], each
+ * step(i − start + ½)·step(start + size − ½ − i) over a float index, and
+ * their batched outer product (a matmul of 0s and 1s: exact, and native on
+ * every fast backend; full-size broadcasts of the comparisons were slow).
+ */
 export function boxMask(boxes: Int32Array, n: number, height: number, width: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const column = (k: number) => tf.tensor4d(Int32Array.from({ length: n }, (_, i) => boxes[i * 4 + k]!), [n, 1, 1, 1], 'int32');
-    const rows = tf.reshape(tf.range(0, height, 1, 'int32'), [1, height, 1, 1]);
-    const cols = tf.reshape(tf.range(0, width, 1, 'int32'), [1, 1, width, 1]);
-    const [top, left, h, w] = [column(0), column(1), column(2), column(3)];
-    const inRows = tf.logicalAnd(tf.greaterEqual(rows, top), tf.less(rows, tf.add(top, h)));
-    const inCols = tf.logicalAnd(tf.greaterEqual(cols, left), tf.less(cols, tf.add(left, w)));
-    return tf.cast(tf.logicalAnd(inRows, inCols), 'float32') as tf.Tensor4D;
+    const axisMask = (start: number, size: number, length: number) => {
+      const from = tf.tensor2d(Float32Array.from({ length: n }, (_, i) => boxes[i * 4 + start]! - 0.5), [n, 1]);
+      const to = tf.tensor2d(Float32Array.from({ length: n }, (_, i) => boxes[i * 4 + start]! + boxes[i * 4 + size]! - 0.5), [n, 1]);
+      const index = tf.reshape(tf.range(0, length, 1, 'float32'), [1, length]);
+      return tf.mul(tf.step(tf.sub(index, from)), tf.step(tf.sub(to, index)));
+    };
+    const rows = tf.reshape(axisMask(0, 2, height), [n, height, 1]);
+    const cols = tf.reshape(axisMask(1, 3, width), [n, 1, width]);
+    return tf.reshape(tf.matMul(rows, cols), [n, height, width, 1]) as tf.Tensor4D;
   });
 }
 

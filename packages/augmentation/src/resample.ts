@@ -23,21 +23,21 @@ export function resampleAffine(x: tf.Tensor4D, rows: Float32Array, interpolation
     const sy = tf.add(tf.add(tf.mul(coefficient(3), u), tf.mul(coefficient(4), v)), coefficient(5));
     const [mx, my] = [mapCoordinate(sx, w, fill), mapCoordinate(sy, h, fill)];
     const flat = tf.reshape(x, [n * h * w, c]);
-    const base = tf.reshape(tf.mul(tf.range(0, n, 1, 'int32'), h * w), [n, 1, 1]);
-    // one neighbour: its pixels, or fillValue where it lies outside the image (constant fill only)
+    const base = tf.reshape(tf.mul(tf.range(0, n, 1, 'float32'), h * w), [n, 1, 1]);
+    // one neighbour at whole-pixel coordinates (float: exact below 2^24 pixels, and clipped before the cast,
+    // which wasm's int32 clip did not do): its pixels, or fillValue outside the image (constant fill only)
     const read = (yi: tf.Tensor, xi: tf.Tensor): tf.Tensor => {
-      const inside = tf.logicalAnd(tf.logicalAnd(tf.greaterEqual(xi, 0), tf.less(xi, w)), tf.logicalAnd(tf.greaterEqual(yi, 0), tf.less(yi, h)));
+      const inside = tf.logicalAnd(tf.logicalAnd(tf.greaterEqual(xi, 0), tf.lessEqual(xi, w - 1)), tf.logicalAnd(tf.greaterEqual(yi, 0), tf.lessEqual(yi, h - 1)));
       const index = tf.add(base, tf.add(tf.mul(tf.clipByValue(yi, 0, h - 1), w), tf.clipByValue(xi, 0, w - 1)));
       const values = tf.reshape(tf.gather(flat, tf.cast(tf.reshape(index, [-1]), 'int32')), [n, h, w, c]);
       return tf.where(tf.expandDims(inside, -1), values, tf.fill([n, h, w, c], fillValue));
     };
     if (interpolation === 'nearest') {
       // Math.round's half-up, as TensorFlow's kernel (tf.round would round half to even)
-      return read(tf.cast(tf.floor(tf.add(my, 0.5)), 'int32'), tf.cast(tf.floor(tf.add(mx, 0.5)), 'int32')) as tf.Tensor4D;
+      return read(tf.floor(tf.add(my, 0.5)), tf.floor(tf.add(mx, 0.5))) as tf.Tensor4D;
     }
-    const [x0f, y0f] = [tf.floor(mx), tf.floor(my)];
-    const [wx, wy] = [tf.expandDims(tf.sub(mx, x0f), -1), tf.expandDims(tf.sub(my, y0f), -1)];
-    const [x0, y0] = [tf.cast(x0f, 'int32'), tf.cast(y0f, 'int32')];
+    const [x0, y0] = [tf.floor(mx), tf.floor(my)];
+    const [wx, wy] = [tf.expandDims(tf.sub(mx, x0), -1), tf.expandDims(tf.sub(my, y0), -1)];
     const [x1, y1] = [tf.add(x0, 1), tf.add(y0, 1)];
     const top = tf.add(tf.mul(tf.sub(1, wx), read(y0, x0)), tf.mul(wx, read(y0, x1)));
     const bottom = tf.add(tf.mul(tf.sub(1, wx), read(y1, x0)), tf.mul(wx, read(y1, x1)));

@@ -17,6 +17,8 @@ export interface NativeAddon {
   /** op 0 relu, 1 step (x > 0 ? 1 : alpha), 2 exp, 3 log, 4 neg, 5 square, 6 sqrt, 7 sigmoid, 8 tanh, 9 abs. NaN propagates. */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number, beta?: number): void;
   gatherRows(x: Float32Array, rowSize: number, indices: Int32Array, out: Float32Array): void;
+  transform(x: Float32Array, batch: number, height: number, width: number, channels: number, rows: Float32Array, perImage: boolean, interpolation: number, fill: number, fillValue: number, out: Float32Array): void;
+  reverseAxis(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array): void;
   /** In place: out = act(out + bias), bias repeating over rows (undefined: none); act 0 linear, 1 relu, 2 relu6, 3 leaky relu with alpha. */
   biasActivation(out: Float32Array, bias: Float32Array | undefined, activation: number, alpha: number): void;
   /** op 0 sum (in double), 1 max (NaN propagates), 2 mean (each value over the count, then summed) over the outer (leading) or inner axis of an outer×inner matrix. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon.js';
 import { matMulKernel } from './matmul.js';
 import { convKernels } from './conv.js';
+import { reverseKernel, transformKernel } from './image.js';
 import { argMaxKernel, softmaxKernel } from './rows.js';
 import { BINARY_OPS, binaryKernel, castKernel, gatherKernel, REDUCE_OPS, reduceKernel, selectKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
 
@@ -20,6 +21,8 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     ArgMax: argMaxKernel(addon, cpuKernel('ArgMax')),
     Select: selectKernel(addon, cpuKernel('Select')),
     Cast: castKernel(addon, cpuKernel('Cast')),
+    Transform: transformKernel(addon, cpuKernel('Transform')),
+    Reverse: reverseKernel(addon, cpuKernel('Reverse')),
   };
   for (const [name, op] of Object.entries(REDUCE_OPS)) kernels[name] = reduceKernel(addon, op, cpuKernel(name));
   for (const [name, op] of Object.entries(UNARY_OPS)) kernels[name] = unaryKernel(addon, op, cpuKernel(name));
