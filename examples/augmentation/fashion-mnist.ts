@@ -1,6 +1,10 @@
 // Fashion-MNIST with a CNN (core's benchmark CNN) on 2 000 training images,
-// without and with random crop (padding 2) + horizontal flip + random
-// erasing; test accuracy and time per epoch. Needs `apt-get install
+// without augmentation, with random crop (padding 2) + horizontal flip, and
+// with random erasing added; train and test accuracy and time per epoch. On
+// this small CNN at 40 epochs augmentation closes the train–test gap but
+// does not raise test accuracy (measured: 0.857, 0.839, 0.834; at 100
+// epochs crop ±1 + flip equals the plain net, 0.856): it is a knob to tune
+// (deck 004), not a free win; the digits example shows a gain. Needs `apt-get install
 // dataset-fashion-mnist` (or TIKHONOV_FASHION_MNIST_DIR); flips are safe
 // here: a mirrored shirt is a shirt.
 import * as tf from '@tensorflow/tfjs-core';
@@ -23,10 +27,11 @@ try {
 const rows: Array<Array<string | number>> = [];
 for (const [label, plugins] of [
   ['no augmentation', []],
-  ['crop + flip + erasing', [randomCrop({ padding: 2 }), flip(), randomErasing({ p: 0.5 })]],
+  ['crop + flip', [randomCrop({ padding: 2 }), flip()]],
+  ['crop + flip + erasing', [randomCrop({ padding: 2 }), flip(), randomErasing({ p: 0.25, scale: [0.02, 0.1] })]],
 ] as Array<[string, Plugin[]]>) {
   const trainer = new Trainer({ model: BENCH_MODELS[1]!.make(), loss: 'softmaxCrossEntropy', optimizer: { name: 'adam', learningRate: 0.001 }, plugins, seed: 0, progress: false });
-  const epochs = 15;
+  const epochs = 40;
   const start = performance.now();
   await trainer.fit(train, { epochs, batchSize: 64 });
   const seconds = (performance.now() - start) / 1000 / epochs;
