@@ -1,0 +1,11 @@
+/**
+ * @tikhonov/ensembles — model averaging (Deep Learning §7.10): an Ensemble
+ * with combination rules and uncertainty, bagging with its out-of-bag error,
+ * deep ensembles, weight averaging (EMA, SWA) as plugins, and calibration
+ * metrics.
+ */
+export { Ensemble, type Member, type EnsembleOptions, type EnsembleReport } from './ensemble.js';
+export { combine, predictedClasses, uncertainty, COMBINE_RULES, type CombineRule, type Uncertainty } from './combine.js';
+export { bagging, deepEnsemble, outOfBagError, type MembersOptions, type BaggingResult } from './bagging.js';
+export { ema, swa, type EmaOptions, type SwaOptions } from './averaging.js';
+export { calibration, reliabilitySvg, type Calibration } from './calibration.js';

@@ -1,0 +1,187 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { dataset, HostRandom, nn, Order, Trainer, type Dataset, type Plugin } from '@tikhonov/core';
+import { checkPlugin } from '@tikhonov/core/testing';
+import { loadDigits } from '@tikhonov/datasets';
+import { bagging, calibration, combine, deepEnsemble, ema, Ensemble, swa, uncertainty } from '@tikhonov/ensembles';
+
+const host = (t: tf.Tensor) => Array.from(t.dataSync());
+const normal = (rng: HostRandom) => Math.sqrt(-2 * Math.log(1 - rng.uniform())) * Math.cos(2 * Math.PI * rng.uniform());
+
+describe('model averaging (seed §7.10)', () => {
+  for (const [label, share] of [['c = 0', 0], ['c = v/2', 0.5], ['c = v', 1]] as const) {
+    it(`the average of k members with error variance v and covariance c has mean squared error v/k + (k − 1)c/k (${label})`, () => {
+      const k = 5;
+      const v = 2;
+      const c = share * v;
+      const n = 20_000;
+      const rng = new HostRandom(7);
+      // member i predicts truth + εᵢ with εᵢ = √c·z₀ + √(v − c)·zᵢ: Var εᵢ = v, Cov(εᵢ, εⱼ) = c
+      const errors = Array.from({ length: k }, () => new Float32Array(n));
+      for (let e = 0; e < n; e++) {
+        const shared = normal(rng);
+        for (let i = 0; i < k; i++) errors[i]![e] = Math.sqrt(c) * shared + Math.sqrt(v - c) * normal(rng);
+      }
+      const truth = tf.zeros([n, 1]);
+      const members = errors.map((err) => () => tf.tensor2d(err, [n, 1]));
+      const averaged = host(new Ensemble(members, { combine: 'regression' }).predict(truth));
+      const squares = averaged.map((a) => a * a);
+      const mse = squares.reduce((s, q) => s + q, 0) / n;
+      const sd = Math.sqrt(squares.reduce((s, q) => s + (q - mse) ** 2, 0) / (n - 1));
+      const expected = v / k + ((k - 1) * c) / k;
+      console.log(`${label}: MSE of the average ${mse.toFixed(4)}, v/k + (k−1)c/k = ${expected.toFixed(4)}, one member ${v}`);
+      expect(Math.abs(mse - expected)).toBeLessThan(4 * (sd / Math.sqrt(n)));
+    });
+  }
+
+  it('combination rules equal hand computations: mean of probabilities, renormalised geometric mean, majority vote with ties to the lowest class', () => {
+    const a = tf.tensor2d([[2, 0, 0], [0, 1, 0]]);
+    const b = tf.tensor2d([[0, 2, 0], [0, 1, 0]]);
+    const softmax = (row: number[]) => row.map((v) => Math.exp(v) / row.reduce((s, w) => s + Math.exp(w), 0));
+    const [pa, pb] = [[[2, 0, 0], [0, 1, 0]].map(softmax), [[0, 2, 0], [0, 1, 0]].map(softmax)];
+    const mean = pa.map((row, i) => row.map((v, j) => (v + pb[i]![j]!) / 2));
+    expect(host(combine([a, b], 'mean'))).toEqual(mean.flat().map((v) => expect.closeTo(v, 6)));
+    const geo = pa.map((row, i) => {
+      const g = row.map((v, j) => Math.sqrt(v * pb[i]![j]!));
+      const z = g.reduce((s, w) => s + w, 0);
+      return g.map((w) => w / z);
+    });
+    expect(host(combine([a, b], 'geometric'))).toEqual(geo.flat().map((v) => expect.closeTo(v, 6)));
+    // row 0: one vote each for classes 0 and 1 — a tie, broken towards class 0; row 1: both vote 1
+    expect(host(combine([a, b], 'vote'))).toEqual([0.5, 0.5, 0, 0, 1, 0]);
+    expect(host(tf.argMax(combine([a, b], 'vote'), -1))).toEqual([0, 1]);
+  });
+
+  it('uncertainty: member variance and mutual information are zero for agreeing members and positive for disagreeing ones', () => {
+    const same = uncertainty([tf.tensor2d([[1, 0]]), tf.tensor2d([[1, 0]])]);
+    expect(host(same.variance)).toEqual([0, 0]);
+    expect(host(same.mutualInformation)[0]).toBeCloseTo(0, 6);
+    const apart = uncertainty([tf.tensor2d([[4, 0]]), tf.tensor2d([[0, 4]])]);
+    // by hand: p = (0.982, 0.018) and its mirror; mean (0.5, 0.5): entropy ln 2, members' entropy H(0.982)
+    const p = 1 / (1 + Math.exp(-4));
+    const memberH = -(p * Math.log(p) + (1 - p) * Math.log(1 - p));
+    expect(host(apart.entropy)[0]).toBeCloseTo(Math.log(2), 5);
+    expect(host(apart.mutualInformation)[0]).toBeCloseTo(Math.log(2) - memberH, 5);
+    expect(host(apart.variance)[0]).toBeCloseTo((p - 0.5) ** 2, 6);
+  });
+
+  it('calibration metrics equal hand computations (NLL, Brier, ECE over bins)', () => {
+    // confidences away from the bin edges (float32 0.7·10 falls just below 7)
+    const p = tf.tensor2d([[0.93, 0.07], [0.62, 0.38], [0.26, 0.74], [0.19, 0.81]]);
+    const y = tf.tensor1d([0, 1, 1, 0], 'int32');
+    const c = calibration(p, y, 10);
+    expect(c.nll).toBeCloseTo(-(Math.log(0.93) + Math.log(0.38) + Math.log(0.74) + Math.log(0.19)) / 4, 6);
+    expect(c.brier).toBeCloseTo((2 * 0.07 ** 2 + 2 * 0.62 ** 2 + 2 * 0.26 ** 2 + 2 * 0.81 ** 2) / 4, 6);
+    expect(c.accuracy).toBe(0.5);
+    // bins: 0.93 (right), 0.62 (wrong), 0.74 (right), 0.81 (wrong), each alone in its bin
+    expect(c.ece).toBeCloseTo((0.07 + 0.62 + 0.26 + 0.81) / 4, 6);
+  });
+});
+
+describe('bagging (seed §7.10)', () => {
+  it('a bootstrap sample holds 1 − (1 − 1/m)^m of the examples on average (≈ 63.2 %)', () => {
+    const m = 200;
+    const fractions = Array.from({ length: 400 }, (_, s) => new Set(dataset.bootstrapIndices(m, s)).size / m);
+    const mean = fractions.reduce((a, b) => a + b) / fractions.length;
+    const sd = Math.sqrt(fractions.reduce((a, b) => a + (b - mean) ** 2, 0) / (fractions.length - 1));
+    const expected = 1 - (1 - 1 / m) ** m;
+    expect(Math.abs(mean - expected)).toBeLessThan(4 * (sd / Math.sqrt(fractions.length)));
+  });
+
+  it('the out-of-bag error equals the error recomputed by hand from the members that left each example out', async () => {
+    const { data } = loadDigits();
+    const small = dataset.subset(data, Array.from({ length: 300 }, (_, i) => i));
+    const result = await bagging({
+      members: 4,
+      data: small,
+      seed: 3,
+      fit: { epochs: 5, batchSize: 32 },
+      makeTrainer: (seed) => new Trainer({ model: nn.sequential([nn.dense(32, { activation: 'relu' }), nn.dense(10)]), loss: 'softmaxCrossEntropy', seed, progress: false, optimizer: { name: 'adam', learningRate: 0.01 } }),
+    });
+    const labels = host(small.y as tf.Tensor);
+    const probs = result.ensemble.members.map((m) => host(tf.softmax(nn.single((m as Trainer).predict(small.x), 't'))));
+    let wrong = 0;
+    let covered = 0;
+    for (let e = 0; e < 300; e++) {
+      const out = result.samples.map((s, k) => (s.includes(e) ? -1 : k)).filter((k) => k >= 0);
+      if (!out.length) continue;
+      covered++;
+      const mean = Array.from({ length: 10 }, (_, c) => out.reduce((s, k) => s + probs[k]![e * 10 + c]!, 0) / out.length);
+      if (mean.indexOf(Math.max(...mean)) !== labels[e]) wrong++;
+    }
+    expect(result.outOfBag.covered).toBe(covered);
+    expect(result.outOfBag.error).toBeCloseTo(wrong / covered, 9);
+    // every member left some examples out: about (1 − 1/m)^m of them
+    expect(covered).toBeGreaterThan(0.5 * 300);
+    result.ensemble.dispose();
+  });
+
+  it('on digits the averaged ensemble errs less than its mean member (5 members, 4 seeds)', async () => {
+    const { data } = loadDigits();
+    const margins: number[] = [];
+    for (let seed = 0; seed < 4; seed++) {
+      const [train, test] = dataset.split(data, [0.3, 0.7], seed);
+      const ensemble = await deepEnsemble({
+        members: 5,
+        data: train!,
+        seed,
+        fit: { epochs: 15, batchSize: 32 },
+        makeTrainer: (s) => new Trainer({ model: nn.sequential([nn.dense(32, { activation: 'relu' }), nn.dense(10)]), loss: 'softmaxCrossEntropy', seed: s, progress: false, optimizer: { name: 'adam', learningRate: 0.01 } }),
+      });
+      const report = ensemble.evaluate(test!);
+      margins.push(report.meanMemberError - (1 - report.ensemble.accuracy));
+      ensemble.dispose();
+    }
+    const mean = margins.reduce((a, b) => a + b) / margins.length;
+    const se = Math.sqrt(margins.reduce((a, b) => a + (b - mean) ** 2, 0) / (margins.length - 1) / margins.length);
+    console.log(`digits, 5-member deep ensemble: mean member error − ensemble error = ${(100 * mean).toFixed(2)} ± ${(100 * se).toFixed(2)} points over 4 seeds`);
+    expect(mean).toBeGreaterThan(0);
+    expect(mean).toBeGreaterThan(se);
+  });
+});
+
+describe('weight averaging', () => {
+  /** Records the params after every step, at the averaging tier, before the plugin under test. */
+  const recorder = (store: number[][][]): Plugin => ({ name: 'recorder', apiVersion: 2, afterStepKind: 'average', order: Order.default - 1, afterStep: (ctx) => void store.push(ctx.params.all.map((p) => host(p.variable))) });
+  const data = (): Dataset => tf.tidy(() => {
+    const r = new HostRandom(1);
+    return { x: tf.tensor2d(Array.from({ length: 48 * 4 }, () => r.uniform() * 2 - 1), [48, 4]), y: tf.tensor1d(Array.from({ length: 48 }, (_, i) => i % 3), 'int32'), size: 48 } as unknown as tf.TensorContainer;
+  }) as unknown as Dataset;
+
+  it('EMA equals the hand-written recursion θ̄ ← βθ̄ + (1 − β)θ exactly, and predict uses θ̄', async () => {
+    const seen: number[][][] = [];
+    const t = new Trainer({ model: nn.sequential([nn.dense(8, { activation: 'tanh' }), nn.dense(3)]), loss: 'softmaxCrossEntropy', plugins: [recorder(seen), ema({ decay: 0.9 })], seed: 2, progress: false });
+    t.build([4]);
+    let shadow = t.params.all.map((p) => tf.clone(p.variable));
+    await t.fit(data(), { epochs: 2, batchSize: 12 });
+    for (const step of seen) shadow = shadow.map((s, i) => tf.add(tf.mul(s, 0.9), tf.mul(tf.tensor(step[i]!, s.shape), 1 - 0.9)));
+    const x = data().x;
+    // the forward with θ̄ by hand: tanh(x·W1 + b1)·W2 + b2
+    const [w1, b1, w2, b2] = shadow;
+    const byHand = host(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, w1 as tf.Tensor2D), b1!)), w2 as tf.Tensor2D), b2!));
+    expect(seen).toHaveLength(8);
+    expect(host(nn.single(t.predict(x), 'ema'))).toEqual(byHand.map((v) => expect.closeTo(v, 6)));
+    // training continued on the raw params: they are not θ̄
+    expect(host(t.params.all[0]!.variable)).not.toEqual(host(w1!));
+    t.dispose();
+  });
+
+  it('SWA is the arithmetic mean of the params at the collected epoch ends', async () => {
+    const atEpochEnd: number[][][] = [];
+    const epochTap: Plugin = { name: 'epochTap', apiVersion: 2, order: Order.default - 1, afterEpoch: (ctx) => void atEpochEnd.push(ctx.params.all.map((p) => host(p.variable))) };
+    const t = new Trainer({ model: nn.sequential([nn.dense(8, { activation: 'tanh' }), nn.dense(3)]), loss: 'softmaxCrossEntropy', plugins: [epochTap, swa({ start: 2, every: 2 })], seed: 2, progress: false });
+    await t.fit(data(), { epochs: 7, batchSize: 12 });
+    // epochs 2, 4, 6 are collected
+    const collected = [atEpochEnd[1]!, atEpochEnd[3]!, atEpochEnd[5]!];
+    const mean = collected[0]!.map((param, i) => param.map((_, j) => (collected[0]![i]![j]! + collected[1]![i]![j]! + collected[2]![i]![j]!) / 3));
+    const x = data().x;
+    const [w1, b1, w2, b2] = mean.map((v, i) => tf.tensor(v, t.params.all[i]!.variable.shape));
+    const byHand = host(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, w1 as tf.Tensor2D), b1!)), w2 as tf.Tensor2D), b2!));
+    expect(host(nn.single(t.predict(x), 'swa'))).toEqual(byHand.map((v) => expect.closeTo(v, 5)));
+    t.dispose();
+  });
+
+  for (const [label, factory] of [['ema', () => ema({ decay: 0.9 })], ['ema with bias correction', () => ema({ decay: 0.9, biasCorrection: true })], ['swa', () => swa({ start: 1 })]] as const) {
+    it(`${label} passes checkPlugin`, async () => void (await checkPlugin(factory)));
+  }
+});
