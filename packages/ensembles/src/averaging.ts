@@ -1,18 +1,61 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin, schemas, z, type ParamTable, type Plugin } from '@tikhonov/core';
 
-/** Kept copies of every param, by name. */
-type Shadow = Map<string, tf.Tensor>;
+/**
+ * A running average of the params: a kept tensor per param name (never the
+ * trainer's own variables) and how many updates made it; saved as JSON at
+ * checkpoint time (the only host read).
+ */
+class ParamAverage {
+  private values: Map<string, tf.Tensor> | undefined;
+  /** Updates so far (the first snapshot counts as one for an average started from it). */
+  count = 0;
 
-const copyParams = (params: ParamTable, zeros: boolean): Shadow =>
-  new Map(params.all.map((p) => [p.name, tf.keep(zeros ? tf.zerosLike(p.variable) : tf.clone(p.variable))]));
+  /** Starts from a copy of the params (or zeros), once. */
+  start(params: ParamTable, zeros: boolean): void {
+    this.values ??= new Map(params.all.map((p) => [p.name, tf.keep(zeros ? tf.zerosLike(p.variable) : tf.clone(p.variable))]));
+  }
 
-const freeShadow = (s: Shadow | undefined) => s?.forEach((t) => t.dispose());
+  get started(): boolean {
+    return this.values !== undefined;
+  }
 
-/** A shadow as JSON (checkpoint time only: it reads the values). */
-const shadowToJson = (s: Shadow | undefined) => (s ? Object.fromEntries([...s].map(([k, t]) => [k, { shape: t.shape, values: Array.from(t.dataSync()) }])) : null);
-const shadowFromJson = (j: unknown): Shadow | undefined =>
-  j ? new Map(Object.entries(j as Record<string, { shape: number[]; values: number[] }>).map(([k, v]) => [k, tf.keep(tf.tensor(v.values, v.shape))])) : undefined;
+  /** Counts one update and replaces each value by next(old, current param). */
+  update(params: ParamTable, next: (old: tf.Tensor, current: tf.Tensor) => tf.Tensor): void {
+    this.count++;
+    for (const p of params.all) {
+      const old = this.values!.get(p.name)!;
+      this.values!.set(p.name, tf.keep(tf.tidy(() => next(old, p.variable))));
+      old.dispose();
+    }
+  }
+
+  get(name: string): tf.Tensor | undefined {
+    return this.values?.get(name);
+  }
+
+  /** The checkpoint hooks of a plugin holding this average. */
+  hooks(): Pick<Plugin, 'stateDict' | 'loadStateDict' | 'dispose'> {
+    return {
+      stateDict: () => ({
+        count: this.count,
+        values: this.values ? Object.fromEntries([...this.values].map(([k, t]) => [k, { shape: t.shape, values: Array.from(t.dataSync()) }])) : null,
+      }),
+      loadStateDict: (state) => {
+        this.free();
+        this.count = state.count as number;
+        const saved = state.values as Record<string, { shape: number[]; values: number[] }> | null;
+        this.values = saved ? new Map(Object.entries(saved).map(([k, v]) => [k, tf.keep(tf.tensor(v.values, v.shape))])) : undefined;
+      },
+      dispose: () => this.free(),
+    };
+  }
+
+  private free(): void {
+    this.values?.forEach((t) => t.dispose());
+    this.values = undefined;
+  }
+}
 
 /** Options of {@link ema}. */
 export interface EmaOptions {
@@ -37,37 +80,18 @@ export const ema: (options?: EmaOptions & { name?: string }) => Plugin = defineP
     biasCorrection: z.boolean({ message: 'must be true or false' }).optional(),
   },
   setup: ({ decay = 0.999, biasCorrection = false }: EmaOptions) => {
-    let shadow: Shadow | undefined;
-    let steps = 0;
+    const average = new ParamAverage();
     return {
       modes: ['infer', 'sample'],
       afterStepKind: 'average',
-      beforeFit(ctx) {
-        shadow ??= copyParams(ctx.params, biasCorrection);
-      },
-      afterStep(ctx) {
-        for (const p of ctx.params.all) {
-          const old = shadow!.get(p.name)!;
-          shadow!.set(p.name, tf.keep(tf.add(tf.mul(old, decay), tf.mul(p.variable, 1 - decay))));
-          old.dispose();
-        }
-        steps++;
-      },
+      beforeFit: (ctx) => average.start(ctx.params, biasCorrection),
+      afterStep: (ctx) => average.update(ctx.params, (old, theta) => tf.add(tf.mul(old, decay), tf.mul(theta, 1 - decay))),
       transformParam(param, value) {
-        const averaged = shadow?.get(param.name);
-        if (!averaged || (biasCorrection && steps === 0)) return value;
-        return biasCorrection ? tf.div(averaged, 1 - decay ** steps) : averaged;
+        const averaged = average.get(param.name);
+        if (!averaged || (biasCorrection && average.count === 0)) return value;
+        return biasCorrection ? tf.div(averaged, 1 - decay ** average.count) : averaged;
       },
-      stateDict: () => ({ steps, shadow: shadowToJson(shadow) }),
-      loadStateDict(state) {
-        freeShadow(shadow);
-        steps = state.steps as number;
-        shadow = shadowFromJson(state.shadow);
-      },
-      dispose() {
-        freeShadow(shadow);
-        shadow = undefined;
-      },
+      ...average.hooks(),
     };
   },
 });
@@ -90,34 +114,20 @@ export const swa: (options?: SwaOptions & { name?: string }) => Plugin = defineP
   name: 'swa',
   options: { start: schemas.positiveInt.optional(), every: schemas.positiveInt.optional() },
   setup: ({ start = 1, every = 1 }: SwaOptions) => {
-    let mean: Shadow | undefined;
-    let count = 0;
+    const average = new ParamAverage();
     return {
       modes: ['infer', 'sample'],
       afterEpoch(ctx) {
         if (ctx.epoch < start || (ctx.epoch - start) % every !== 0) return;
-        count++;
-        if (!mean) {
-          mean = copyParams(ctx.params, false);
+        if (!average.started) {
+          average.start(ctx.params, false);
+          average.count = 1;
           return;
         }
-        for (const p of ctx.params.all) {
-          const old = mean.get(p.name)!;
-          mean.set(p.name, tf.keep(tf.tidy(() => tf.add(old, tf.div(tf.sub(p.variable, old), count)))));
-          old.dispose();
-        }
+        average.update(ctx.params, (old, theta) => tf.add(old, tf.div(tf.sub(theta, old), average.count)));
       },
-      transformParam: (param, value) => mean?.get(param.name) ?? value,
-      stateDict: () => ({ count, mean: shadowToJson(mean) }),
-      loadStateDict(state) {
-        freeShadow(mean);
-        count = state.count as number;
-        mean = shadowFromJson(state.mean);
-      },
-      dispose() {
-        freeShadow(mean);
-        mean = undefined;
-      },
+      transformParam: (param, value) => average.get(param.name) ?? value,
+      ...average.hooks(),
     };
   },
 });
