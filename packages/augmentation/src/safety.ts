@@ -27,7 +27,9 @@ export function checkForbidden(who: string, ops: readonly ImageOp[], safety: Lab
   for (const op of ops) {
     for (const hazard of op.hazards) {
       if (safety?.forbid?.includes(hazard)) {
-        throw new OptionError(who, 'safety', safety, `the task forbids '${hazard}', which ${op.name} can do; drop ${op.name} or the forbid entry`);
+        const classes = safety.unsafeFor?.[hazard];
+        const named = classes?.length ? ` (it would change classes ${classes.join(', ')})` : '';
+        throw new OptionError(who, 'safety', safety, `the task forbids '${hazard}', which ${op.name} can do${named}; drop ${op.name} or the forbid entry`);
       }
     }
   }

@@ -145,6 +145,7 @@ describe('label safety (seed §7.5: "b" vs "d", "6" vs "9")', () => {
     expect(() => flip({ safety: { forbid: ['flipHorizontal'] } })).toThrow(/forbids 'flipHorizontal', which flipHorizontal can do/);
     expect(() => rotate({ degrees: 180, safety: { forbid: ['rotate180'] } })).toThrow(/forbids 'rotate180', which rotate can do/);
     expect(() => augment([rotate({ degrees: 10 }), flip()], { safety: { forbid: ['flipHorizontal'] } })).toThrow(/forbids 'flipHorizontal'/);
+    expect(() => flip({ safety: { forbid: ['flipHorizontal'], unsafeFor: { flipHorizontal: [2, 5] } } })).toThrow(/forbids 'flipHorizontal', which flipHorizontal can do \(it would change classes 2, 5\)/);
     // a small rotation is allowed where 180° is forbidden
     expect(() => rotate({ degrees: 20, safety: { forbid: ['rotate180'] } })).not.toThrow();
   });
