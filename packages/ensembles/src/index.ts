@@ -9,3 +9,5 @@ export { combine, predictedClasses, uncertainty, COMBINE_RULES, type CombineRule
 export { bagging, deepEnsemble, outOfBagError, type MembersOptions, type BaggingResult } from './bagging.js';
 export { ema, swa, type EmaOptions, type SwaOptions } from './averaging.js';
 export { calibration, reliabilitySvg, type Calibration } from './calibration.js';
+export { fitTemperature, temperatureScaling } from './temperature.js';
+export { steinVariationalGradientDescent, svgdDirection, type SvgdOptions } from './svgd.js';

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { dataset, HostRandom, nn, Order, Trainer, type Dataset, type Plugin } from '@tikhonov/core';
+import { dataset, HostRandom, nn, Order, RandomStream, Trainer, type Dataset, type Plugin } from '@tikhonov/core';
 import { checkPlugin } from '@tikhonov/core/testing';
 import { loadDigits } from '@tikhonov/datasets';
-import { bagging, calibration, combine, deepEnsemble, ema, Ensemble, swa, uncertainty } from '@tikhonov/ensembles';
+import { bagging, calibration, combine, deepEnsemble, ema, Ensemble, swa, temperatureScaling, uncertainty } from '@tikhonov/ensembles';
 
 const host = (t: tf.Tensor) => Array.from(t.dataSync());
 const normal = (rng: HostRandom) => Math.sqrt(-2 * Math.log(1 - rng.uniform())) * Math.cos(2 * Math.PI * rng.uniform());
@@ -181,7 +181,80 @@ describe('weight averaging', () => {
     t.dispose();
   });
 
-  for (const [label, factory] of [['ema', () => ema({ decay: 0.9 })], ['ema with bias correction', () => ema({ decay: 0.9, biasCorrection: true })], ['swa', () => swa({ start: 1 })]] as const) {
+  for (const [label, factory] of [['ema', () => ema({ decay: 0.9 })], ['ema with bias correction', () => ema({ decay: 0.9, biasCorrection: true })], ['swa', () => swa({ start: 1 })], ['temperatureScaling', () => temperatureScaling({ temperature: 1.7 })]] as const) {
     it(`${label} passes checkPlugin`, async () => void (await checkPlugin(factory)));
   }
+});
+
+describe('temperature scaling (Guo et al. 2017)', () => {
+  it('recovers the temperature that made over-confident logits, and it is the NLL minimum of a fine grid', async () => {
+    const { fitTemperature } = await import('@tikhonov/ensembles');
+    const rng = new HostRandom(5);
+    const n = 4000;
+    const classes = 4;
+    const trueLogits = Float32Array.from({ length: n * classes }, () => 1.5 * normal(rng));
+    // labels drawn from softmax(z): the calibrated logits are z; the model reports 2.5·z, over-confident by T = 2.5
+    const labels = Int32Array.from({ length: n }, (_, i) => {
+      const row = Array.from(trueLogits.slice(i * classes, i * classes + classes), Math.exp);
+      const total = row.reduce((a, b) => a + b);
+      let u = rng.uniform() * total;
+      return row.findIndex((v) => (u -= v) < 0);
+    });
+    const logits = tf.mul(tf.tensor2d(trueLogits, [n, classes]), 2.5);
+    const fit = fitTemperature(logits, tf.tensor1d(labels, 'int32'));
+    console.log(`fitted T = ${fit.temperature.toFixed(3)} (made with 2.5); NLL ${fit.nllBefore.toFixed(4)} → ${fit.nllAfter.toFixed(4)}`);
+    expect(fit.temperature).toBeGreaterThan(2.2);
+    expect(fit.temperature).toBeLessThan(2.8);
+    expect(fit.nllAfter).toBeLessThan(fit.nllBefore);
+    // an independent check: no temperature on a grid of 0.01 does better (beyond rounding)
+    const scaled = (t: number) => calibration(tf.softmax(tf.div(logits, t)), tf.tensor1d(labels, 'int32')).nll;
+    for (let t = 1.5; t <= 3.5; t += 0.01) expect(scaled(t)).toBeGreaterThan(fit.nllAfter - 1e-5);
+  });
+});
+
+describe('Stein variational gradient descent (deck 004; Liu & Wang 2016)', () => {
+  // Bayesian linear regression y = Xw + ε, ε ~ N(0, σ²), prior w ~ N(0, α⁻¹I): the posterior is Gaussian with
+  // Σ = (αI + XᵀX/σ²)⁻¹ and μ = Σ·Xᵀy/σ², computed here in float64 on the host
+  const rng = new HostRandom(9);
+  const n = 12;
+  const sigma = 0.5;
+  const alpha = 1;
+  const X = Array.from({ length: n }, () => [normal(rng), normal(rng)]);
+  const wTrue = [1, -0.5];
+  const y = X.map((row) => row[0]! * wTrue[0]! + row[1]! * wTrue[1]! + sigma * normal(rng));
+  const A = [0, 1].map((i) => [0, 1].map((j) => (i === j ? alpha : 0) + X.reduce((s, r) => s + r[i]! * r[j]!, 0) / sigma ** 2));
+  const det = A[0]![0]! * A[1]![1]! - A[0]![1]! * A[1]![0]!;
+  const cov = [[A[1]![1]! / det, -A[0]![1]! / det], [-A[1]![0]! / det, A[0]![0]! / det]];
+  const b = [0, 1].map((i) => X.reduce((s, r, k) => s + r[i]! * y[k]!, 0) / sigma ** 2);
+  const mu = [0, 1].map((i) => cov[i]![0]! * b[0]! + cov[i]![1]! * b[1]!);
+  const logPosterior = (w: tf.Tensor2D) => {
+    const residual = tf.sub(tf.tensor2d(y, [n, 1]), tf.matMul(tf.tensor2d(X.flat(), [n, 2]), w, false, true));
+    return tf.sub(tf.div(tf.sum(tf.square(residual), 0), -2 * sigma ** 2), tf.mul(alpha / 2, tf.sum(tf.square(w), 1))) as tf.Tensor1D;
+  };
+  const moments = (p: number[], k: number) => {
+    const m = [0, 1].map((i) => p.filter((_, j) => j % 2 === i).reduce((a, v) => a + v, 0) / k);
+    const c = [0, 1].map((i) => [0, 1].map((j) => Array.from({ length: k }, (_, s) => (p[s * 2 + i]! - m[i]!) * (p[s * 2 + j]! - m[j]!)).reduce((a, v) => a + v, 0) / k));
+    return { m, c };
+  };
+
+  it('the particles’ mean and covariance approach the Gaussian posterior’s', async () => {
+    const { steinVariationalGradientDescent } = await import('@tikhonov/ensembles');
+    const k = 100;
+    const particles = steinVariationalGradientDescent({ logPosterior, init: new RandomStream(['svgd']).normal([k, 2], 0, 1) as tf.Tensor2D, steps: 1500, stepSize: 0.01 });
+    const { m, c } = moments(host(particles), k);
+    console.log(`SVGD: mean (${m.map((v) => v.toFixed(3))}) vs (${mu.map((v) => v.toFixed(3))}); variances (${[c[0]![0]!, c[1]![1]!].map((v) => v.toFixed(4))}) vs (${[cov[0]![0]!, cov[1]![1]!].map((v) => v.toFixed(4))})`);
+    // the mean within a tenth of a posterior standard deviation, the variances within 25 %
+    [0, 1].forEach((i) => expect(Math.abs(m[i]! - mu[i]!)).toBeLessThan(0.1 * Math.sqrt(cov[i]![i]!)));
+    [0, 1].forEach((i) => expect(c[i]![i]! / cov[i]![i]!).toBeGreaterThan(0.75));
+    [0, 1].forEach((i) => expect(c[i]![i]! / cov[i]![i]!).toBeLessThan(1.25));
+  });
+
+  it('without the repulsive term the particles collapse onto the MAP point (the posterior mean here)', async () => {
+    const { steinVariationalGradientDescent } = await import('@tikhonov/ensembles');
+    const k = 20;
+    const particles = steinVariationalGradientDescent({ logPosterior, init: new RandomStream(['svgd']).normal([k, 2], 0, 1) as tf.Tensor2D, steps: 1500, stepSize: 0.01, repulsive: false });
+    const { m, c } = moments(host(particles), k);
+    [0, 1].forEach((i) => expect(Math.abs(m[i]! - mu[i]!)).toBeLessThan(1e-3));
+    [0, 1].forEach((i) => expect(c[i]![i]!).toBeLessThan(1e-3 * cov[i]![i]!));
+  });
 });
