@@ -11,3 +11,4 @@ export { ema, swa, type EmaOptions, type SwaOptions } from './averaging.js';
 export { calibration, reliabilitySvg, type Calibration } from './calibration.js';
 export { fitTemperature, temperatureScaling } from './temperature.js';
 export { steinVariationalGradientDescent, svgdDirection, type SvgdOptions } from './svgd.js';
+export { bayesByBackprop, type BayesByBackpropOptions, type MeanField } from './bayes-by-backprop.js';
