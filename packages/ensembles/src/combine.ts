@@ -15,16 +15,20 @@ export const COMBINE_RULES = ['mean', 'geometric', 'vote', 'regression'] as cons
 /**
  * One prediction from the members' outputs [k members][n, c]: class
  * probabilities [n, c] for the classification rules (vote: the fraction of
- * members voting for each class), the mean output for `'regression'`.
+ * members voting for each class), the mean output for `'regression'`;
+ * `weights` weight the members (normalised; equal by default).
  */
-export function combine(outputs: readonly tf.Tensor[], rule: CombineRule): tf.Tensor {
+export function combine(outputs: readonly tf.Tensor[], rule: CombineRule, weights?: readonly number[]): tf.Tensor {
   return tf.tidy(() => {
-    const k = outputs.length;
-    if (rule === 'regression') return tf.div(tf.addN(outputs as tf.Tensor[]), k);
-    if (rule === 'mean') return tf.div(tf.addN(outputs.map((o) => tf.softmax(o))), k);
-    if (rule === 'geometric') return tf.softmax(tf.div(tf.addN(outputs.map((o) => tf.logSoftmax(o))), k));
+    // member weights normalised to sum 1 (equal by default); boosting's weighted vote uses them
+    const total = weights ? weights.reduce((a, b) => a + b, 0) : outputs.length;
+    const w = outputs.map((_, i) => (weights ? weights[i]! : 1) / total);
+    const weighted = (parts: tf.Tensor[]) => tf.addN(parts.map((p, i) => tf.mul(p, w[i]!)));
+    if (rule === 'regression') return weighted(outputs as tf.Tensor[]);
+    if (rule === 'mean') return weighted(outputs.map((o) => tf.softmax(o)));
+    if (rule === 'geometric') return tf.softmax(weighted(outputs.map((o) => tf.logSoftmax(o))));
     const classes = outputs[0]!.shape[outputs[0]!.rank - 1]!;
-    return tf.div(tf.addN(outputs.map((o) => tf.oneHot(tf.argMax(o, -1), classes))), k);
+    return weighted(outputs.map((o) => tf.oneHot(tf.argMax(o, -1), classes)));
   });
 }
 

@@ -10,6 +10,8 @@ export type Member = Trainer | ((x: tf.Tensor) => tf.Tensor);
 export interface EnsembleOptions {
   /** How predictions combine (default `'mean'` of probabilities). */
   combine?: CombineRule;
+  /** Member weights (boosting's α); equal by default. */
+  weights?: number[];
 }
 
 /** Metrics of an ensemble and of each member on the same data. */
@@ -20,7 +22,12 @@ export interface EnsembleReport {
   meanMemberError: number;
 }
 
-const optionsSchema = z.object({ combine: z.enum(COMBINE_RULES, { message: `must be one of ${COMBINE_RULES.join(', ')}` }).optional() }).strict();
+const optionsSchema = z
+  .object({
+    combine: z.enum(COMBINE_RULES, { message: `must be one of ${COMBINE_RULES.join(', ')}` }).optional(),
+    weights: z.array(schemas.nonNegative, { message: 'must be an array of numbers ≥ 0' }).optional(),
+  })
+  .strict();
 
 /**
  * k members whose predictions are combined (seed §7.10, model averaging):
@@ -31,6 +38,7 @@ const optionsSchema = z.object({ combine: z.enum(COMBINE_RULES, { message: `must
 export class Ensemble {
   readonly members: readonly Member[];
   readonly rule: CombineRule;
+  readonly weights: readonly number[] | undefined;
 
   constructor(members: Member[], options: EnsembleOptions = {}) {
     if (!Array.isArray(members) || members.length === 0) throw new OptionError('Ensemble', 'members', members, 'must be a non-empty array of Trainers or functions x => logits');
@@ -38,7 +46,12 @@ export class Ensemble {
       if (!(m instanceof Trainer) && typeof m !== 'function') throw new OptionError('Ensemble', `members[${i}]`, m, 'must be a Trainer or a function x => logits');
     }
     this.members = members;
-    this.rule = (validateOptions('Ensemble', optionsSchema, options) as EnsembleOptions).combine ?? 'mean';
+    const o = validateOptions('Ensemble', optionsSchema, options) as EnsembleOptions;
+    if (o.weights && (o.weights.length !== members.length || !o.weights.some((w) => w > 0))) {
+      throw new OptionError('Ensemble', 'weights', o.weights, `must hold one weight ≥ 0 per member (${members.length}), not all 0`);
+    }
+    this.rule = o.combine ?? 'mean';
+    this.weights = o.weights;
   }
 
   /** Each member's output for x (the caller disposes them). */
@@ -49,7 +62,7 @@ export class Ensemble {
   /** The combined prediction (probabilities, vote fractions or mean output). */
   predict(x: tf.Tensor): tf.Tensor {
     const outputs = this.memberOutputs(x);
-    const out = combine(outputs, this.rule);
+    const out = combine(outputs, this.rule, this.weights);
     tf.dispose(outputs);
     return out;
   }
@@ -74,7 +87,7 @@ export class Ensemble {
       p.dispose();
       return c;
     });
-    const combined = combine(outputs, this.rule);
+    const combined = combine(outputs, this.rule, this.weights);
     const ensemble = calibration(combined, labels, bins);
     tf.dispose([...outputs, combined]);
     return { ensemble, members, meanMemberError: members.reduce((s, m) => s + (1 - m.accuracy), 0) / members.length };

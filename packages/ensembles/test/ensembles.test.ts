@@ -273,3 +273,29 @@ describe('Stein variational gradient descent (deck 004; Liu & Wang 2016)', () =>
     [0, 1].forEach((i) => expect(c[i]![i]!).toBeLessThan(1e-3 * cov[i]![i]!));
   });
 });
+
+describe('boosting (SAMME), the capacity-increasing opposite of bagging (seed §7.10)', () => {
+  it('round 1 trains with equal weights and gets α = log((1 − err)/err) + log(K − 1); each reweighting leaves the last learner at weighted error exactly 1/2 (K = 2)', async () => {
+    const { boosting } = await import('@tikhonov/ensembles');
+    const { twoMoons } = await import('@tikhonov/datasets');
+    const data = twoMoons({ examples: 300, noise: 0.3, seed: 2 });
+    const weak = () => new Trainer({ model: nn.sequential([nn.dense(2, { activation: 'tanh' }), nn.dense(2)]), loss: 'softmaxCrossEntropy', optimizer: { name: 'adam', learningRate: 0.05 }, seed: 1, progress: false });
+    const single = weak();
+    await single.fit(data, { epochs: 40, batchSize: 50 });
+    const singleError = 1 - (await single.evaluate(data)).accuracy!;
+    const result = await boosting({ rounds: 6, makeTrainer: () => weak(), data, fit: { epochs: 40, batchSize: 50 } });
+    const first = result.rounds[0]!;
+    expect(first.error).toBeCloseTo(singleError, 6);
+    expect(first.alpha).toBeCloseTo(Math.log((1 - singleError) / singleError), 6);
+    expect(result.rounds.length).toBeGreaterThan(2);
+    for (let m = 1; m < result.rounds.length; m++) {
+      const previous = result.rounds[m - 1]!;
+      const now = result.rounds[m]!.weights;
+      const wrongShare = now.reduce((s, w, i) => s + (previous.wrong[i] ? w : 0), 0);
+      expect(wrongShare).toBeCloseTo(0.5, 9);
+      expect(now.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 9);
+    }
+    single.dispose();
+    result.ensemble.dispose();
+  });
+});
