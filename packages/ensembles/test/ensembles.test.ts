@@ -299,3 +299,27 @@ describe('boosting (SAMME), the capacity-increasing opposite of bagging (seed §
     result.ensemble.dispose();
   });
 });
+
+describe('MAP = L² (deck 004)', () => {
+  it('the MAP estimate under a Gaussian likelihood and prior N(0, λ⁻¹I) equals training with l2({ alpha: 2σ²λ/n }) (closed form in float64)', async () => {
+    const { l2 } = await import('@tikhonov/norm-penalties');
+    const rng = new HostRandom(4);
+    const n = 40;
+    const d = 3;
+    const sigma = 0.7;
+    const lambda = 5;
+    const X = Array.from({ length: n }, () => Array.from({ length: d }, () => normal(rng)));
+    const y = X.map((r) => 0.8 * r[0]! - 1.2 * r[1]! + 0.3 * r[2]! + sigma * normal(rng));
+    // MAP: maximise −Σr²/(2σ²) − λ‖w‖²/2 ⇔ (XᵀX + σ²λI)w = Xᵀy, solved by Gaussian elimination
+    const M = Array.from({ length: d }, (_, i) => [...Array.from({ length: d }, (_, j) => X.reduce((s, r) => s + r[i]! * r[j]!, 0) + (i === j ? sigma ** 2 * lambda : 0)), X.reduce((s, r, k) => s + r[i]! * y[k]!, 0)]);
+    for (let c = 0; c < d; c++) for (let r = c + 1; r < d; r++) { const f = M[r]![c]! / M[c]![c]!; for (let k = c; k <= d; k++) M[r]![k]! -= f * M[c]![k]!; }
+    const map = new Array(d).fill(0);
+    for (let r = d - 1; r >= 0; r--) map[r] = (M[r]![d]! - M[r]!.slice(r + 1, d).reduce((s, v, k) => s + v * map[r + 1 + k]!, 0)) / M[r]![r]!;
+    // core's mse is (1/n)Σr² and l2 adds α/2·‖w‖²: the same objective up to the factor 2σ²/n when α = 2σ²λ/n
+    const t = new Trainer({ model: nn.dense(1, { useBias: false }), loss: 'mse', optimizer: { name: 'sgd', learningRate: 0.1 }, plugins: [l2({ alpha: (2 * sigma ** 2 * lambda) / n })], progress: false });
+    await t.fit({ x: tf.tensor2d(X.flat(), [n, d]), y: tf.tensor2d(y, [n, 1]), size: n }, { epochs: 600, batchSize: n });
+    const w = host(t.params.all[0]!.variable);
+    w.forEach((v, i) => expect(v).toBeCloseTo(map[i]!, 4));
+    t.dispose();
+  });
+});
