@@ -46,19 +46,17 @@ export function largestUnitNorm(trainer: Trainer): number {
  */
 export async function useFastestBackend(): Promise<string> {
   tf.env().set('PROD', true);
-  try {
-    const { useNativeBackend } = await import('@tikhonov/backend-native');
-    await useNativeBackend();
-    return tf.getBackend();
-  } catch (error) {
-    console.log(`(native backend not available: ${(error as Error).message.split('\n')[0]})`);
-  }
-  try {
-    const { useWasmBackend } = await import('@tikhonov/backend-wasm');
-    await useWasmBackend();
-    return tf.getBackend();
-  } catch (error) {
-    console.log(`(wasm backend not available: ${(error as Error).message.split('\n')[0]})`);
+  const starters: Array<[string, () => Promise<unknown>]> = [
+    ['native', async () => (await import('@tikhonov/backend-native')).useNativeBackend()],
+    ['wasm', async () => (await import('@tikhonov/backend-wasm')).useWasmBackend()],
+  ];
+  for (const [name, start] of starters) {
+    try {
+      await start();
+      return tf.getBackend();
+    } catch (error) {
+      console.log(`(${name} backend not available: ${(error as Error).message.split('\n')[0]})`);
+    }
   }
   await useCpu();
   return tf.getBackend();

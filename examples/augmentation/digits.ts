@@ -2,7 +2,7 @@
 // (8×8) trained with and without small random affine moves (±5°, ±0.5 px),
 // test error over 5 splits. No flips: a mirrored digit is another digit.
 import * as tf from '@tensorflow/tfjs-core';
-import { HostRandom, nn, Trainer, type Dataset, type Plugin } from '@tikhonov/core';
+import { dataset, HostRandom, nn, Trainer, type Dataset, type Plugin } from '@tikhonov/core';
 import { loadDigits } from '@tikhonov/datasets';
 import { affine } from '@tikhonov/augmentation';
 import { printTable, useFastestBackend } from '../shared.js';
@@ -13,10 +13,7 @@ const rows: Array<Array<string | number>> = [];
 const errors = { plain: [] as number[], augmented: [] as number[] };
 for (let seed = 0; seed < 5; seed++) {
   const order = new HostRandom(seed).permutation(data.size);
-  const pick = (from: number, to: number): Dataset => {
-    const idx = tf.tensor1d(order.slice(from, to), 'int32');
-    return { x: tf.gather(data.x, idx), y: tf.gather(data.y as tf.Tensor, idx), size: to - from };
-  };
+  const pick = (from: number, to: number): Dataset => dataset.subset(data, order.subarray(from, to));
   const [train, test] = [pick(0, 300), pick(300, data.size)];
   for (const kind of ['plain', 'augmented'] as const) {
     const plugins: Plugin[] = kind === 'augmented' ? [affine({ degrees: 5, translate: [0.5, 0.5] })] : [];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { nn, RandomStream, Trainer, type Dataset } from '@tikhonov/core';
+import { dataset, nn, RandomStream, Trainer, type Dataset } from '@tikhonov/core';
 import { loadDigits } from '@tikhonov/datasets';
 
 /** A fixed tanh MLP 8 → 16 → 3 as a plain differentiable function (seeded weights). */
@@ -15,19 +15,12 @@ export function unitInputs(n: number, seed = 2): tf.Tensor2D {
   return tf.tidy(() => new RandomStream(['inputs', seed]).uniform([n, 8], 0, 1)) as tf.Tensor2D;
 }
 
-/** Digits 8×8 in [0, 1], split by a seeded shuffle: the first `trainSize` for training, the rest for test. */
+/** Digits 8×8 in [0, 1], split by core's seeded split: `trainSize` for training, the rest for test. */
 export function digitsSplit(trainSize = 1200): { train: Dataset; test: Dataset } {
   const { data } = loadDigits();
-  const order = tf.tensor1d(Array.from(new RandomStream(['digits-split']).uniform([data.size]).dataSync()).map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => i), 'int32');
-  const pick = (from: number, to: number): Dataset => {
-    const idx = tf.slice(order, from, to - from);
-    const part = { x: tf.gather(data.x, idx), y: tf.gather(data.y as tf.Tensor, idx), size: to - from };
-    idx.dispose();
-    return part;
-  };
-  const split = { train: pick(0, trainSize), test: pick(trainSize, data.size) };
-  tf.dispose([order, data.x, data.y as tf.Tensor]);
-  return split;
+  const [train, test] = dataset.split(data, [trainSize / data.size, 1 - trainSize / data.size], 0);
+  dataset.dispose(data);
+  return { train: train!, test: test! };
 }
 
 /** An MLP classifier for digits, trained plainly (or with the given plugins) on the cpu backend. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OptionError, schemas, z, type Plugin } from '@tikhonov/core';
 import { affineOp, IDENTITY, warp, type FillMode, type Interpolation, type Resampling } from './affine.js';
-import { uniformIn, type Hazard, type ImageOp } from './op.js';
+import { drawBoxSize, uniformIn, type Hazard, type ImageOp } from './op.js';
 import { transformFactory, type CommonOptions } from './plugin.js';
 
 /** How an affine transform reads and fills (defaults: bilinear, constant 0). */
@@ -197,17 +197,8 @@ function resizedCropOp(areas: [number, number], ratios: [number, number]): Image
       const rows = new Float32Array(n * 6);
       for (let i = 0; i < n; i++) {
         let box: [number, number, number, number] | undefined;
-        for (let attempt = 0; attempt < 10 && !box; attempt++) {
-          const area = uniformIn(rng, areas[0], areas[1]) * height * width;
-          const ratio = Math.exp(uniformIn(rng, Math.log(ratios[0]), Math.log(ratios[1])));
-          const w = Math.round(Math.sqrt(area * ratio));
-          const h = Math.round(Math.sqrt(area / ratio));
-          if (w > 0 && h > 0 && w <= width && h <= height) {
-            const top = rng.int(height - h + 1);
-            const left = rng.int(width - w + 1);
-            box = [top, left, h, w];
-          }
-        }
+        const size = drawBoxSize(rng, areas, ratios, height, width, { tall: false, strict: false });
+        if (size) box = [rng.int(height - size[0] + 1), rng.int(width - size[1] + 1), size[0], size[1]];
         if (!box) {
           // torchvision's fallback: the centre crop with the ratio clamped into range
           const r = width / height;

@@ -61,3 +61,23 @@ export function whereImages(cond: tf.Tensor, a: tf.Tensor4D, b: tf.Tensor4D): tf
 export function hostStream(next: { nextSeed(): number }): HostRandom {
   return new HostRandom(next.nextSeed());
 }
+
+/**
+ * A box size as torchvision's RandomResizedCrop and RandomErasing draw it:
+ * up to ten tries of area fraction U(areas) and aspect ratio log-U(ratios),
+ * [height, width] rounded; the first that fits (strictly smaller than the
+ * image when `strict`), else undefined. The ratio is width/height, or
+ * height/width when `tall` (RandomErasing's convention).
+ */
+export function drawBoxSize(rng: HostRandom, areas: readonly [number, number], ratios: readonly [number, number], height: number, width: number, options: { tall: boolean; strict: boolean }): [number, number] | undefined {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const area = uniformIn(rng, areas[0], areas[1]) * height * width;
+    const ratio = Math.exp(uniformIn(rng, Math.log(ratios[0]), Math.log(ratios[1])));
+    const long = Math.round(Math.sqrt(area * ratio));
+    const short = Math.round(Math.sqrt(area / ratio));
+    const [h, w] = options.tall ? [long, short] : [short, long];
+    const fits = options.strict ? h < height && w < width : h <= height && w <= width;
+    if (h > 0 && w > 0 && fits) return [h, w];
+  }
+  return undefined;
+}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RandomStream, schemas, z, type Plugin } from '@tikhonov/core';
-import { perImage, uniformIn, uniforms, type ImageOp } from './op.js';
+import { drawBoxSize, perImage, uniforms, type ImageOp } from './op.js';
 import { transformFactory, type CommonOptions } from './plugin.js';
 
 const positiveRange = z
@@ -128,16 +128,8 @@ export function erasingOp(areas: [number, number], ratios: [number, number], val
     draw: (n, rng, { height, width }) => {
       const boxes = new Int32Array(n * 4);
       for (let i = 0; i < n; i++) {
-        for (let attempt = 0; attempt < 10; attempt++) {
-          const area = uniformIn(rng, areas[0], areas[1]) * height * width;
-          const ratio = Math.exp(uniformIn(rng, Math.log(ratios[0]), Math.log(ratios[1])));
-          const h = Math.round(Math.sqrt(area * ratio));
-          const w = Math.round(Math.sqrt(area / ratio));
-          if (h < height && w < width && h > 0 && w > 0) {
-            boxes.set([rng.int(height - h + 1), rng.int(width - w + 1), h, w], i * 4);
-            break;
-          }
-        }
+        const size = drawBoxSize(rng, areas, ratios, height, width, { tall: true, strict: true });
+        if (size) boxes.set([rng.int(height - size[0] + 1), rng.int(width - size[1] + 1), size[0], size[1]], i * 4);
       }
       return boxes;
     },

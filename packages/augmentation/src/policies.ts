@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { definePlugin, HostRandom, Order, schemas, z, type Plugin } from '@tikhonov/core';
+import { definePlugin, HostRandom, Order, schemas, validateOptions, z, type Plugin } from '@tikhonov/core';
 import { affineOp, IDENTITY } from './affine.js';
 import { hostStream, imagesOf, type ImageOp } from './op.js';
 import { brightnessOp, contrastOp } from './photometric.js';
@@ -53,7 +53,7 @@ function entriesOf(who: string, transforms: readonly Plugin[], safety: LabelSafe
 
 /** One plugin that applies the transforms in turn, each to every image with its probability. */
 export function augment(transforms: Plugin[], options: AugmentOptions & { name?: string } = {}): Plugin {
-  pluginList.parse(transforms);
+  validateOptions('augment', z.object({ transforms: pluginList }), { transforms });
   return policy('augment', { p: commonShape.p, safety: safetySchema.optional() }, options, (o, name) => {
     const entries = entriesOf(name, transforms, o.safety, o.p);
     return (x, labels, rng) => {
@@ -77,7 +77,7 @@ export interface OneOfOptions {
 
 /** One plugin that gives each image one of the transforms, chosen uniformly per image. */
 export function oneOf(transforms: Plugin[], options: OneOfOptions & { name?: string } = {}): Plugin {
-  pluginList.parse(transforms);
+  validateOptions('oneOf', z.object({ transforms: pluginList }), { transforms });
   return policy('oneOf', { p: commonShape.p, safety: safetySchema.optional() }, options, (o, name) => {
     const entries = entriesOf(name, transforms, o.safety);
     const p = o.p ?? 1;

@@ -41,3 +41,14 @@ for (const [name, start] of [
     });
   });
 }
+
+it("wasm's own Transform differs from TensorFlow's for fill 'reflect' (why reflect warps run as tensor ops on wasm; when tfjs fixes it this fails)", async () => {
+  const x = new RandomStream(['reflect']).uniform([1, 6, 6, 1]) as tf.Tensor4D;
+  const shift = tf.tensor2d([[1, 0, 2.5, 0, 1, -1.5, 0, 0]]);
+  await tf.setBackend('cpu');
+  const cpu = Array.from(tf.image.transform(x, shift, 'nearest', 'reflect').dataSync());
+  await (tf.findBackend('wasm') ? tf.setBackend('wasm') : useWasmBackend());
+  const wasm = Array.from(tf.image.transform(x, shift, 'nearest', 'reflect').dataSync());
+  await tf.setBackend('cpu');
+  expect(wasm).not.toEqual(cpu);
+});

@@ -4,6 +4,7 @@ import { HostRandom } from '@tikhonov/core';
 import { affine, betaDraw, cutmixBoxes, entryOf, flip, randomErasing, rotate, transformRows, translate, type AffineParams } from '@tikhonov/augmentation';
 import { boxMask } from '../src/photometric.js';
 import { resampleAffine } from '../src/resample.js';
+import { applyEntry } from '../src/plugin.js';
 import { host, images } from './helpers.js';
 
 const IDENTITY: AffineParams = { rotate: 0, shearX: 0, shearY: 0, scaleX: 1, scaleY: 1, dx: 0, dy: 0 };
@@ -15,8 +16,9 @@ describe('exact geometry', () => {
     const x = images(4);
     expect(host(warp(x, Array(4).fill(IDENTITY)))).toEqual(host(x));
     expect(host(warp(x, Array(4).fill(IDENTITY), 'nearest'))).toEqual(host(x));
-    const entry = entryOf(rotate({ degrees: 30, p: 0 }), 'test');
-    expect(entry.p).toBe(0);
+    // p = 0: no image is chosen, the batch comes back untouched (and p = 1 does change it)
+    expect(host(applyEntry(entryOf(rotate({ degrees: 30, p: 0 }), 'test'), x, undefined, new HostRandom(1)).x)).toEqual(host(x));
+    expect(host(applyEntry(entryOf(rotate({ degrees: 30, p: 1 }), 'test'), x, undefined, new HostRandom(1)).x)).not.toEqual(host(x));
   });
 
   for (const fill of ['constant', 'nearest', 'reflect', 'wrap'] as const) {
@@ -36,6 +38,14 @@ describe('exact geometry', () => {
       });
     }
   }
+
+  it("tfjs-cpu's own Transform kernel warps only the first image of a batch (why affine warps are tensor ops on cpu; when tfjs fixes it this fails)", () => {
+    const x = images(3);
+    const shifted = host(tf.image.transform(x, tf.tensor2d([[1, 0, 1, 0, 1, 0, 0, 0]]), 'nearest', 'constant', 0));
+    // images 2 and 3 come back all at the fill value, image 1 is shifted
+    expect(shifted.slice(64).every((v) => v === 0)).toBe(true);
+    expect(shifted.slice(0, 64).some((v) => v !== 0)).toBe(true);
+  });
 
   it('translating by k pixels and back by −k is the identity on the interior', () => {
     const x = images(3);

@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { HostRandom, nn, Trainer, type Dataset, type Plugin } from '@tikhonov/core';
+import { dataset, HostRandom, nn, Trainer, type Dataset, type Plugin } from '@tikhonov/core';
 import { loadDigits } from '@tikhonov/datasets';
 import { affine } from '@tikhonov/augmentation';
 
@@ -8,14 +7,9 @@ import { affine } from '@tikhonov/augmentation';
 function split(seed: number): { train: Dataset; test: Dataset } {
   const { data } = loadDigits({ imageShape: true });
   const order = new HostRandom(seed).permutation(data.size);
-  const pick = (from: number, to: number): Dataset => {
-    const idx = tf.tensor1d(order.slice(from, to), 'int32');
-    const part = { x: tf.gather(data.x, idx), y: tf.gather(data.y as tf.Tensor, idx), size: to - from };
-    idx.dispose();
-    return part;
-  };
+  const pick = (from: number, to: number): Dataset => dataset.subset(data, order.subarray(from, to));
   const parts = { train: pick(0, 300), test: pick(300, data.size) };
-  tf.dispose([data.x, data.y as tf.Tensor]);
+  dataset.dispose(data);
   return parts;
 }
 
@@ -31,7 +25,8 @@ it('augmentation lowers the test error of a net trained on 300 digits (seed §7.
       errors[kind].push(1 - (await t.evaluate(test)).accuracy!);
       t.dispose();
     }
-    tf.dispose([train.x, train.y as tf.Tensor, test.x, test.y as tf.Tensor]);
+    dataset.dispose(train);
+    dataset.dispose(test);
   }
   const differences = errors.plain.map((e, i) => e - errors.augmented[i]!);
   const mean = (v: number[]) => v.reduce((a, b) => a + b) / v.length;

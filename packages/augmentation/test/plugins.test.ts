@@ -5,7 +5,7 @@ import { checkPlugin } from '@tikhonov/core/testing';
 import { labelSmoothing } from '@tikhonov/noise';
 import {
   affine, augment, brightness, contrast, cutmix, flip, gamma, gaussianNoise, mixup, mixupCutmix, oneOf, randAugment, randomCrop,
-  randomErasing, randomResizedCrop, rotate, scale, shear, tangentProp, tangentVector, testTimeAugmentation, translate, trivialAugment,
+  randomErasing, randomResizedCrop, rotate, scale, shear, tangentProp, testTimeAugmentation, translate, trivialAugment,
 } from '@tikhonov/augmentation';
 import { batchTap, host, imageData, images, tinyImageModel } from './helpers.js';
 
@@ -217,6 +217,5 @@ describe('tangent propagation (Simard et al. 1992)', () => {
     }
     const penalty = t.history.logs[0]!.loss! - plain.history.logs[0]!.loss!;
     expect(penalty).toBeCloseTo((alpha * sum) / 4, 4);
-    expect(host(tangentVector(x, 'translateX')).length).toBe(144);
   });
 });

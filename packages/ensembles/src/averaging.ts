@@ -11,9 +11,9 @@ class ParamAverage {
   /** Updates so far (the first snapshot counts as one for an average started from it). */
   count = 0;
 
-  /** Starts from a copy of the params (or zeros), once. */
+  /** Starts from a copy of the params (core's snapshot) or from zeros, once. */
   start(params: ParamTable, zeros: boolean): void {
-    this.values ??= new Map(params.all.map((p) => [p.name, tf.keep(zeros ? tf.zerosLike(p.variable) : tf.clone(p.variable))]));
+    this.values ??= zeros ? new Map(params.all.map((p) => [p.name, tf.keep(tf.zerosLike(p.variable))])) : params.snapshot();
   }
 
   get started(): boolean {

@@ -70,19 +70,25 @@ export function outOfBagError(members: readonly Trainer[], samples: readonly Int
     return mask;
   });
   const labels = Array.from((data.y as tf.Tensor).rank === 1 ? (data.y as tf.Tensor).dataSync() : tf.tidy(() => tf.argMax(data.y as tf.Tensor, -1)).dataSync());
-  const outputs = members.map((m) => nn.single(m.predict(data.x), 'bagging'));
-  const rows = outputs.map((o) => Array.from(o.dataSync()));
-  const classes = outputs[0]!.shape[1]!;
-  let wrong = 0;
-  let covered = 0;
+  // examples that the same members left out are combined together: one gather and one combine per such set
+  const groups = new Map<string, { members: number[]; rows: number[] }>();
   for (let e = 0; e < n; e++) {
     const out = members.map((_, k) => k).filter((k) => !seen[k]![e]);
     if (out.length === 0) continue;
-    covered++;
-    const combined = tf.tidy(() => Array.from(combine(out.map((k) => tf.tensor2d(rows[k]!.slice(e * classes, e * classes + classes), [1, classes])), rule).dataSync()));
-    let top = 0;
-    for (let c = 1; c < classes; c++) if (combined[c]! > combined[top]!) top = c;
-    if (top !== labels[e]) wrong++;
+    const key = out.join(',');
+    if (!groups.has(key)) groups.set(key, { members: out, rows: [] });
+    groups.get(key)!.rows.push(e);
+  }
+  const outputs = members.map((m) => nn.single(m.predict(data.x), 'bagging'));
+  let wrong = 0;
+  let covered = 0;
+  for (const { members: out, rows } of groups.values()) {
+    const predicted = tf.tidy(() => {
+      const index = tf.tensor1d(rows, 'int32');
+      return tf.argMax(combine(out.map((k) => tf.gather(outputs[k]!, index)), rule), -1).dataSync();
+    });
+    rows.forEach((e, i) => (wrong += predicted[i] !== labels[e] ? 1 : 0));
+    covered += rows.length;
   }
   tf.dispose(outputs);
   return { error: covered ? wrong / covered : Number.NaN, covered };

@@ -148,6 +148,9 @@ describe('weight averaging', () => {
     return { x: tf.tensor2d(Array.from({ length: 48 * 4 }, () => r.uniform() * 2 - 1), [48, 4]), y: tf.tensor1d(Array.from({ length: 48 }, (_, i) => i % 3), 'int32'), size: 48 } as unknown as tf.TensorContainer;
   }) as unknown as Dataset;
 
+  /** tanh(x·W1 + b1)·W2 + b2 with given params, the test net's forward by hand. */
+  const forwardByHand = (x: tf.Tensor, [w1, b1, w2, b2]: tf.Tensor[]) => host(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, w1 as tf.Tensor2D), b1!)), w2 as tf.Tensor2D), b2!));
+
   it('EMA equals the hand-written recursion θ̄ ← βθ̄ + (1 − β)θ exactly, and predict uses θ̄', async () => {
     const seen: number[][][] = [];
     const t = new Trainer({ model: nn.sequential([nn.dense(8, { activation: 'tanh' }), nn.dense(3)]), loss: 'softmaxCrossEntropy', plugins: [recorder(seen), ema({ decay: 0.9 })], seed: 2, progress: false });
@@ -156,13 +159,11 @@ describe('weight averaging', () => {
     await t.fit(data(), { epochs: 2, batchSize: 12 });
     for (const step of seen) shadow = shadow.map((s, i) => tf.add(tf.mul(s, 0.9), tf.mul(tf.tensor(step[i]!, s.shape), 1 - 0.9)));
     const x = data().x;
-    // the forward with θ̄ by hand: tanh(x·W1 + b1)·W2 + b2
-    const [w1, b1, w2, b2] = shadow;
-    const byHand = host(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, w1 as tf.Tensor2D), b1!)), w2 as tf.Tensor2D), b2!));
+    const byHand = forwardByHand(x, shadow);
     expect(seen).toHaveLength(8);
     expect(host(nn.single(t.predict(x), 'ema'))).toEqual(byHand.map((v) => expect.closeTo(v, 6)));
     // training continued on the raw params: they are not θ̄
-    expect(host(t.params.all[0]!.variable)).not.toEqual(host(w1!));
+    expect(host(t.params.all[0]!.variable)).not.toEqual(host(shadow[0]!));
     t.dispose();
   });
 
@@ -175,8 +176,7 @@ describe('weight averaging', () => {
     const collected = [atEpochEnd[1]!, atEpochEnd[3]!, atEpochEnd[5]!];
     const mean = collected[0]!.map((param, i) => param.map((_, j) => (collected[0]![i]![j]! + collected[1]![i]![j]! + collected[2]![i]![j]!) / 3));
     const x = data().x;
-    const [w1, b1, w2, b2] = mean.map((v, i) => tf.tensor(v, t.params.all[i]!.variable.shape));
-    const byHand = host(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, w1 as tf.Tensor2D), b1!)), w2 as tf.Tensor2D), b2!));
+    const byHand = forwardByHand(x, mean.map((v, i) => tf.tensor(v, t.params.all[i]!.variable.shape)));
     expect(host(nn.single(t.predict(x), 'swa'))).toEqual(byHand.map((v) => expect.closeTo(v, 5)));
     t.dispose();
   });
