@@ -55,7 +55,9 @@ export {
   type WeightedLoss,
 } from './losses.js';
 export { accuracyOf } from './metrics.js';
-export { createOptimizer, optimizerNames, learningRateOf, type OptimizerName, type OptimizerSpec } from './optimizers.js';
+export * as schedules from './schedules.js';
+export type { LearningRateSchedule, CyclePosition } from './schedules.js';
+export { createOptimizer, optimizerNames, learningRateOf, setLearningRate, scheduleOf, type OptimizerName, type OptimizerSpec } from './optimizers.js';
 export { deriveSeed, HostRandom, RandomStream, hostRandomFill, registerRandomFill, type RandomFill } from './random.js';
 export { zigguratTables } from './rng-kernels.js';
 export { validateOptions, schemas, paramSelectorSchema, siteSelectorSchema, z } from './options.js';

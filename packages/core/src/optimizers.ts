@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OptionError } from './errors.js';
+import { isSchedule, scheduledRate, type LearningRateSchedule } from './schedules.js';
 
 /** Optimizer names accepted by the trainer (tfjs-core's optimizers). */
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adamax' | 'adagrad' | 'adadelta' | 'rmsprop';
@@ -7,7 +8,7 @@ export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adamax' | 'adagrad' |
 /** `optimizer` option: a name, a name with options, or a tfjs optimizer instance. */
 export type OptimizerSpec =
   | OptimizerName
-  | { name: OptimizerName; learningRate?: number; momentum?: number; beta1?: number; beta2?: number; epsilon?: number; rho?: number; decay?: number; useNesterov?: boolean; centered?: boolean }
+  | { name: OptimizerName; learningRate?: number | LearningRateSchedule; momentum?: number; beta1?: number; beta2?: number; epsilon?: number; rho?: number; decay?: number; useNesterov?: boolean; centered?: boolean }
   | tf.Optimizer;
 
 const defaults: Record<OptimizerName, number> = {
@@ -31,7 +32,9 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
     const value = typeof spec === 'string' ? spec : (spec as { name?: unknown })?.name;
     throw new OptionError('Trainer', 'optimizer', value, `use one of ${optimizerNames.join(', ')}, { name, learningRate, ... } or a tfjs Optimizer`);
   }
-  const lr = 'learningRate' in options && options.learningRate !== undefined ? options.learningRate : defaults[options.name];
+  const given = 'learningRate' in options && options.learningRate !== undefined ? options.learningRate : defaults[options.name];
+  const lr = isSchedule(given) ? scheduledRate(given, 0) : given;
+  if (isSchedule(given) && lr === 0) throw new OptionError('Trainer', 'optimizer.learningRate', lr, `the ${given.kind} schedule starts at 0; tfjs optimizers need a starting rate > 0 (use startFactor > 0)`);
   if (!(typeof lr === 'number' && Number.isFinite(lr) && lr > 0)) throw new OptionError('Trainer', 'optimizer.learningRate', lr, 'must be a finite number > 0');
   const o = options as Exclude<OptimizerSpec, string | tf.Optimizer>;
   switch (o.name) {
@@ -50,6 +53,24 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
     case 'rmsprop':
       return tf.train.rmsprop(lr, o.decay ?? 0.9, o.momentum ?? 0, o.epsilon ?? 1e-7, o.centered ?? false);
   }
+}
+
+/** The schedule of an optimizer spec, if its `learningRate` is one. */
+export function scheduleOf(spec: OptimizerSpec): LearningRateSchedule | undefined {
+  if (typeof spec !== 'object' || spec instanceof tf.Optimizer) return undefined;
+  return isSchedule(spec.learningRate) ? spec.learningRate : undefined;
+}
+
+/**
+ * Sets a tfjs optimizer's learning rate for its next update. SGD and
+ * momentum cache −lr as a kept scalar (`setLearningRate` renews it); the
+ * others read the `learningRate` field at every update.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (o.learningRate === lr) return;
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
 }
 
 /** The optimizer's current learning rate (tfjs keeps it on the instance). */

@@ -6,6 +6,7 @@ import type { BuiltModel } from './nn/model.js';
 import type { ParamSelector } from './nn/select.js';
 import type { ModelOutput, ParamInfo, Site } from './nn/types.js';
 import type { RandomStream } from './random.js';
+import type { LearningRateSchedule } from './schedules.js';
 
 /** The contract version this core implements. */
 export const API_VERSION = 2;
@@ -90,6 +91,12 @@ export interface FitContext {
   readonly history: History;
   /** The optimizer's learning rate, when it has one. */
   readonly learningRate: number | undefined;
+  /** The optimizer spec's learning-rate schedule, if it has one (cyclic ones have `cycle`). */
+  readonly schedule: LearningRateSchedule | undefined;
+  /** The training data of the fit in progress (batch-norm recomputation, out-of-band passes); undefined outside a fit. */
+  readonly data: Dataset | undefined;
+  /** Batches per epoch of the fit in progress (0 outside a fit). */
+  readonly stepsPerEpoch: number;
   /** Ends the fit after the current step (or now, between epochs); the reason goes into the history. */
   requestStop(reason: string): void;
   /** Set once a stop has been requested. */
@@ -124,6 +131,12 @@ export interface StepContext {
    */
   readonly activations: readonly SiteActivation[];
   readonly learningRate: number | undefined;
+  /** The optimizer spec's learning-rate schedule, if it has one. */
+  readonly schedule: LearningRateSchedule | undefined;
+  /** Fractional epochs done when this step began (E + b/B): where the schedule gave this step's rate. */
+  readonly epochProgress: number;
+  /** Batches per epoch of the fit in progress (one step advances `epochProgress` by 1/stepsPerEpoch). */
+  readonly stepsPerEpoch: number;
   /**
    * Runs the model on x as a nested pass: params and activations go through
    * the forward hooks of the plugins declared for `mode` (default: this

@@ -14,7 +14,7 @@ import { History as HistoryClass } from './history.js';
 import type { BuiltModel } from './nn/model.js';
 import type { ParamSelector } from './nn/select.js';
 import type { ModelOutput } from './nn/types.js';
-import { createOptimizer } from './optimizers.js';
+import { createOptimizer, scheduleOf } from './optimizers.js';
 import { validateOptions } from './options.js';
 import { ParamWrites } from './params.js';
 import type { Metrics, ParamTable, Plugin } from './plugin.js';
@@ -41,7 +41,7 @@ export class Trainer {
     this.plugins = registerPlugins(opts.plugins ?? []);
     this.optimizer = createOptimizer(opts.optimizer ?? 'adam');
     const writes = new ParamWrites();
-    this.run = new RunState(opts, this.seed, this.plugins, new HookRunner(hookTable(this.plugins), writes), writes, this.optimizer, this);
+    this.run = new RunState(opts, this.seed, this.plugins, new HookRunner(hookTable(this.plugins), writes), writes, this.optimizer, scheduleOf(opts.optimizer ?? 'adam'), this);
     createContexts(this.run);
     if (opts.inputShape) this.build(opts.inputShape);
   }

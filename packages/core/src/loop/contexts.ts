@@ -33,6 +33,13 @@ function fitContext(run: RunState, plugin: Plugin): FitContext {
     get learningRate() {
       return learningRateOf(run.optimizer);
     },
+    schedule: run.schedule,
+    get data() {
+      return run.train;
+    },
+    get stepsPerEpoch() {
+      return run.batchesPerEpoch;
+    },
     get stopRequest() {
       return run.stopRequest;
     },
@@ -83,6 +90,13 @@ function stepContext(run: RunState, plugin: Plugin): StepContext {
     },
     get learningRate() {
       return learningRateOf(run.optimizer);
+    },
+    schedule: run.schedule,
+    get epochProgress() {
+      return run.epochProgress;
+    },
+    get stepsPerEpoch() {
+      return run.batchesPerEpoch;
     },
     get random() {
       // One stream per (seed, step or predict call, plugin): fresh when the key changes.

@@ -23,6 +23,8 @@ export async function fitLoop(run: RunState, train: Dataset, options: FitOptions
   const disabled = checkDisable(run, opts.disable ?? []);
   run.stopRequest = undefined;
   const batchesPerEpoch = Math.ceil(train.size / batchSize);
+  run.train = train;
+  run.batchesPerEpoch = batchesPerEpoch;
   const totalSteps = Math.min(opts.maxSteps ?? Infinity, run.stepCount + (opts.epochs - run.epochCount) * batchesPerEpoch - run.batchInEpoch);
   const progress = await createProgress(progressEnabled(run.options.progress ?? 'auto'), Math.max(0, totalSteps));
   const hooks = run.hooks;
@@ -82,6 +84,8 @@ export async function fitLoop(run: RunState, train: Dataset, options: FitOptions
     throw error;
   } finally {
     hooks.disabled = new Set();
+    run.train = undefined;
+    run.batchesPerEpoch = 0;
     progress.stop();
   }
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainingDivergedError } from '../errors.js';
 import type { HistoryRecord } from '../history.js';
+import { learningRateOf } from '../optimizers.js';
 import type { RunState } from './run-state.js';
 
 /**
@@ -24,6 +25,8 @@ export async function logPoint(run: RunState): Promise<void> {
   let sum = 0;
   for (const v of losses) sum += v;
   const row: HistoryRecord = { step: run.stepCount, epoch: run.epochCount, loss: sum / steps };
+  const lr = learningRateOf(run.optimizer);
+  if (lr !== undefined) row.learningRate = lr;
   for (const [name, value] of run.reports) row[name] = (await value.data())[0]!;
   run.history.logs.push(row);
   run.epochLossSum += sum;

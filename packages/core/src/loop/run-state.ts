@@ -1,11 +1,12 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { CheckpointTarget } from '../checkpoint-data.js';
-import type { Batch } from '../data/dataset.js';
+import type { Batch, Dataset } from '../data/dataset.js';
 import { History } from '../history.js';
 import type { ResolvedLoss } from '../losses.js';
 import type { BuiltModel } from '../nn/model.js';
 import type { ParamWrites } from '../params.js';
 import type { FitContext, Mode, ParamTable, Plugin, SiteActivation, StepContext } from '../plugin.js';
+import type { LearningRateSchedule } from '../schedules.js';
 import type { HookRunner } from './hook-runner.js';
 import type { TrainerOptions } from './trainer-options.js';
 
@@ -43,6 +44,10 @@ export class RunState {
   trainableCache: tf.Variable[] | undefined;
   readonly pass: PassState = { step: 0, epoch: 0, mode: 'train', tag: 'main', nested: false, batch: undefined, streamKey: [], activations: [] };
   stepCount = 0;
+  /** The training data of the fit in progress (undefined between fits). */
+  train: Dataset | undefined;
+  /** Batches per epoch of the fit in progress (0 between fits). */
+  batchesPerEpoch = 0;
   epochCount = 0;
   batchInEpoch = 0;
   predictCalls = 0;
@@ -63,6 +68,8 @@ export class RunState {
     readonly hooks: HookRunner,
     readonly writes: ParamWrites,
     readonly optimizer: tf.Optimizer,
+    /** The learning-rate schedule of the optimizer spec, if any. */
+    readonly schedule: LearningRateSchedule | undefined,
     /** The trainer, as checkpoints see it. */
     readonly target: CheckpointTarget,
   ) {}
@@ -71,6 +78,11 @@ export class RunState {
   get model(): BuiltModel {
     if (!this.builtModel) throw new Error('the model is not built yet: call trainer.build(inputShape), give inputShape, or fit/predict once');
     return this.builtModel;
+  }
+
+  /** Fractional epochs done when the current step began (E + b/B), where schedules are evaluated. */
+  get epochProgress(): number {
+    return this.batchesPerEpoch > 0 ? this.epochCount + this.batchInEpoch / this.batchesPerEpoch : this.epochCount;
   }
 
   /** The contexts of a plugin (built by the trainer at construction). */

@@ -5,6 +5,8 @@ import type { SiteActivation } from '../plugin.js';
 import { dataLoss, gatherBatch } from './batches.js';
 import { runForward } from './forward.js';
 import type { RunState } from './run-state.js';
+import { setLearningRate } from '../optimizers.js';
+import { scheduledRate } from '../schedules.js';
 import { gradientsOrCleanUp } from './tape.js';
 
 const NO_ACTIVATIONS: readonly SiteActivation[] = Object.freeze([]);
@@ -25,6 +27,8 @@ export function trainStep(run: RunState, train: Dataset, order: tf.Tensor1D, sta
   pass.streamKey = [run.seed, 'step', step];
   const hooks = run.hooks;
   const byHook = hooks.table.byHook;
+  // host arithmetic only: the scheduled rate is a number, set before any hook reads ctx.learningRate
+  if (run.schedule) setLearningRate(run.optimizer, scheduledRate(run.schedule, run.epochProgress));
   const record = byHook.penalty.length > 0 ? ([] as SiteActivation[]) : undefined;
   tf.tidy(() => {
     pass.batch = undefined;

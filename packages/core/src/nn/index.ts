@@ -14,6 +14,7 @@ export {
   type PoolOptions,
   type BatchNormOptions,
 } from './layers.js';
+export { batchNormStatistics, type BatchNormStatisticsOptions } from './statistics.js';
 export { single, singleShape, isRecord, type Module, type InitScope, type ForwardScope, type ParamSpec } from './module.js';
 
 import { activation } from './activations.js';

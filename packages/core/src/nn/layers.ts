@@ -250,6 +250,7 @@ export function batchNorm(options: BatchNormOptions = {}): Module {
       }
       const axes = input.shape.map((_, i) => i).slice(0, -1);
       const { mean, variance } = tf.moments(input, axes);
+      scope.observeMoments(self, { mean: 'movingMean', variance: 'movingVariance' }, { mean, variance, count: input.size / c(input) });
       const movingMean = scope.param(self, 'movingMean');
       const movingVariance = scope.param(self, 'movingVariance');
       scope.updateState(self, 'movingMean', tf.add(tf.mul(movingMean, momentum), tf.mul(mean, 1 - momentum)));
@@ -259,6 +260,9 @@ export function batchNorm(options: BatchNormOptions = {}): Module {
   };
   return self;
 }
+
+/** Channels: the last axis. */
+const c = (t: tf.Tensor) => t.shape[t.rank - 1]!;
 
 /** Lookup table from integer ids [batch, ...] to vectors [batch, ..., outputDim]. */
 export function embedding(inputDim: number, outputDim: number, options: { name?: string } = {}): Module {

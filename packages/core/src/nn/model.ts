@@ -20,6 +20,8 @@ export interface ForwardHooks {
   readonly training: boolean;
   transformParam?(p: ParamInfo, value: tf.Tensor): tf.Tensor;
   transformActivation?(site: Site, h: tf.Tensor): tf.Tensor;
+  /** Receives the batch moments of normalisation layers in training mode (see `ForwardScope.observeMoments`). */
+  observeMoments?(state: { mean: ParamInfo; variance: ParamInfo }, moments: { mean: tf.Tensor; variance: tf.Tensor; count: number }): void;
 }
 
 /**
@@ -124,6 +126,14 @@ export class BuiltModel {
           stateUpdates.get(p)?.dispose();
           stateUpdates.set(p, tf.keep(value));
         }
+      },
+      observeMoments: (module, names, moments) => {
+        if (!hooks.observeMoments) return;
+        const own = this.byModule.get(module);
+        const mean = own?.get(names.mean);
+        const variance = own?.get(names.variance);
+        if (!mean || !variance) throw new RangeError(`observeMoments: '${names.mean}'/'${names.variance}' are not params of '${this.nameOf(module)}'`);
+        hooks.observeMoments({ mean, variance }, moments);
       },
     };
     const input = site(this.siteList[0]!, x);

@@ -37,6 +37,13 @@ export interface ForwardScope {
   apply(child: Module, x: ModelOutput): ModelOutput;
   /** Schedules a new value for a `state` param, written after the optimizer step. */
   updateState(module: Module, localName: string, value: tf.Tensor): void;
+  /**
+   * Reports the batch moments a normalisation layer computed in training
+   * mode, with the `state` params they feed (its moving mean and variance),
+   * so the statistics can be recomputed for other weights
+   * ({@link batchNormStatistics}, SWA's update_bn). A no-op in ordinary passes.
+   */
+  observeMoments(module: Module, names: { mean: string; variance: string }, moments: { mean: tf.Tensor; variance: tf.Tensor; count: number }): void;
 }
 
 /**
