@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { definePlugin, schemas, z, type ParamTable, type Plugin } from '@tikhonov/core';
+import { definePlugin, nn, schemas, z, type FitContext, type ParamTable, type Plugin } from '@tikhonov/core';
+import { tensorsFromJSON, tensorsToJSON, type SavedTensor } from './tensor-state.js';
 
 /**
  * A running average of the params: a kept tensor per param name (never the
@@ -34,18 +35,28 @@ class ParamAverage {
     return this.values?.get(name);
   }
 
+  /** Replaces the batch-norm statistics in the average by those recomputed over the fit's training data for the averaged weights. */
+  refreshBatchNorm(ctx: FitContext): void {
+    if (!this.values || !ctx.data || !ctx.params.all.some((p) => p.role === 'state')) return;
+    const fresh = nn.batchNormStatistics(ctx.model, ctx.data.x, { params: this.values });
+    for (const [name, value] of fresh) {
+      this.values.get(name)?.dispose();
+      this.values.set(name, value);
+    }
+  }
+
   /** The checkpoint hooks of a plugin holding this average. */
   hooks(): Pick<Plugin, 'stateDict' | 'loadStateDict' | 'dispose'> {
     return {
       stateDict: () => ({
         count: this.count,
-        values: this.values ? Object.fromEntries([...this.values].map(([k, t]) => [k, { shape: t.shape, values: Array.from(t.dataSync()) }])) : null,
+        values: this.values ? tensorsToJSON(this.values) : null,
       }),
       loadStateDict: (state) => {
         this.free();
         this.count = state.count as number;
-        const saved = state.values as Record<string, { shape: number[]; values: number[] }> | null;
-        this.values = saved ? new Map(Object.entries(saved).map(([k, v]) => [k, tf.keep(tf.tensor(v.values, v.shape))])) : undefined;
+        const saved = state.values as Record<string, SavedTensor> | null;
+        this.values = saved ? tensorsFromJSON(saved) : undefined;
       },
       dispose: () => this.free(),
     };
@@ -102,18 +113,31 @@ export interface SwaOptions {
   start?: number;
   /** Collect every this many epochs from `start`. Default 1. */
   every?: number;
+  /**
+   * `'recompute'` (default): after each snapshot joins, the batch-norm
+   * statistics of the average are recomputed over the fit's training data
+   * with the averaged weights (PyTorch's `update_bn`), so every validation
+   * and prediction on θ̄ uses statistics of θ̄; `'average'` keeps the mean of
+   * the snapshots' moving statistics. Models without batch norm skip it.
+   */
+  batchNorm?: 'recompute' | 'average';
 }
 
 /**
  * Stochastic weight averaging (Izmailov et al. 2018): the arithmetic mean
  * of the params at epoch ends start, start + every, … (θ̄ ← θ̄ + (θ − θ̄)/n);
  * inference runs on θ̄ once one snapshot is in, training continues on the
- * raw params. Batch-norm statistics are not recomputed for θ̄ (see the README).
+ * raw params. Batch-norm statistics of θ̄ are recomputed over the training
+ * data each time θ̄ changes (`batchNorm: 'recompute'`, the default).
  */
 export const swa: (options?: SwaOptions & { name?: string }) => Plugin = definePlugin({
   name: 'swa',
-  options: { start: schemas.positiveInt.optional(), every: schemas.positiveInt.optional() },
-  setup: ({ start = 1, every = 1 }: SwaOptions) => {
+  options: {
+    start: schemas.positiveInt.optional(),
+    every: schemas.positiveInt.optional(),
+    batchNorm: z.enum(['recompute', 'average'], { message: "must be 'recompute' or 'average'" }).optional(),
+  },
+  setup: ({ start = 1, every = 1, batchNorm = 'recompute' }: SwaOptions) => {
     const average = new ParamAverage();
     return {
       modes: ['infer', 'sample'],
@@ -122,9 +146,10 @@ export const swa: (options?: SwaOptions & { name?: string }) => Plugin = defineP
         if (!average.started) {
           average.start(ctx.params, false);
           average.count = 1;
-          return;
+        } else {
+          average.update(ctx.params, (old, theta) => tf.add(old, tf.div(tf.sub(theta, old), average.count)));
         }
-        average.update(ctx.params, (old, theta) => tf.add(old, tf.div(tf.sub(theta, old), average.count)));
+        if (batchNorm === 'recompute') average.refreshBatchNorm(ctx);
       },
       transformParam: (param, value) => average.get(param.name) ?? value,
       ...average.hooks(),

@@ -8,6 +8,7 @@ export { Ensemble, type Member, type EnsembleOptions, type EnsembleReport } from
 export { combine, predictedClasses, uncertainty, COMBINE_RULES, type CombineRule, type Uncertainty } from './combine.js';
 export { bagging, deepEnsemble, outOfBagError, type MembersOptions, type BaggingResult } from './bagging.js';
 export { ema, swa, type EmaOptions, type SwaOptions } from './averaging.js';
+export { snapshotEnsemble, fastGeometricEnsemble, type SnapshotOptions } from './snapshots.js';
 export { calibration, reliabilitySvg, type Calibration } from './calibration.js';
 export { fitTemperature, temperatureScaling } from './temperature.js';
 export { steinVariationalGradientDescent, svgdDirection, type SvgdOptions } from './svgd.js';
