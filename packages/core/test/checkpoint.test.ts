@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,27 @@ describe('checkpoints', () => {
     await expect(loadCheckpoint(fresh(), dir)).rejects.toThrow(/state.json is not valid JSON/);
     await rm(join(dir, 'optimizer.bin'));
     await expect(loadCheckpoint(fresh(), dir)).rejects.toThrow(/is missing optimizer.bin/);
+    t.dispose();
+  });
+
+  it('never deletes what it did not write: a directory with other files, or a file, is refused and left intact', async () => {
+    const root = await tempDir();
+    const t = make([]);
+    await t.fit(blobs(16), { epochs: 1, batchSize: 8 });
+    const precious = join(root, 'photos');
+    await mkdir(precious);
+    await writeFile(join(precious, 'holiday.jpg'), 'mine');
+    await expect(saveCheckpoint(t, precious)).rejects.toThrow(/refusing to replace .*photos: it holds holiday\.jpg, which a checkpoint does not/);
+    expect(await readFile(join(precious, 'holiday.jpg'), 'utf8')).toBe('mine');
+    await writeFile(join(root, 'notes.txt'), 'mine too');
+    await expect(saveCheckpoint(t, join(root, 'notes.txt'))).rejects.toThrow(/a file is there/);
+    expect(await readFile(join(root, 'notes.txt'), 'utf8')).toBe('mine too');
+    // a checkpoint directory is replaced, and so is an empty one
+    const ckpt = join(root, 'ckpt');
+    await saveCheckpoint(t, ckpt);
+    await saveCheckpoint(t, ckpt);
+    await mkdir(join(root, 'empty'));
+    await saveCheckpoint(t, join(root, 'empty'));
     t.dispose();
   });
 });

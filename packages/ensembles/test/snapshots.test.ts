@@ -43,7 +43,7 @@ describe('snapshot ensembles and fast geometric ensembling', () => {
     expect(members).toEqual(await paramsAt(schedule, data, [2, 4, 6]));
     // by hand: log of the mean of softmax(forward with member k's params)
     const probs = members.map((m) =>
-      tf.tidy(() => tf.softmax(trainer.model.forward(data.x, { training: false, transformParam: (p) => tf.tensor(m[p.name]!, p.shape) }) as tf.Tensor)),
+      tf.tidy(() => tf.softmax(trainer.model.forward(data.x, { training: false, transformParam: (p) => tf.tensor(m[p.name]!, [...p.shape]) }) as tf.Tensor)),
     );
     const expected = tf.div(tf.addN(probs), probs.length);
     const predicted = tf.softmax(trainer.predict(data.x) as tf.Tensor);
@@ -94,7 +94,7 @@ describe("SWA's batch-norm statistics (update_bn)", () => {
     await trainer.fit(data, { epochs: 4, batchSize: 16 });
     const values = (plugin.stateDict!().values as Record<string, { shape: number[]; values: number[] }>);
     // direct: h = x·W̄ + b̄ over all 96 examples, its mean and biased variance
-    const h = tf.add(tf.matMul(data.x as tf.Tensor2D, tf.tensor(values['d/kernel']!.values, values['d/kernel']!.shape) as tf.Tensor2D), tf.tensor1d(values['d/bias']!.values));
+    const h = tf.add(tf.matMul(data.x as tf.Tensor2D, tf.tensor2d(values["d/kernel"]!.values, values["d/kernel"]!.shape as [number, number])), tf.tensor1d(values['d/bias']!.values));
     const { mean, variance } = tf.moments(h, 0);
     expect(values['bn/movingMean']!.values).toEqual(host(mean).map((v) => expect.closeTo(v, 4)));
     expect(values['bn/movingVariance']!.values).toEqual(host(variance).map((v) => expect.closeTo(v, 3)));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { exportCheckpoint, importCheckpoint, type CheckpointData, type CheckpointTarget } from '../checkpoint.js';
@@ -17,7 +17,10 @@ const FILES = {
  * manifest), `optimizer.json` + `optimizer.bin` (slots), `state.json`
  * (counters, history, plugin states). Atomic: everything is written into a
  * sibling temporary directory which then replaces `dir` by rename, so a crash
- * leaves either the old checkpoint or the new one, never half of one.
+ * leaves either the old checkpoint or the new one, never half of one. An
+ * existing `dir` is replaced only if it is a checkpoint (nothing in it but
+ * checkpoint files): any other directory or file there is refused with a
+ * {@link CheckpointError}, never deleted.
  */
 export async function saveCheckpoint(trainer: CheckpointTarget, dir: string): Promise<void> {
   await writeCheckpoint(await exportCheckpoint(trainer), dir);
@@ -25,16 +28,29 @@ export async function saveCheckpoint(trainer: CheckpointTarget, dir: string): Pr
 
 /** Writes checkpoint data (from `exportCheckpoint`, or a plugin's `ctx.exportCheckpoint()`) as a directory, atomically as {@link saveCheckpoint}. */
 export async function writeCheckpoint(data: CheckpointData, dir: string): Promise<void> {
-  const parent = dirname(dir);
-  await mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await mkdir(tmp);
-  try {
+  await writeDirectory(dir, Object.values(FILES), 'checkpoint', async (tmp) => {
     await writeFile(join(tmp, FILES.model), JSON.stringify(data.model, null, 1));
     await writeFile(join(tmp, FILES.weights), new Uint8Array(data.weights));
     await writeFile(join(tmp, FILES.optimizer), JSON.stringify(data.optimizer));
     await writeFile(join(tmp, FILES.optimizerWeights), new Uint8Array(data.optimizerWeights));
     await writeFile(join(tmp, FILES.state), JSON.stringify(data.state));
+  });
+}
+
+/**
+ * Writes a directory atomically: `fill` writes into a fresh temporary
+ * sibling, which then replaces `dir` by rename (a crash leaves the old
+ * directory or the new one). An existing `dir` must pass
+ * {@link assertReplaceable} with the names in `ours`.
+ */
+export async function writeDirectory(dir: string, ours: readonly string[], what: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  await assertReplaceable(dir, ours, what);
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(tmp);
+  try {
+    await fill(tmp);
     const old = `${tmp}.old`;
     const exists = await stat(dir).then(
       () => true,
@@ -46,6 +62,20 @@ export async function writeCheckpoint(data: CheckpointData, dir: string): Promis
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/**
+ * Refuses to replace `dir` unless it is missing, empty, or holds only the
+ * files Tikhonov writes there (`ours`): whatever else is there is the user's.
+ */
+export async function assertReplaceable(dir: string, ours: readonly string[], what: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info) return;
+  if (!info.isDirectory()) throw new CheckpointError(`refusing to write a ${what} at ${dir}: a file is there, not a ${what} directory`);
+  const foreign = (await readdir(dir)).filter((name) => !ours.includes(name));
+  if (foreign.length > 0) {
+    throw new CheckpointError(`refusing to replace ${dir}: it holds ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''}, which a ${what} does not; choose a new or empty directory`);
   }
 }
 
