@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { dataset, deriveSeed, nn, OptionError, type Dataset, type FitOptions, type Trainer } from '@tikhonov/core';
 import { combine, type CombineRule } from './combine.js';
 import { Ensemble } from './ensemble.js';
+import { trainMembers, type MemberJob, type MemberRunner } from './runner.js';
 
 /** Options of {@link bagging} and {@link deepEnsemble}. */
 export interface MembersOptions {
@@ -16,6 +17,12 @@ export interface MembersOptions {
   /** Seeds everything (member seeds and bootstrap samples). Default 0. */
   seed?: number;
   combine?: CombineRule;
+  /**
+   * Where members train: omitted, in this thread one after another; or a
+   * runner such as `workerThreads({ workers: 2, module })` from
+   * `@tikhonov/ensembles/node` (members in parallel, the same numbers).
+   */
+  runner?: MemberRunner;
 }
 
 /** What {@link bagging} returns. */
@@ -41,22 +48,18 @@ function checkCount(who: string, members: unknown): void {
  * of the training data (m draws with replacement), combined by averaging;
  * the out-of-bag error — every example predicted by the members whose
  * sample missed it — estimates the test error without held-out data.
- * Members train one after another.
+ * Members train one after another, or through `options.runner`.
  */
 export async function bagging(options: MembersOptions): Promise<BaggingResult> {
   checkCount('bagging', options.members);
   const seed = options.seed ?? 0;
-  const trainers: Trainer[] = [];
-  const samples: Int32Array[] = [];
-  for (let i = 0; i < options.members; i++) {
-    const sample = dataset.bootstrapIndices(options.data.size, deriveSeed(seed, 'bagging', 'sample', i));
-    const part = dataset.subset(options.data, sample);
-    const trainer = options.makeTrainer(deriveSeed(seed, 'bagging', 'member', i), i);
-    await trainer.fit(part, options.fit);
-    dataset.dispose(part);
-    trainers.push(trainer);
-    samples.push(sample);
-  }
+  const jobs: MemberJob[] = Array.from({ length: options.members }, (_, i) => ({
+    index: i,
+    seed: deriveSeed(seed, 'bagging', 'member', i),
+    sample: dataset.bootstrapIndices(options.data.size, deriveSeed(seed, 'bagging', 'sample', i)),
+  }));
+  const trainers = await trainMembers(jobs, options.data, options.fit, options.makeTrainer, options.runner);
+  const samples = jobs.map((j) => j.sample!);
   const ensemble = new Ensemble(trainers, { combine: options.combine });
   return { ensemble, samples, outOfBag: outOfBagError(trainers, samples, options.data, ensemble.rule) };
 }
@@ -98,11 +101,7 @@ export function outOfBagError(members: readonly Trainer[], samples: readonly Int
 export async function deepEnsemble(options: MembersOptions): Promise<Ensemble> {
   checkCount('deepEnsemble', options.members);
   const seed = options.seed ?? 0;
-  const trainers: Trainer[] = [];
-  for (let i = 0; i < options.members; i++) {
-    const trainer = options.makeTrainer(deriveSeed(seed, 'deepEnsemble', 'member', i), i);
-    await trainer.fit(options.data, options.fit);
-    trainers.push(trainer);
-  }
+  const jobs: MemberJob[] = Array.from({ length: options.members }, (_, i) => ({ index: i, seed: deriveSeed(seed, 'deepEnsemble', 'member', i) }));
+  const trainers = await trainMembers(jobs, options.data, options.fit, options.makeTrainer, options.runner);
   return new Ensemble(trainers, { combine: options.combine });
 }

@@ -7,6 +7,7 @@
 export { Ensemble, type Member, type EnsembleOptions, type EnsembleReport } from './ensemble.js';
 export { combine, predictedClasses, uncertainty, COMBINE_RULES, type CombineRule, type Uncertainty } from './combine.js';
 export { bagging, deepEnsemble, outOfBagError, type MembersOptions, type BaggingResult } from './bagging.js';
+export { trainMembers, type MemberJob, type MemberRunner } from './runner.js';
 export { ema, swa, type EmaOptions, type SwaOptions } from './averaging.js';
 export { snapshotEnsemble, fastGeometricEnsemble, type SnapshotOptions } from './snapshots.js';
 export { calibration, reliabilitySvg, type Calibration } from './calibration.js';

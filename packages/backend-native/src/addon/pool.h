@@ -36,20 +36,23 @@ class Pool {
   ~Pool() { Stop(); }
 
   // Total threads including the caller's; 1 runs everything on the caller.
-  int Threads() const { return static_cast<int>(workers_.size()) + 1; }
+  int Threads() const { return threads_.load(std::memory_order_acquire); }
 
   void Resize(int threads) {
     std::lock_guard<std::mutex> serial(run_);
     Stop();
     stop_ = false;
     for (int i = 1; i < threads; i++) workers_.emplace_back([this] { Loop(); });
+    threads_.store(threads < 1 ? 1 : threads, std::memory_order_release);
   }
 
   // f(i) for every i in [0, count), spread over the caller and the workers;
   // returns when all have run. f must not throw. Called from inside a job
   // (f itself parallel), it runs inline: the pool is busy with the caller.
   void Run(int64_t count, const std::function<void(int64_t)>& f) {
-    if (InJob() || count <= 1) {
+    // a one-thread pool runs on the caller without the lock, so JavaScript
+    // threads (ensemble members on worker threads) never wait for each other
+    if (InJob() || count <= 1 || Threads() == 1) {
       for (int64_t i = 0; i < count; i++) f(i);
       return;
     }
@@ -141,6 +144,7 @@ class Pool {
     wake_.notify_all();
     for (auto& t : workers_) t.join();
     workers_.clear();
+    threads_.store(1, std::memory_order_release);
   }
 
   // How long an idle worker busy-waits before sleeping: longer than the
@@ -152,6 +156,7 @@ class Pool {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<std::thread> workers_;
+  std::atomic<int> threads_{1};  // workers_.size() + 1, readable without run_
   Job* job_ = nullptr;  // guarded by mutex_
   std::atomic<uint64_t> generation_{0};
   int sleeping_ = 0;   // guarded by mutex_
