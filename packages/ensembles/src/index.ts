@@ -13,5 +13,6 @@ export { snapshotEnsemble, fastGeometricEnsemble, type SnapshotOptions } from '.
 export { calibration, reliabilitySvg, type Calibration } from './calibration.js';
 export { fitTemperature, temperatureScaling } from './temperature.js';
 export { steinVariationalGradientDescent, svgdDirection, type SvgdOptions } from './svgd.js';
+export { svgd, type SvgdPluginOptions } from './svgd-plugin.js';
 export { bayesByBackprop, type BayesByBackpropOptions, type MeanField } from './bayes-by-backprop.js';
 export { boosting, type BoostingOptions, type BoostingResult } from './boosting.js';

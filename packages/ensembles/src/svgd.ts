@@ -40,16 +40,14 @@ export function svgdDirection(particles: tf.Tensor2D, grads: tf.Tensor2D, bandwi
     const sq = tf.sum(tf.square(particles), 1, true);
     // squared distances ‖θᵢ − θⱼ‖² = |θᵢ|² + |θⱼ|² − 2θᵢ·θⱼ (clipped at 0 against rounding)
     const d2 = tf.relu(tf.sub(tf.add(sq, tf.transpose(sq)), tf.mul(2, tf.matMul(particles, particles, false, true))));
-    let h: number | tf.Tensor;
-    if (bandwidth === 'median') {
-      const values = Array.from(d2.dataSync()).sort((a, b) => a - b);
-      const median = values[Math.floor(values.length / 2)]!;
-      h = Math.max(median, 1e-12) / Math.log(k);
-    } else h = bandwidth;
+    // on the device: the median is the (n − ⌊n/2⌋)-th largest of the n distances, no host read
+    const n = k * k;
+    const h: number | tf.Tensor =
+      bandwidth === 'median' ? tf.div(tf.maximum(tf.min(tf.topk(tf.reshape(d2, [n]), n - Math.floor(n / 2)).values), 1e-12), Math.log(k)) : bandwidth;
     const kernel = tf.exp(tf.neg(tf.div(d2, h)));
     const drive = tf.matMul(kernel, grads);
     if (!repulsive) return tf.div(drive, k) as tf.Tensor2D;
-    const push = tf.mul(2 / (h as number), tf.sub(tf.mul(particles, tf.sum(kernel, 1, true)), tf.matMul(kernel, particles)));
+    const push = tf.mul(tf.div(2, h), tf.sub(tf.mul(particles, tf.sum(kernel, 1, true)), tf.matMul(kernel, particles)));
     return tf.div(tf.add(drive, push), k) as tf.Tensor2D;
   });
 }
@@ -58,9 +56,8 @@ export function svgdDirection(particles: tf.Tensor2D, grads: tf.Tensor2D, bandwi
  * Stein variational gradient descent on K particles of a flat parameter
  * vector: `steps` times θ ← θ + ε·φ(θ). The particles approximate the
  * posterior; their mean and spread are its mean and spread. Returns the
- * final particles (the caller disposes them). The median bandwidth reads the
- * distances each step (a host read: this is an inference procedure, not a
- * training-step plugin).
+ * final particles (the caller disposes them). The {@link svgd} plugin does
+ * the same over a Trainer's model.
  */
 export function steinVariationalGradientDescent(options: SvgdOptions): tf.Tensor2D {
   const o = validateOptions('steinVariationalGradientDescent', schema, options) as SvgdOptions;
