@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RandomStream, schemas, validateOptions, z } from '@tikhonov/core';
 
-/** Options of {@link bayesByBackprop}. */
+/** Options of {@link bayesByBackpropVector}. */
 export interface BayesByBackpropOptions {
   /** log p(D | w) for each of S weight samples: w [S, d] ⇒ [S] (samples must not interact). */
   logLikelihood: (w: tf.Tensor2D) => tf.Tensor1D;
@@ -45,8 +45,8 @@ const schema = z
  * w = μ + σ ⊙ ε, ε ~ N(0, I), and the KL to the Gaussian prior in closed
  * form: Σᵢ log(σ_p/σᵢ) + (σᵢ² + μᵢ²)/(2σ_p²) − ½. Seeded; returns μ and σ.
  */
-export function bayesByBackprop(options: BayesByBackpropOptions): MeanField {
-  const o = validateOptions('bayesByBackprop', schema, options) as BayesByBackpropOptions;
+export function bayesByBackpropVector(options: BayesByBackpropOptions): MeanField {
+  const o = validateOptions('bayesByBackpropVector', schema, options) as BayesByBackpropOptions;
   const d = o.dimension;
   const s = o.samples ?? 8;
   const sp = o.priorStddev;

@@ -250,12 +250,12 @@ describe('Stein variational gradient descent (deck 004; Liu & Wang 2016)', () =>
   });
 
   it('Bayes by Backprop: μ converges to the posterior mean and σ² to the mean-field optimum 1/diag(precision)', async () => {
-    const { bayesByBackprop } = await import('@tikhonov/ensembles');
+    const { bayesByBackpropVector } = await import('@tikhonov/ensembles');
     const logLikelihood = (w: tf.Tensor2D) => {
       const residual = tf.sub(tf.tensor2d(y, [n, 1]), tf.matMul(tf.tensor2d(X.flat(), [n, 2]), w, false, true));
       return tf.div(tf.sum(tf.square(residual), 0), -2 * sigma ** 2) as tf.Tensor1D;
     };
-    const q = bayesByBackprop({ logLikelihood, dimension: 2, priorStddev: 1 / Math.sqrt(alpha), steps: 3000, learningRate: 0.01, samples: 16, seed: 1 });
+    const q = bayesByBackpropVector({ logLikelihood, dimension: 2, priorStddev: 1 / Math.sqrt(alpha), steps: 3000, learningRate: 0.01, samples: 16, seed: 1 });
     // for a Gaussian posterior with precision A, the mean-field KL optimum has μ = posterior mean and σᵢ² = 1/Aᵢᵢ
     const target = [1 / A[0]![0]!, 1 / A[1]![1]!];
     console.log(`Bayes by Backprop: μ (${Array.from(q.mean, (v) => v.toFixed(3))}) vs (${mu.map((v) => v.toFixed(3))}); σ² (${Array.from(q.stddev, (v) => (v * v).toFixed(4))}) vs 1/Aᵢᵢ (${target.map((v) => v.toFixed(4))})`);
