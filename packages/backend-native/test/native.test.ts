@@ -24,7 +24,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(info.engine).toBe('addon');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
-    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
+    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
   });
 
   it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
@@ -162,7 +162,7 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
 
   it('unary ops and max follow the cpu backend on NaN, infinities and zeros', async () => {
     const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 1e-30, -3.5, 88, -88, 1e30];
-    const ops: Array<(x: tf.Tensor) => tf.Tensor> = [tf.exp, tf.log, tf.neg, tf.square, tf.sqrt, tf.sigmoid, tf.tanh, tf.abs, tf.relu, tf.sign, (x) => tf.clipByValue(x, -4, 1e-30), (x) => tf.max(tf.reshape(x, [2, 5]), 1), (x) => tf.max(tf.reshape(x, [2, 5]), 0)];
+    const ops: Array<(x: tf.Tensor) => tf.Tensor> = [tf.exp, tf.log, tf.neg, tf.square, tf.sqrt, tf.sigmoid, tf.tanh, tf.abs, tf.relu, tf.sign, tf.softplus, (x) => tf.clipByValue(x, -4, 1e-30), (x) => tf.max(tf.reshape(x, [2, 5]), 1), (x) => tf.max(tf.reshape(x, [2, 5]), 0)];
     for (const op of ops) {
       const run = async (backend: string) => {
         await tf.setBackend(backend);

@@ -45,4 +45,16 @@ describe('data helpers', () => {
     expect(svg).toContain('loss &lt;per&gt; epoch');
     expect(svg).toContain('>i*</text>');
   });
+
+  it('a dots series draws one circle per finite point (plus its legend dot) and no path', () => {
+    const svg = learningCurvesSvg([{ label: 'data', points: [[0, 0], [1, 2], [2, Number.NaN], [4, 4]], dots: true }], { width: 400, height: 300 });
+    const circles = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(circles).toHaveLength(4);
+    expect(svg).not.toContain('<path');
+    // the x scale is linear: the data dots at x = 0, 1, 4 sit at equal pixel steps per unit
+    const [a, b, c] = circles;
+    expect((c![0]! - a![0]!) / 4).toBeCloseTo(b![0]! - a![0]!, 6);
+    // y grows upwards: y = 2 sits above y = 0, y = 4 above y = 2 by the same pixels
+    expect(a![1]! - b![1]!).toBeCloseTo(b![1]! - c![1]!, 6);
+  });
 });

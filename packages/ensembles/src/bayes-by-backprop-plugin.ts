@@ -59,13 +59,40 @@ export const bayesByBackprop: (options?: BayesByBackpropPluginOptions & { name?:
     let second = new Map<string, tf.Tensor>();
     let updates = 0;
     let rhoGrads = new Map<string, tf.Tensor>();
-    const free = () => [rho, first, second, rhoGrads].forEach((m) => m.forEach((t) => t.dispose()));
+    // σ = softplus(ρ) and sigmoid(ρ) = dσ/dρ, computed once per update of ρ; the step's ε, drawn once per step
+    let sigma = new Map<string, tf.Tensor>();
+    let slope = new Map<string, tf.Tensor>();
+    // ρ's parts of the KL, constant between updates of ρ: the value Σ log(σ_p/σ) + σ²/(2σ_p²) − ½ and the weighted
+    // gradient klWeight·(σ/σ_p² − 1/σ)·sigmoid(ρ)
+    let klRest = new Map<string, tf.Tensor>();
+    let klSlope = new Map<string, tf.Tensor>();
+    let epsilon = new Map<string, tf.Tensor>();
+    let epsilonStep = -1;
+    const free = () => [rho, first, second, rhoGrads, sigma, slope, klRest, klSlope, epsilon].forEach((m) => m.forEach((t) => t.dispose()));
     const replace = (map: Map<string, tf.Tensor>, key: string, value: tf.Tensor) => {
       map.get(key)?.dispose();
       map.set(key, tf.keep(value));
     };
     // the step's ε for a param: the same for every pass of the step, reproducible from (seed, step, param)
-    const epsilonAt = (param: ParamInfo, step: number) => new RandomStream([seed, name, 'epsilon', step, param.name]).normal([...param.shape]);
+    const epsilonAt = (param: ParamInfo, step: number) => {
+      if (epsilonStep !== step) {
+        epsilon.forEach((t) => t.dispose());
+        epsilon = new Map();
+        epsilonStep = step;
+      }
+      let eps = epsilon.get(param.name);
+      if (!eps) epsilon.set(param.name, (eps = tf.keep(new RandomStream([seed, name, 'epsilon', step, param.name]).normal([...param.shape]))));
+      return eps;
+    };
+    const refresh = (key: string) => {
+      const sd = tf.softplus(rho.get(key)!);
+      const ds = tf.sigmoid(rho.get(key)!);
+      replace(sigma, key, sd);
+      replace(slope, key, ds);
+      replace(klRest, key, tf.sum(tf.sub(tf.add(tf.neg(tf.log(tf.div(sd, priorStddev))), tf.div(tf.square(sd), 2 * priorVariance)), 0.5)));
+      replace(klSlope, key, tf.mul(tf.mul(tf.sub(tf.div(sd, priorVariance), tf.div(1, sd)), weight), ds));
+    };
+    const refreshAll = () => tf.tidy(() => [...rho.keys()].forEach(refresh));
     return {
       order: Order.noise,
       modes: ['train', 'sample'],
@@ -84,22 +111,18 @@ export const bayesByBackprop: (options?: BayesByBackpropPluginOptions & { name?:
           first.set(p.name, tf.keep(tf.zeros([...p.shape])));
           second.set(p.name, tf.keep(tf.zeros([...p.shape])));
         }
+        refreshAll();
       },
       transformParam(param, value, ctx) {
-        const r = rho.get(param.name);
-        if (!r) return value;
+        const sd = sigma.get(param.name);
+        if (!sd) return value;
         const eps = ctx.mode === 'train' ? epsilonAt(param, ctx.step) : ctx.random.normal([...param.shape]);
-        return tf.add(value, tf.mul(tf.softplus(r), eps));
+        return tf.add(value, tf.mul(sd, eps));
       },
       penalty(ctx) {
         if (chosen.length === 0) return undefined;
         // KL[N(μ, σ²) ‖ N(0, σ_p²)] = log(σ_p/σ) + (σ² + μ²)/(2σ_p²) − ½ per weight; only μ is on the tape
-        const kl = tf.addN(
-          chosen.map((p) => {
-            const sigma = tf.softplus(rho.get(p.name)!);
-            return tf.sum(tf.sub(tf.add(tf.neg(tf.log(tf.div(sigma, priorStddev))), tf.div(tf.add(tf.square(sigma), tf.square(p.variable)), 2 * priorVariance)), 0.5));
-          }),
-        ) as tf.Scalar;
+        const kl = tf.addN(chosen.flatMap((p) => [klRest.get(p.name)!, tf.div(tf.sum(tf.square(p.variable)), 2 * priorVariance)])) as tf.Scalar;
         ctx.report('kl', kl);
         return tf.mul(kl, weight) as tf.Scalar;
       },
@@ -107,11 +130,8 @@ export const bayesByBackprop: (options?: BayesByBackpropPluginOptions & { name?:
         for (const p of chosen) {
           const gradMu = grads[p.name];
           if (!gradMu) continue;
-          const r = rho.get(p.name)!;
-          const sigma = tf.softplus(r);
           const gradW = tf.sub(gradMu, tf.mul(p.variable, weight / priorVariance));
-          const klPart = tf.mul(tf.sub(tf.div(sigma, priorVariance), tf.div(1, sigma)), weight);
-          replace(rhoGrads, p.name, tf.mul(tf.add(tf.mul(gradW, epsilonAt(p, ctx.step)), klPart), tf.sigmoid(r)));
+          replace(rhoGrads, p.name, tf.add(tf.mul(tf.mul(gradW, epsilonAt(p, ctx.step)), slope.get(p.name)!), klSlope.get(p.name)!));
         }
         return grads;
       },
@@ -126,6 +146,7 @@ export const bayesByBackprop: (options?: BayesByBackpropPluginOptions & { name?:
           const v = tf.add(tf.mul(second.get(key)!, beta2), tf.mul(tf.square(g), 1 - beta2));
           const step = tf.div(tf.div(m, correction1), tf.add(tf.sqrt(tf.div(v, correction2)), ADAM_EPSILON));
           replace(rho, key, tf.sub(rho.get(key)!, tf.mul(step, lr)));
+          refresh(key);
           replace(first, key, m);
           replace(second, key, v);
           g.dispose();
@@ -139,6 +160,9 @@ export const bayesByBackprop: (options?: BayesByBackpropPluginOptions & { name?:
         first = tensorsFromJSON(state.first as Record<string, SavedTensor>);
         second = tensorsFromJSON(state.second as Record<string, SavedTensor>);
         rhoGrads = new Map();
+        [sigma, slope, klRest, klSlope, epsilon] = [new Map(), new Map(), new Map(), new Map(), new Map()];
+        epsilonStep = -1;
+        refreshAll(); // sample-mode predictions right after a load need σ
         updates = state.updates as number;
       },
       dispose: free,

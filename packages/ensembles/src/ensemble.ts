@@ -75,6 +75,17 @@ export class Ensemble {
     return u;
   }
 
+  /** The mean and (population) variance over the members of their raw outputs [n, …]: a regression ensemble's spread. */
+  moments(x: tf.Tensor): { mean: tf.Tensor; variance: tf.Tensor } {
+    const outputs = this.memberOutputs(x);
+    const result = tf.tidy(() => {
+      const { mean, variance } = tf.moments(tf.stack(outputs), 0);
+      return { mean, variance };
+    });
+    tf.dispose(outputs);
+    return result;
+  }
+
   /** Calibration metrics of every member and of the ensemble on labelled data (classification). */
   evaluate(data: Dataset, options: { bins?: number } = {}): EnsembleReport {
     const bins = validateOptions('Ensemble.evaluate', z.object({ bins: schemas.positiveInt.optional() }).strict(), options).bins ?? 10;

@@ -14,6 +14,7 @@ export { calibration, reliabilitySvg, type Calibration } from './calibration.js'
 export { fitTemperature, temperatureScaling } from './temperature.js';
 export { steinVariationalGradientDescent, svgdDirection, type SvgdOptions } from './svgd.js';
 export { svgd, type SvgdPluginOptions } from './svgd-plugin.js';
+export { sampledEnsemble, type SampledEnsembleOptions } from './sampled.js';
 export { bayesByBackpropVector, type BayesByBackpropOptions, type MeanField } from './bayes-by-backprop.js';
 export { bayesByBackprop, posteriorStddevs, type BayesByBackpropPluginOptions } from './bayes-by-backprop-plugin.js';
 export { boosting, type BoostingOptions, type BoostingResult } from './boosting.js';

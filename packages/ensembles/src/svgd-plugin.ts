@@ -33,7 +33,8 @@ function logPosteriorGradient(grad: tf.Tensor, w: tf.Tensor, size: number, prior
  * runs K nested forward/backward passes (tag `'svgd'`); the trainer's own
  * optimizer rule is not used (its gradients are replaced by zeros, which
  * leave every tfjs optimizer's params where they are). Inference averages
- * the particles. Other penalties do not enter the particles' posterior.
+ * the particles; `predict(x, { sample: true })` returns one particle's output,
+ * picked uniformly (so {@link sampledEnsemble} works over the particles). Other penalties do not enter the particles' posterior.
  */
 export const svgd: (options?: SvgdPluginOptions & { name?: string }) => Plugin = definePlugin({
   name: 'svgd',
@@ -116,7 +117,12 @@ export const svgd: (options?: SvgdPluginOptions & { name?: string }) => Plugin =
         direction.dispose();
         direction = undefined;
       },
-      wrapPredict(x, next) {
+      wrapPredict(x, next, ctx) {
+        // a draw from the particle approximation of the posterior is one particle, uniformly
+        if (ctx.mode === 'sample') {
+          const k = ctx.random.nextSeed() % count;
+          return k === 0 ? next(x) : withParams(others[k - 1], () => next(x));
+        }
         const outputs = [next(x), ...others.map((set) => withParams(set, () => next(x)))] as ModelOutput[];
         if (!(outputs[0] instanceof tf.Tensor)) throw new OptionError('svgd', 'model', 'named outputs', 'svgd averages single-output models');
         const ts = outputs as tf.Tensor[];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { dataset, HostRandom, nn, OptionError, schedules, Trainer, type Plugin } from '@tikhonov/core';
 import { checkPlugin } from '@tikhonov/core/testing';
-import { bayesByBackprop, posteriorStddevs, svgd } from '@tikhonov/ensembles';
+import { bayesByBackprop, posteriorStddevs, sampledEnsemble, svgd } from '@tikhonov/ensembles';
 
 const normal = (rng: HostRandom) => Math.sqrt(-2 * Math.log(1 - rng.uniform())) * Math.cos(2 * Math.PI * rng.uniform());
 
@@ -68,7 +68,29 @@ describe('the svgd plugin over a Trainer (deck 004; Liu & Wang 2016)', () => {
     dataset.dispose(data);
   }, 60_000);
 
+  it("sample mode returns one particle's output, each particle equally likely", async () => {
+    const { trainer, plugin, data } = await run({ particles: 4 }, 50);
+    const byHand = particlesOf(trainer, plugin).map((p) => X.map((row) => row[0]! * p[0]! + row[1]! * p[1]!));
+    const counts = [0, 0, 0, 0];
+    for (let s = 0; s < 200; s++) {
+      const out = Array.from((trainer.predict(data.x, { sample: true }) as tf.Tensor).dataSync());
+      const k = byHand.findIndex((h) => h.every((v, i) => Math.abs(v - out[i]!) < 1e-4));
+      expect(k).toBeGreaterThanOrEqual(0);
+      counts[k]!++;
+    }
+    // Binomial(200, ¼): mean 50, sd 6.1
+    counts.forEach((c) => expect(Math.abs(c - 50)).toBeLessThan(25));
+    trainer.dispose();
+    dataset.dispose(data);
+  }, 60_000);
+
   it('passes checkPlugin', async () => void (await checkPlugin(() => svgd({ particles: 3 }))));
+  it('sampledEnsemble refuses a trainer with no sample-mode plugin, naming what it needs', () => {
+    const plain = new Trainer({ model: nn.dense(1), loss: 'mse', progress: false });
+    expect(() => sampledEnsemble(plain)).toThrow(/mode 'sample'/);
+    expect(() => sampledEnsemble(plain, { samples: 0 } as never)).toThrow(/samples/);
+    plain.dispose();
+  });
 });
 
 describe('the bayesByBackprop plugin over a Trainer (Blundell et al. 2015; deck 004)', () => {
@@ -96,12 +118,12 @@ describe('the bayesByBackprop plugin over a Trainer (Blundell et al. 2015; deck 
     const infer = Array.from((trainer.predict(data.x) as tf.Tensor).dataSync());
     expect(infer).toEqual(X.map((r) => expect.closeTo(r[0]! * mean[0]! + r[1]! * mean[1]!, 5)));
     // sampling: the spread of x·w over draws is xᵀ diag(σ²) x, by hand from σ (2 000 draws: within 10 %)
+    // (drawn as a sampledEnsemble: its members are sample-mode predictions)
     const draws = 2000;
     const point = tf.tensor2d([X[0]!]);
-    const values = Array.from({ length: draws }, () => (trainer.predict(point, { sample: true }) as tf.Tensor).dataSync()[0]!);
-    point.dispose();
-    const m = values.reduce((a, b) => a + b, 0) / draws;
-    const v = values.reduce((a, b) => a + (b - m) ** 2, 0) / draws;
+    const spread = sampledEnsemble(trainer, { samples: draws, combine: 'regression' }).moments(point);
+    const [m, v] = [spread.mean.dataSync()[0]!, spread.variance.dataSync()[0]!];
+    tf.dispose([point, spread.mean, spread.variance]);
     const expected = X[0]![0]! ** 2 * sd[0]! ** 2 + X[0]![1]! ** 2 * sd[1]! ** 2;
     expect(v / expected).toBeGreaterThan(0.9);
     expect(v / expected).toBeLessThan(1.1);

@@ -241,6 +241,9 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// softplus's cut-off: beyond ±13.94, log(1 + e^x) equals x (or e^x) within float precision
+constexpr float kSoftplusCut = -(-15.942385152878742f + 2.0f);
+
 // The loops of unary(), one per op.
 TIKHONOV_VECTOR void UnaryLoop(int64_t op, float alpha, float beta, const float* px, float* po, size_t n) {
 #define TIKHONOV_MAP(EXPR) for (size_t i = 0; i < n; i++) { const float v = px[i]; po[i] = (EXPR); }
@@ -258,7 +261,9 @@ TIKHONOV_VECTOR void UnaryLoop(int64_t op, float alpha, float beta, const float*
     // sign as tfjs-cpu: NaN and ±0 give 0
     case 10: TIKHONOV_MAP(v < 0 ? -1.0f : (v > 0 ? 1.0f : 0.0f)) break;
     // clip to [alpha, beta] as tfjs-cpu: NaN stays NaN
-    default: TIKHONOV_MAP(v > beta ? beta : (v < alpha ? alpha : v)) break;
+    case 11: TIKHONOV_MAP(v > beta ? beta : (v < alpha ? alpha : v)) break;
+    // softplus log(1 + e^x) with tfjs-cpu's cut-offs at ±(log(2^-23) + 2): x above, e^x below (no overflow, no underflow)
+    default: TIKHONOV_MAP(v > kSoftplusCut ? v : (v < -kSoftplusCut ? std::exp(v) : std::log1p(std::exp(v)))) break;
   }
 #undef TIKHONOV_MAP
 }
@@ -266,7 +271,7 @@ TIKHONOV_VECTOR void UnaryLoop(int64_t op, float alpha, float beta, const float*
 // unary(op, x, out, alpha): op 0 relu max(x, 0); 1 step (x > 0 ? 1 : alpha),
 // NaN kept; 2 exp, 3 log, 4 neg, 5 square, 6 sqrt, 7 sigmoid 1/(1+e^-x),
 // 8 tanh, 9 abs (in float; NaN propagates as in the cpu backend's Math.*),
-// 10 sign, 11 clip to [alpha, beta] (beta: a 5th argument, op 11 only).
+// 10 sign, 11 clip to [alpha, beta] (beta: a 5th argument, op 11 only), 12 softplus.
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 4 && info.Length() != 5) throw Napi::TypeError::New(env, "unary takes 4 or 5 arguments");
@@ -279,7 +284,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   const float* px = x.Data();
   float* po = out.Data();
   const size_t n = x.ElementLength();
-  if (op > 11) throw Napi::RangeError::New(env, "unary: unknown op " + std::to_string(op));
+  if (op > 12) throw Napi::RangeError::New(env, "unary: unknown op " + std::to_string(op));
   if (op == 11 && (info.Length() != 5 || !info[4].IsNumber())) throw Napi::TypeError::New(env, "unary: op 11 (clip) takes its upper bound beta as a 5th argument");
   const float beta = info.Length() == 5 && info[4].IsNumber() ? info[4].As<Napi::Number>().FloatValue() : 0.0f;
   ForChunks(static_cast<int64_t>(n), 1, static_cast<int64_t>(n), [&](int64_t begin, int64_t end) { UnaryLoop(op, alpha, beta, px + begin, po + begin, static_cast<size_t>(end - begin)); });

@@ -70,7 +70,7 @@ export function gatherKernel(addon: NativeAddon, fallback: KernelFunc): KernelFu
 }
 
 /** The unary kernels done natively, with the addon's op codes. */
-export const UNARY_OPS: Record<string, number> = { Relu: 0, Step: 1, Exp: 2, Log: 3, Neg: 4, Square: 5, Sqrt: 6, Sigmoid: 7, Tanh: 8, Abs: 9, Sign: 10, ClipByValue: 11 };
+export const UNARY_OPS: Record<string, number> = { Relu: 0, Step: 1, Exp: 2, Log: 3, Neg: 4, Square: 5, Sqrt: 6, Sigmoid: 7, Tanh: 8, Abs: 9, Sign: 10, ClipByValue: 11, Softplus: 12 };
 
 /** The reductions done natively, with the addon's op codes. */
 export const REDUCE_OPS: Record<string, number> = { Sum: 0, Max: 1, Mean: 2 };

@@ -8,6 +8,8 @@ export interface CurveSeries {
   points: ReadonlyArray<readonly [number, number]>;
   color?: string;
   dashed?: boolean;
+  /** Draw the points as dots, unconnected (data points under fitted curves). */
+  dots?: boolean;
 }
 
 const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
@@ -64,9 +66,14 @@ export function learningCurvesSvg(
   }
   series.forEach((s, i) => {
     const color = s.color ?? palette[i % palette.length];
-    parts.push(`<path d="${path(s.points) ?? ''}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     const ly = margin.top + 10 + i * 18;
-    parts.push(`<line x1="${width - margin.right + 12}" x2="${width - margin.right + 36}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    if (s.dots) {
+      for (const [a, b] of s.points) if (Number.isFinite(a) && Number.isFinite(b)) parts.push(`<circle cx="${x(a)}" cy="${y(b)}" r="2.5" fill="${color}"/>`);
+      parts.push(`<circle cx="${width - margin.right + 24}" cy="${ly}" r="3" fill="${color}"/>`);
+    } else {
+      parts.push(`<path d="${path(s.points) ?? ''}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+      parts.push(`<line x1="${width - margin.right + 12}" x2="${width - margin.right + 36}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    }
     parts.push(`<text x="${width - margin.right + 42}" y="${ly + 4}">${escapeXml(s.label)}</text>`);
   });
   parts.push('</svg>');
