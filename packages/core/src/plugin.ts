@@ -181,6 +181,8 @@ export interface Plugin {
   beforeFit?(ctx: FitContext): void | Promise<void>;
   /** Before each epoch. */
   beforeEpoch?(ctx: FitContext): void | Promise<void>;
+  /** Before each validation pass of a fit (refresh what inference on it needs, e.g. batch-norm statistics of averaged weights). */
+  beforeEvaluate?(ctx: FitContext): void | Promise<void>;
   /** After each validation pass, with its metrics (`val.loss`, ...). */
   afterEvaluate?(metrics: Metrics, ctx: FitContext): void | Promise<void>;
   /** After each epoch (after its validation, if any). */
@@ -228,6 +230,7 @@ export const HOOK_TABLE = {
   penalty: { dispatch: 'sum', modes: 'train' },
   transformGradients: { dispatch: 'pipe', modes: 'train' },
   afterStep: { dispatch: 'sequence', modes: 'train' },
+  beforeEvaluate: { dispatch: 'sequence', modes: 'fit' },
   afterEvaluate: { dispatch: 'sequence', modes: 'fit' },
   afterEpoch: { dispatch: 'sequence', modes: 'fit' },
   afterFit: { dispatch: 'sequence', modes: 'fit' },

@@ -248,6 +248,27 @@ describe('validation and modes', () => {
     t.dispose();
   });
 
+  it('beforeEvaluate runs before each validation pass, where its changes are seen by that pass', async () => {
+    const events: string[] = [];
+    // a plugin that scales the output in inference by a factor it sets just before each validation
+    let factor = 1;
+    const scaler: Plugin = {
+      name: 'scaler',
+      apiVersion: 2,
+      modes: ['infer'],
+      beforeEvaluate: (ctx) => void (events.push(`before@${ctx.step}`), (factor = 0)),
+      afterEvaluate: (metrics, ctx) => void events.push(`after@${ctx.step}`),
+      transformActivation: (site, h) => (site.kind === 'output' ? tf.mul(h, factor) : h),
+    };
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', plugins: [scaler], progress: false });
+    const data = blobs(40);
+    const history = await t.fit(data, { epochs: 1, batchSize: 8, validation: { data, every: { steps: 2 } } });
+    expect(events).toEqual(['before@2', 'after@2', 'before@4', 'after@4']);
+    // zero logits: the validation loss is exactly ln 3 (3 classes), which only the factor set in beforeEvaluate gives
+    for (const row of history.evaluations) expect(row['val.loss']).toBeCloseTo(Math.log(3), 5);
+    t.dispose();
+  });
+
   it('in inference only plugins declared for the mode transform activations (having wrapPredict no longer matters); wrapPredict sees every call', async () => {
     const log: string[] = [];
     const trainOnly: Plugin = { name: 'trainOnly', apiVersion: 2, transformActivation: (s, h, ctx) => (log.push(`trainOnly:${ctx.mode}`), h) };

@@ -74,6 +74,15 @@ export interface EmaOptions {
   decay?: number;
   /** Start θ̄ at 0 and use θ̄/(1 − βᵗ) (as Adam's moments), instead of starting at the initial params. Default false. */
   biasCorrection?: boolean;
+  /**
+   * `'recompute'` (default): before every validation pass and when the fit
+   * ends, the batch-norm statistics for θ̄ are recomputed over the fit's
+   * training data (one inference pass over it), so inference never runs θ̄
+   * with statistics of other weights; `'average'` uses the moving average of
+   * the moving statistics (as timm's ModelEma). Models without batch norm
+   * skip it.
+   */
+  batchNorm?: 'recompute' | 'average';
 }
 
 /**
@@ -89,20 +98,52 @@ export const ema: (options?: EmaOptions & { name?: string }) => Plugin = defineP
   options: {
     decay: z.number({ message: 'must be a number' }).min(0, { message: 'must be in [0, 1)' }).lt(1, { message: 'must be in [0, 1)' }).optional(),
     biasCorrection: z.boolean({ message: 'must be true or false' }).optional(),
+    batchNorm: z.enum(['recompute', 'average'], { message: "must be 'recompute' or 'average'" }).optional(),
   },
-  setup: ({ decay = 0.999, biasCorrection = false }: EmaOptions) => {
+  setup: ({ decay = 0.999, biasCorrection = false, batchNorm = 'recompute' }: EmaOptions) => {
     const average = new ParamAverage();
+    // batch-norm statistics recomputed for the θ̄ of the last refresh; dropped when θ̄ moves on
+    let statistics: Map<string, tf.Tensor> | undefined;
+    const dropStatistics = () => {
+      statistics?.forEach((t) => t.dispose());
+      statistics = undefined;
+    };
+    const averaged = (name: string, value: tf.Tensor) => {
+      const mean = average.get(name);
+      if (!mean || (biasCorrection && average.count === 0)) return value;
+      return biasCorrection ? tf.div(mean, 1 - decay ** average.count) : mean;
+    };
+    const refresh = (ctx: FitContext) => {
+      if (batchNorm !== 'recompute' || !average.started || !ctx.data || !ctx.params.all.some((p) => p.role === 'state')) return;
+      const values = new Map(ctx.params.all.map((p) => [p.name, averaged(p.name, p.variable)]));
+      const fresh = nn.batchNormStatistics(ctx.model, ctx.data.x, { params: values });
+      // the bias-corrected copies are this refresh's own; the average's tensors and the variables are not
+      for (const p of ctx.params.all) if (biasCorrection && values.get(p.name) !== average.get(p.name) && values.get(p.name) !== p.variable) values.get(p.name)!.dispose();
+      dropStatistics();
+      statistics = fresh;
+    };
+    const { stateDict, loadStateDict, dispose } = average.hooks();
     return {
       modes: ['infer', 'sample'],
       afterStepKind: 'average',
       beforeFit: (ctx) => average.start(ctx.params, biasCorrection),
-      afterStep: (ctx) => average.update(ctx.params, (old, theta) => tf.add(tf.mul(old, decay), tf.mul(theta, 1 - decay))),
-      transformParam(param, value) {
-        const averaged = average.get(param.name);
-        if (!averaged || (biasCorrection && average.count === 0)) return value;
-        return biasCorrection ? tf.div(averaged, 1 - decay ** average.count) : averaged;
+      afterStep(ctx) {
+        average.update(ctx.params, (old, theta) => tf.add(tf.mul(old, decay), tf.mul(theta, 1 - decay)));
+        dropStatistics();
       },
-      ...average.hooks(),
+      beforeEvaluate: refresh,
+      afterFit: refresh,
+      transformParam: (param, value) => statistics?.get(param.name) ?? averaged(param.name, value),
+      stateDict: () => ({ ...stateDict!(), statistics: statistics ? tensorsToJSON(statistics) : null }),
+      loadStateDict(state) {
+        loadStateDict!(state);
+        dropStatistics();
+        if (state.statistics) statistics = tensorsFromJSON(state.statistics as Record<string, SavedTensor>);
+      },
+      dispose() {
+        dispose!();
+        dropStatistics();
+      },
     };
   },
 });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { dataset, nn, schedules, Trainer, type Dataset, type LearningRateSchedule, type Plugin } from '@tikhonov/core';
 import { checkPlugin } from '@tikhonov/core/testing';
-import { fastGeometricEnsemble, snapshotEnsemble, swa } from '@tikhonov/ensembles';
+import { ema, fastGeometricEnsemble, snapshotEnsemble, swa } from '@tikhonov/ensembles';
 
 const host = (t: tf.Tensor) => Array.from(t.dataSync());
 
@@ -110,5 +110,69 @@ describe("SWA's batch-norm statistics (update_bn)", () => {
     trainer.dispose();
     other.dispose();
     dataset.dispose(data);
+  });
+});
+
+describe("EMA's batch-norm statistics, refreshed before every validation", () => {
+  type Saved = Record<string, { shape: number[]; values: number[] }>;
+  const bnModel = () => nn.sequential([nn.dense(5, { name: 'd' }), nn.batchNorm({ name: 'bn' }), nn.relu(), nn.dense(3)]);
+  // the moments of the batch-norm input h = x·W + b over all examples, for the given W, b
+  const direct = (data: Dataset, w: Saved[string], b: Saved[string]) =>
+    tf.tidy(() => {
+      const { mean, variance } = tf.moments(tf.add(tf.matMul(data.x as tf.Tensor2D, tf.tensor2d(w.values, w.shape as [number, number])), tf.tensor1d(b.values)), 0);
+      return [host(mean), host(variance)];
+    });
+
+  it('each validation pass runs θ̄ with the exact statistics of θ̄ (with bias correction too); after the fit predict does as well', async () => {
+    for (const biasCorrection of [false, true]) {
+      const data = blobs();
+      const plugin = ema({ decay: 0.9, biasCorrection });
+      const seen: Array<{ statistics: Saved; values: Saved; count: number }> = [];
+      const watcher: Plugin = { name: 'watcher', apiVersion: 2, afterEvaluate: () => void seen.push(plugin.stateDict!() as never) };
+      const trainer = makeTrainer(schedules.stepDecay({ initial: 0.1, every: 10 }), [plugin, watcher], bnModel);
+      await trainer.fit(data, { epochs: 3, batchSize: 16, validation: { data, every: { steps: 4 } } });
+      expect(seen).toHaveLength(4); // 18 steps: validation at 4, 8, 12, 16
+      for (const { statistics, values, count } of seen) {
+        // θ̄ as inference uses it: the stored average, divided by 1 − βᵗ with bias correction
+        const scale = biasCorrection ? 1 / (1 - 0.9 ** count) : 1;
+        const w = { shape: values['d/kernel']!.shape, values: values['d/kernel']!.values.map((v) => v * scale) };
+        const b = { shape: values['d/bias']!.shape, values: values['d/bias']!.values.map((v) => v * scale) };
+        const [mean, variance] = direct(data, w, b);
+        expect(statistics['bn/movingMean']!.values).toEqual(mean!.map((v) => expect.closeTo(v, 4)));
+        expect(statistics['bn/movingVariance']!.values).toEqual(variance!.map((v) => expect.closeTo(v, 3)));
+      }
+      // after the fit: refreshed for the final θ̄, and predict uses them (by hand: the BN layer on the averaged params)
+      const final = plugin.stateDict!() as { statistics: Saved; values: Saved; count: number };
+      const scale = biasCorrection ? 1 / (1 - 0.9 ** final.count) : 1;
+      const p = (name: string) => tf.tensor(final.values[name]!.values.map((v) => v * scale), final.values[name]!.shape);
+      const byHand = tf.tidy(() => {
+        const h = tf.add(tf.matMul(data.x as tf.Tensor2D, p('d/kernel') as tf.Tensor2D), p('d/bias'));
+        const m = tf.tensor1d(final.statistics['bn/movingMean']!.values);
+        const v = tf.tensor1d(final.statistics['bn/movingVariance']!.values);
+        const gamma = p('bn/gamma');
+        const beta = p('bn/beta');
+        const normed = tf.add(tf.mul(tf.div(tf.sub(h, m), tf.sqrt(tf.add(v, 1e-3))), gamma), beta);
+        const dense = trainer.params.all.filter((q) => q.name.startsWith('dense'));
+        return tf.add(tf.matMul(tf.relu(normed), p(dense.find((q) => q.role === 'weight')!.name) as tf.Tensor2D), p(dense.find((q) => q.role === 'bias')!.name));
+      });
+      expect(host(trainer.predict(data.x) as tf.Tensor)).toEqual(host(byHand).map((v) => expect.closeTo(v, 3)));
+      byHand.dispose();
+      trainer.dispose();
+      dataset.dispose(data);
+    }
+  });
+
+  it("'average' keeps the moving average of the moving statistics instead; checkPlugin passes with a batch-norm model", async () => {
+    const data = blobs();
+    const plugin = ema({ decay: 0.9, batchNorm: 'average' });
+    const trainer = makeTrainer(schedules.stepDecay({ initial: 0.1, every: 10 }), [plugin], bnModel);
+    await trainer.fit(data, { epochs: 3, batchSize: 16, validation: { data } });
+    const state = plugin.stateDict!() as { statistics: Saved | null; values: Saved };
+    expect(state.statistics).toBeNull();
+    const [, variance] = direct(data, state.values['d/kernel']!, state.values['d/bias']!);
+    expect(Math.max(...state.values['bn/movingVariance']!.values.map((v, i) => Math.abs(v - variance![i]!)))).toBeGreaterThan(0.05);
+    trainer.dispose();
+    dataset.dispose(data);
+    await checkPlugin(() => ema({ decay: 0.9 }), { model: bnModel });
   });
 });

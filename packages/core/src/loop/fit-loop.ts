@@ -99,9 +99,10 @@ function checkDisable(run: RunState, names: readonly string[]): ReadonlySet<stri
   return new Set(names);
 }
 
-/** A validation pass: log point, metrics with the `val.` prefix, then every afterEvaluate. */
+/** A validation pass: log point, every beforeEvaluate, metrics with the `val.` prefix, then every afterEvaluate. */
 async function validate(run: RunState, data: Dataset): Promise<Metrics> {
   await logPoint(run);
+  await run.hooks.sequenceAsync('beforeEvaluate', (p) => p.beforeEvaluate!(run.contextsOf(p).fit));
   const metrics = await evaluateData(run, data, { prefix: 'val.' });
   run.history.evaluations.push({ step: run.stepCount, epoch: run.epochCount, ...metrics });
   await run.hooks.sequenceAsync('afterEvaluate', (p) => p.afterEvaluate!(metrics, run.contextsOf(p).fit));
