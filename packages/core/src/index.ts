@@ -56,6 +56,8 @@ export {
 } from './losses.js';
 export { accuracyOf } from './metrics.js';
 export * as schedules from './schedules.js';
+export { clipGradients, type ClipGradientsOptions } from './plugins/clip-gradients.js';
+export { reduceOnPlateau, type ReduceOnPlateauOptions } from './plugins/reduce-on-plateau.js';
 export type { LearningRateSchedule, CyclePosition } from './schedules.js';
 export { createOptimizer, optimizerNames, learningRateOf, setLearningRate, scheduleOf, type OptimizerName, type OptimizerSpec } from './optimizers.js';
 export { deriveSeed, HostRandom, RandomStream, hostRandomFill, registerRandomFill, type RandomFill } from './random.js';

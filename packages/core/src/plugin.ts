@@ -93,6 +93,12 @@ export interface FitContext {
   readonly learningRate: number | undefined;
   /** The optimizer spec's learning-rate schedule, if it has one (cyclic ones have `cycle`). */
   readonly schedule: LearningRateSchedule | undefined;
+  /**
+   * Sets the optimizer's learning rate from the next step on (reduce on
+   * plateau). Refused when the optimizer spec has a schedule (it sets the
+   * rate every step) or the optimizer has no rate.
+   */
+  setLearningRate(lr: number): void;
   /** The training data of the fit in progress (batch-norm recomputation, out-of-band passes); undefined outside a fit. */
   readonly data: Dataset | undefined;
   /** Batches per epoch of the fit in progress (0 outside a fit). */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { exportCheckpoint } from '../checkpoint.js';
-import { learningRateOf } from '../optimizers.js';
+import { learningRateOf, setLearningRate } from '../optimizers.js';
+import { OptionError } from '../errors.js';
 import { MODES, type FitContext, type Mode, type Plugin, type StepContext } from '../plugin.js';
 import { RandomStream } from '../random.js';
 import { dataLoss } from './batches.js';
@@ -34,6 +35,12 @@ function fitContext(run: RunState, plugin: Plugin): FitContext {
       return learningRateOf(run.optimizer);
     },
     schedule: run.schedule,
+    setLearningRate(lr) {
+      if (run.schedule) throw new OptionError(plugin.name, 'learningRate', lr, `cannot be set while the optimizer follows the ${run.schedule.kind} schedule (it sets the rate every step); give the optimizer a constant learningRate`);
+      if (learningRateOf(run.optimizer) === undefined) throw new OptionError(plugin.name, 'learningRate', lr, 'the optimizer has no learningRate to set');
+      if (!(typeof lr === 'number' && Number.isFinite(lr) && lr > 0)) throw new OptionError(plugin.name, 'learningRate', lr, 'must be a finite number > 0');
+      setLearningRate(run.optimizer, lr);
+    },
     get data() {
       return run.train;
     },
