@@ -57,6 +57,7 @@ export {
 export { accuracyOf } from './metrics.js';
 export * as schedules from './schedules.js';
 export { clipGradients, type ClipGradientsOptions } from './plugins/clip-gradients.js';
+export { lrFind, type LrFindOptions, type LrFindResult } from './lr-find.js';
 export { reduceOnPlateau, type ReduceOnPlateauOptions } from './plugins/reduce-on-plateau.js';
 export type { LearningRateSchedule, CyclePosition } from './schedules.js';
 export { createOptimizer, optimizerNames, learningRateOf, setLearningRate, scheduleOf, type OptimizerName, type OptimizerSpec } from './optimizers.js';

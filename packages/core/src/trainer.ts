@@ -15,6 +15,7 @@ import type { BuiltModel } from './nn/model.js';
 import type { ParamSelector } from './nn/select.js';
 import type { ModelOutput } from './nn/types.js';
 import { createOptimizer, scheduleOf } from './optimizers.js';
+import type { LearningRateSchedule } from './schedules.js';
 import { validateOptions } from './options.js';
 import { ParamWrites } from './params.js';
 import type { Metrics, ParamTable, Plugin } from './plugin.js';
@@ -69,6 +70,11 @@ export class Trainer {
   /** Epochs completed over the trainer's life. */
   get epoch(): number {
     return this.run.epochCount;
+  }
+
+  /** The optimizer spec's learning-rate schedule, if it has one. */
+  get schedule(): LearningRateSchedule | undefined {
+    return this.run.schedule;
   }
 
   /** Batches already done in the current, unfinished epoch (non-zero only after a mid-epoch checkpoint). */
@@ -143,7 +149,8 @@ export class Trainer {
   /** @internal Counters and history for checkpoints. */
   progressState(): { step: number; epoch: number; batchInEpoch: number; history: unknown } {
     const run = this.run;
-    return { step: run.stepCount, epoch: run.epochCount, batchInEpoch: run.batchInEpoch, history: run.history.toJSON() };
+    // a copy: an in-memory checkpoint must not change as training goes on (toJSON shares the live arrays)
+    return { step: run.stepCount, epoch: run.epochCount, batchInEpoch: run.batchInEpoch, history: structuredClone(run.history.toJSON()) };
   }
 
   /** @internal Restores counters and history from a checkpoint. */

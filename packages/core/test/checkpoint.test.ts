@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckpointError, nn, Trainer, type Plugin } from '@tikhonov/core';
+import { CheckpointError, exportCheckpoint, importCheckpoint, nn, Trainer, type Plugin } from '@tikhonov/core';
 import { checkpoint, loadCheckpoint, saveCheckpoint } from '@tikhonov/core/node';
 import { blobs, mlp, paramValues } from './helpers.js';
 
@@ -41,6 +41,19 @@ const make = (plugins: Plugin[] = [noisyCounter()]) =>
   new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: 'adam', plugins, seed: 4, progress: false });
 
 describe('checkpoints', () => {
+  it('an in-memory checkpoint does not change as training goes on: importing it restores the history of that moment', async () => {
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', progress: false, logEvery: 2 });
+    const data = blobs(24);
+    await t.fit(data, { epochs: 1, batchSize: 8 });
+    const saved = await exportCheckpoint(t);
+    const rows = JSON.stringify(t.history);
+    await t.fit(data, { epochs: 3, batchSize: 8 });
+    expect(JSON.stringify(t.history)).not.toBe(rows);
+    await importCheckpoint(t, saved);
+    expect(JSON.stringify(t.history)).toBe(rows);
+    t.dispose();
+  });
+
   it('resuming (mid-epoch and at an epoch end) gives exactly the numbers of an uninterrupted run', async () => {
     const data = blobs(40);
     const straight = make();

@@ -123,3 +123,39 @@ describe('ctx.setLearningRate', () => {
     dataset.dispose(data);
   });
 });
+
+describe('lrFind (the learning-rate range test, fastai lr_find)', () => {
+  it('sweeps rates geometrically, stops on divergence only past GD’s stability limit 2/λmax, and leaves the trainer exactly as it was', async () => {
+    const { lrFind } = await import('@tikhonov/core');
+    // least squares y = 2x + 1 on x = 0…3 with a dense(1) model: the mse's Hessian is 2·[[E x², E x], [E x, 1]]
+    const xs = [0, 1, 2, 3];
+    const data = dataset.fromArrays(xs.map((x) => [x]), xs.map((x) => [2 * x + 1]));
+    const m1 = xs.reduce((s, x) => s + x, 0) / 4;
+    const m2 = xs.reduce((s, x) => s + x * x, 0) / 4;
+    const lambdaMax = m2 + 1 + Math.sqrt((m2 - 1) ** 2 + 4 * m1 ** 2);
+    const limit = 2 / lambdaMax;
+    const t = new Trainer({ model: nn.dense(1), loss: 'mse', optimizer: { name: 'sgd', learningRate: 0.05 }, seed: 3, progress: false });
+    await t.fit(data, { epochs: 2, batchSize: 4 });
+    const before = { params: t.params.all.map((p) => Array.from(p.variable.dataSync())), step: t.step, logs: t.history.logs.length, epochs: t.history.epochs.length };
+    const found = await lrFind(t, data, { start: 1e-4, end: 10, steps: 60, batchSize: 4 });
+    // geometric spacing, by hand
+    found.rates.forEach((r, i) => expect(r).toBeCloseTo(1e-4 * (10 / 1e-4) ** (i / 59), 12));
+    // full-batch GD on a quadratic cannot raise the loss while every rate so far is below 2/λmax
+    const stable = found.rates.findIndex((r) => r >= limit);
+    for (let i = 1; i < stable; i++) expect(found.losses[i]!).toBeLessThanOrEqual(found.losses[i - 1]! * (1 + 1e-6));
+    expect(found.diverged).toBe(true);
+    expect(found.rates.at(-1)!).toBeGreaterThan(limit);
+    for (const r of [found.valley, found.steepest]) {
+      expect(r).toBeGreaterThan(1e-4);
+      expect(r).toBeLessThan(found.rates.at(-1)!);
+    }
+    // restored: params bit for bit, counters, history, the rate
+    expect(t.params.all.map((p) => Array.from(p.variable.dataSync()))).toEqual(before.params);
+    expect([t.step, t.history.logs.length, t.history.epochs.length]).toEqual([before.step, before.logs, before.epochs]);
+    expect(t.optimizer['learningRate' as keyof typeof t.optimizer]).toBe(0.05);
+    console.log(`lrFind: 2/λmax = ${limit.toFixed(4)}; stopped at ${found.rates.at(-1)!.toFixed(4)} after ${found.rates.length} steps; valley ${found.valley.toExponential(2)}, steepest ${found.steepest.toExponential(2)}, minimum/10 ${found.minimumOverTen.toExponential(2)}`);
+    await expect(lrFind(t, data, { start: 1, end: 0.1 })).rejects.toThrow(/'end' = 0\.1.*above start/);
+    t.dispose();
+    dataset.dispose(data);
+  });
+});

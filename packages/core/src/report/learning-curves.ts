@@ -60,10 +60,11 @@ export function learningCurvesSvg(
   parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${width - margin.left - margin.right}" height="${height - margin.top - margin.bottom}" fill="none" stroke="#333"/>`);
   if (options.xLabel) parts.push(`<text x="${(margin.left + width - margin.right) / 2}" y="${height - 8}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`);
   if (options.yLabel) parts.push(`<text transform="translate(16 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`);
-  for (const m of options.markers ?? []) {
+  (options.markers ?? []).forEach((m, i) => {
     parts.push(`<line x1="${x(m.x)}" x2="${x(m.x)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#444" stroke-dasharray="2 3"/>`);
-    parts.push(`<text x="${x(m.x) + 4}" y="${margin.top + 14}">${escapeXml(m.label)}</text>`);
-  }
+    // labels step down one line per marker, so nearby markers do not print over each other
+    parts.push(`<text x="${x(m.x) + 4}" y="${margin.top + 14 + 14 * i}">${escapeXml(m.label)}</text>`);
+  });
   series.forEach((s, i) => {
     const color = s.color ?? palette[i % palette.length];
     const ly = margin.top + 10 + i * 18;
