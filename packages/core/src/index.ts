@@ -7,7 +7,7 @@ import './register-gradients.js';
 export * as nn from './nn/index.js';
 export * as dataset from './data/index.js';
 export type { Dataset, Batch, Targets, Standardizer } from './data/dataset.js';
-export { BuiltModel, type ForwardHooks } from './nn/model.js';
+export { BuiltModel, type ForwardHooks, type ModuleInfo } from './nn/model.js';
 export type { ParamInfo, ParamRole, Site, SiteKind, ModelOutput, Shape, OutputShape } from './nn/types.js';
 export { matchesParam, matchesSite, selectOrThrow, selectSitesOrThrow, describeSelector, type ParamSelector, type SiteSelector } from './nn/select.js';
 export type { Module, InitScope, ForwardScope, ParamSpec } from './nn/module.js';
@@ -76,3 +76,4 @@ export {
 } from './errors.js';
 export { exportCheckpoint, importCheckpoint, CHECKPOINT_FORMAT, type CheckpointData, type CheckpointTarget } from './checkpoint.js';
 export { learningCurvesSvg, type CurveSeries } from './report/learning-curves.js';
+export { modelSummary } from './report/summary.js';

@@ -16,6 +16,7 @@ import type { ParamSelector } from './nn/select.js';
 import type { ModelOutput } from './nn/types.js';
 import { createOptimizer, scheduleOf } from './optimizers.js';
 import type { LearningRateSchedule } from './schedules.js';
+import { modelSummary } from './report/summary.js';
 import { validateOptions } from './options.js';
 import { ParamWrites } from './params.js';
 import type { Metrics, ParamTable, Plugin } from './plugin.js';
@@ -103,6 +104,19 @@ export class Trainer {
   unfreeze(selector: ParamSelector): string[] {
     this.run.trainableCache = undefined;
     return this.model.setFrozen(selector, false);
+  }
+
+  /**
+   * Keras's `model.summary()`: each module with its output shape and param
+   * counts, the totals, the sites, then which plugin fires at each hook
+   * (`describeLoop`). The model must be built (by `fit`, `predict` or
+   * `build(inputShape)`).
+   */
+  summary(): string {
+    if (!this.isBuilt) throw new Error('summary: the model is not built yet; call trainer.build(inputShape) (one example, no batch axis) or fit/predict first');
+    return `${modelSummary(this.model)}
+plugins per hook:
+${this.describeLoop()}`;
   }
 
   /** Which plugin fires at each hook, in loop order, with each hook's dispatch kind, forward modes and afterStep kinds. */

@@ -24,6 +24,14 @@ export interface ForwardHooks {
   observeMoments?(state: { mean: ParamInfo; variance: ParamInfo }, moments: { mean: tf.Tensor; variance: tf.Tensor; count: number }): void;
 }
 
+/** One module of a built model: its name, kind, nesting depth (0: the root) and output shape. */
+export interface ModuleInfo {
+  readonly name: string;
+  readonly kind: string;
+  readonly depth: number;
+  outputShape: OutputShape;
+}
+
 /**
  * A module built on an input shape: named params (seeded), sites, output
  * shapes. `forward` runs it with the trainer's hooks.
@@ -39,6 +47,7 @@ export class BuiltModel {
   private readonly counters = new Map<string, number>();
   private readonly siteList: Site[] = [];
   private readonly siteOf = new Map<Module, Site>();
+  private readonly moduleList: ModuleInfo[] = [];
 
   constructor(
     readonly root: Module,
@@ -50,17 +59,28 @@ export class BuiltModel {
     }
     this.inputShape = [...inputShape];
     this.siteList.push({ name: 'input', kind: 'input' });
+    let depth = 1;
     const scope: InitScope = {
       param: (module, localName, spec) => this.declare(module, localName, spec),
       site: (module, kind) => this.declareSite(module, kind),
       build: (child, shape) => {
-        this.nameOf(child);
-        return child.init(shape, scope);
+        // listed before its children (pre-order), its output shape filled in once built
+        const info: ModuleInfo = { name: this.nameOf(child), kind: child.kind, depth, outputShape: [] };
+        this.moduleList.push(info);
+        depth++;
+        try {
+          info.outputShape = child.init(shape, scope);
+        } finally {
+          depth--;
+        }
+        return info.outputShape;
       },
       nameOf: (module) => this.nameOf(module),
     };
-    this.nameOf(root);
+    const rootInfo: ModuleInfo = { name: this.nameOf(root), kind: root.kind, depth: 0, outputShape: [] };
+    this.moduleList.push(rootInfo);
     this.outputShape = root.init(this.inputShape, scope);
+    rootInfo.outputShape = this.outputShape;
     if (Array.isArray(this.outputShape)) this.siteList.push({ name: 'output', kind: 'output' });
     else for (const key of Object.keys(this.outputShape)) this.siteList.push({ name: key, kind: 'output' });
   }
@@ -68,6 +88,17 @@ export class BuiltModel {
   /** All params in declaration order. */
   get params(): readonly ParamInfo[] {
     return [...this.byName.values()];
+  }
+
+  /** Every module, the root first and each before its children, with its output shape (for summaries). */
+  get modules(): readonly ModuleInfo[] {
+    return this.moduleList;
+  }
+
+  /** The params a module declared itself (not its children's). */
+  paramsOf(moduleName: string): readonly ParamInfo[] {
+    for (const [module, params] of this.byModule) if (this.moduleNames.get(module) === moduleName) return [...params.values()];
+    return [];
   }
 
   /** All sites: input, hidden (in forward order), outputs. */
