@@ -39,7 +39,7 @@ describe('bad input gets a clear error naming the thing, its value and what is a
 
   it('a misspelt option is refused, naming it and the nearest allowed one (Trainer, fit, validation, evaluate, predict)', async () => {
     expect(() => trainer({ plugin: [] })).toThrow("Trainer: option 'plugin' = [] is not allowed; it is not an option here; did you mean 'plugins'?");
-    expect(() => trainer({ learningRate: 0.1 })).toThrow(/Trainer: option 'learningRate' = 0.1 is not allowed; it is not an option here \(allowed: model, loss, optimizer, plugins, seed, inputShape, logEvery, progress\)/);
+    expect(() => trainer({ learningRate: 0.1 })).toThrow(/Trainer: option 'learningRate' = 0.1 is not allowed; it is not an option here \(allowed: model, loss, optimizer, plugins, seed, inputShape, logEvery, progress, metrics\)/);
     const t = trainer();
     const data = blobs(8);
     await expect(t.fit(data, { epochs: 1, batch_size: 8 } as never)).rejects.toThrow(/fit: option 'batch_size' = 8 is not allowed; it is not an option here; did you mean 'batchSize'\?/);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../errors.js';
 import { checkTargets, resolveLosses } from '../losses.js';
+import { resolveMetrics } from '../metric-specs.js';
 import { BuiltModel } from '../nn/model.js';
 import type { Shape } from '../nn/types.js';
 import { paramTable } from '../params.js';
@@ -18,6 +19,7 @@ export function buildModel(run: RunState, inputShape: readonly number[]): BuiltM
   }
   const model = new BuiltModel(run.options.model, inputShape, run.seed);
   run.losses = resolveLosses(run.options.loss, model.outputShape);
+  run.metrics = resolveMetrics(run.options.metrics ?? [], Array.isArray(model.outputShape) ? [undefined] : Object.keys(model.outputShape));
   run.writes.install(model);
   run.builtModel = model;
   run.table = paramTable(model, run.writes);

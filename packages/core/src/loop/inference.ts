@@ -58,8 +58,8 @@ export async function evaluateData(run: RunState, data: Dataset, options: Infere
   const { batchSize = 256 } = validateOptions('evaluate', evaluateSchema, options);
   prepareData(run, data, 'evaluation data');
   const losses = run.losses!;
-  const sums = new Map<string, tf.Scalar>();
-  const add = (key: string, value: tf.Scalar) => {
+  const sums = new Map<string, tf.Tensor>();
+  const add = (key: string, value: tf.Tensor) => {
     const old = sums.get(key);
     sums.set(key, tf.keep(old ? tf.add(old, value) : value));
     old?.dispose();
@@ -80,13 +80,17 @@ export async function evaluateData(run: RunState, data: Dataset, options: Infere
         if (correct) add(loss.output ? `${loss.output}.accuracy` : 'accuracy', correct);
       }
       add('loss', tf.mul(total, n));
+      run.metrics.forEach((m, i) => add(`metric ${i}`, m.stats(pickOutput(out, m.output), pickOutput(batch.y, m.output), n)));
     });
   }
   const prefix = options.prefix ?? '';
   const metrics: Metrics = {};
   for (const [key, sum] of sums) {
-    metrics[prefix + key] = (await sum.data())[0]! / data.size;
+    const values = (await sum.data()) as Float32Array;
     sum.dispose();
+    const extra = key.startsWith('metric ') ? run.metrics[Number(key.slice(7))] : undefined;
+    if (extra) metrics[prefix + extra.key] = extra.finish(values, data.size);
+    else metrics[prefix + key] = values[0]! / data.size;
   }
   return metrics;
 }

@@ -3,6 +3,7 @@ import type { CheckpointTarget } from '../checkpoint-data.js';
 import type { Batch, Dataset } from '../data/dataset.js';
 import { History } from '../history.js';
 import type { ResolvedLoss } from '../losses.js';
+import type { ResolvedMetric } from '../metric-specs.js';
 import type { BuiltModel } from '../nn/model.js';
 import type { ParamWrites } from '../params.js';
 import type { FitContext, Mode, ParamTable, Plugin, SiteActivation, StepContext } from '../plugin.js';
@@ -39,6 +40,8 @@ export class RunState {
   readonly contexts = new Map<Plugin, PluginContexts>();
   builtModel: BuiltModel | undefined;
   losses: ResolvedLoss[] | undefined;
+  /** The `metrics` option resolved against the model's outputs (at build). */
+  metrics: ResolvedMetric[] = [];
   /** The user's view of the params (`trainer.params`). */
   table: ParamTable | undefined;
   trainableCache: tf.Variable[] | undefined;

@@ -5,6 +5,7 @@ import type { Module } from '../nn/module.js';
 import type { OptimizerSpec } from '../optimizers.js';
 import { schemas, z } from '../options.js';
 import type { Plugin } from '../plugin.js';
+import { metricSpecSchema, type MetricSpec } from '../metric-specs.js';
 
 /** Options of {@link Trainer}. */
 export interface TrainerOptions {
@@ -24,6 +25,8 @@ export interface TrainerOptions {
   logEvery?: number;
   /** Progress line: `'auto'` (TTY and not CI), true or false. */
   progress?: boolean | 'auto';
+  /** Extra metrics for `evaluate` and validation (`val.<name>`); see {@link MetricSpec}. Never computed inside a training step. */
+  metrics?: readonly MetricSpec[];
 }
 
 /** Options of {@link Trainer.fit}. */
@@ -74,6 +77,7 @@ export const trainerSchema = z.object({
   inputShape: z.array(schemas.positiveInt).min(1, { message: 'needs at least one dimension' }).optional(),
   logEvery: schemas.positiveInt.optional(),
   progress: z.union([z.boolean(), z.literal('auto')], { message: "must be true, false or 'auto'" }).optional(),
+  metrics: z.array(metricSpecSchema, { message: 'must be a list of metrics' }).optional(),
 }).strict();
 
 /** @internal */
