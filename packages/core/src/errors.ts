@@ -80,3 +80,8 @@ export function describeValue(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+/** No TensorFlow.js backend is registered: says which to import or start. */
+export class BackendError extends TikhonovError {
+  override name = 'BackendError';
+}

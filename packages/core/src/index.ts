@@ -73,6 +73,7 @@ export {
   PluginError,
   TrainingDivergedError,
   CheckpointError,
+  BackendError,
   describeValue,
 } from './errors.js';
 export { exportCheckpoint, importCheckpoint, CHECKPOINT_FORMAT, type CheckpointData, type CheckpointTarget } from './checkpoint.js';

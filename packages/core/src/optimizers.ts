@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OptionError } from './errors.js';
+import { schemas, validateOptions, z } from './options.js';
 import { isSchedule, scheduledRate, type LearningRateSchedule } from './schedules.js';
 
 /** Optimizer names accepted by the trainer (tfjs-core's optimizers). */
@@ -24,6 +25,21 @@ const defaults: Record<OptimizerName, number> = {
 /** The accepted names, for error messages and docs. */
 export const optimizerNames = Object.keys(defaults) as OptimizerName[];
 
+const unit = z.number({ message: 'must be a number' }).min(0, { message: 'must be in [0, 1)' }).lt(1, { message: 'must be in [0, 1)' });
+const flag = z.boolean({ message: 'must be true or false' });
+// the learning rate is checked below (a number > 0 or a schedule starting above 0)
+const common = { name: z.string(), learningRate: z.any().optional() };
+/** The fields each optimizer takes (anything else is refused: `lr` is not silently ignored). */
+const fields: Record<OptimizerName, z.ZodType> = {
+  sgd: z.object(common).strict(),
+  momentum: z.object({ ...common, momentum: schemas.nonNegative.optional(), useNesterov: flag.optional() }).strict(),
+  adam: z.object({ ...common, beta1: unit.optional(), beta2: unit.optional(), epsilon: schemas.positive.optional() }).strict(),
+  adamax: z.object({ ...common, beta1: unit.optional(), beta2: unit.optional(), epsilon: schemas.positive.optional(), decay: schemas.nonNegative.optional() }).strict(),
+  adagrad: z.object(common).strict(),
+  adadelta: z.object({ ...common, rho: unit.optional(), epsilon: schemas.positive.optional() }).strict(),
+  rmsprop: z.object({ ...common, decay: unit.optional(), momentum: schemas.nonNegative.optional(), epsilon: schemas.positive.optional(), centered: flag.optional() }).strict(),
+};
+
 /** Creates a tfjs optimizer from a spec; default learning rates follow Keras. */
 export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
   if (spec instanceof tf.Optimizer) return spec;
@@ -32,6 +48,7 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
     const value = typeof spec === 'string' ? spec : (spec as { name?: unknown })?.name;
     throw new OptionError('Trainer', 'optimizer', value, `use one of ${optimizerNames.join(', ')}, { name, learningRate, ... } or a tfjs Optimizer`);
   }
+  validateOptions('Trainer', z.object({ optimizer: fields[options.name] }), { optimizer: options });
   const given = 'learningRate' in options && options.learningRate !== undefined ? options.learningRate : defaults[options.name];
   const lr = isSchedule(given) ? scheduledRate(given, 0) : given;
   if (isSchedule(given) && lr === 0) throw new OptionError('Trainer', 'optimizer.learningRate', lr, `the ${given.kind} schedule starts at 0; tfjs optimizers need a starting rate > 0 (use startFactor > 0)`);

@@ -17,6 +17,7 @@ import type { ModelOutput } from './nn/types.js';
 import { createOptimizer, scheduleOf } from './optimizers.js';
 import type { LearningRateSchedule } from './schedules.js';
 import { modelSummary } from './report/summary.js';
+import { requireBackend } from './backend-check.js';
 import { validateOptions } from './options.js';
 import { ParamWrites } from './params.js';
 import type { Metrics, ParamTable, Plugin } from './plugin.js';
@@ -39,6 +40,7 @@ export class Trainer {
 
   constructor(options: TrainerOptions) {
     const opts = validateOptions('Trainer', trainerSchema, options) as TrainerOptions;
+    requireBackend('Trainer');
     this.seed = opts.seed ?? 0;
     this.plugins = registerPlugins(opts.plugins ?? []);
     this.optimizer = createOptimizer(opts.optimizer ?? 'adam');

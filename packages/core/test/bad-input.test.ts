@@ -31,6 +31,13 @@ describe('bad input gets a clear error naming the thing, its value and what is a
     await expect(t.fit(data, { epochs: 1, validation: { data, every: { steps: -1 } } })).rejects.toThrow(/option 'validation.every.steps' = -1/);
     expect(() => trainer({ optimizer: 'adamw' })).toThrow("Trainer: option 'optimizer' = \"adamw\" is not allowed; use one of sgd, momentum, adam, adamax, adagrad, adadelta, rmsprop");
     expect(() => trainer({ optimizer: { name: 'sgd', learningRate: -1 } })).toThrow(/option 'optimizer.learningRate' = -1/);
+    // every field per optimizer: a misspelt one is named, not ignored; out-of-range values are refused
+    expect(() => trainer({ optimizer: { name: 'adam', lr: 0.5 } })).toThrow(/Trainer: option 'optimizer\.lr' = 0\.5 is not allowed; it is not an option here \(allowed: name, learningRate, beta1, beta2, epsilon\)/);
+    expect(() => trainer({ optimizer: { name: 'adam', beta1: 7 } })).toThrow(/option 'optimizer\.beta1' = 7 is not allowed; must be in \[0, 1\)/);
+    expect(() => trainer({ optimizer: { name: 'adam', epsilon: -1 } })).toThrow(/option 'optimizer\.epsilon' = -1 is not allowed; must be > 0/);
+    expect(() => trainer({ optimizer: { name: 'sgd', momentum: 0.9 } })).toThrow(/option 'optimizer\.momentum' = 0\.9 is not allowed; it is not an option here/);
+    expect(() => trainer({ optimizer: { name: 'rmsprop', centered: 'yes' } })).toThrow(/option 'optimizer\.centered' = "yes" is not allowed; must be true or false/);
+    expect(() => trainer({ optimizer: { name: 'momentum', momentum: 0.9, useNesterov: true } })).not.toThrow();
     expect(() => trainer({ loss: 'crossEntropy', inputShape: [4] })).toThrow(/option 'loss' = "crossEntropy" is not allowed; use one of mse, softmaxCrossEntropy, sigmoidCrossEntropy/);
     expect(() => trainer({ seed: -1 })).toThrow(/option 'seed' = -1/);
     expect(() => nn.dense(0)).toThrow("nn.dense: option 'units' = 0 is not allowed; must be a positive integer");

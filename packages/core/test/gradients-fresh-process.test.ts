@@ -21,6 +21,18 @@ describe('gradients in a fresh Node process', () => {
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([1, 2, 3]);
   });
 
+  it('with no backend registered, a Trainer or a data set says which backend to import or start (not tfjs\'s bare "No backend found")', () => {
+    const script = `
+      const { dataset, nn, Trainer } = await import('@tikhonov/core');
+      for (const make of [() => new Trainer({ model: nn.dense(1), loss: 'mse' }), () => dataset.fromArrays([[1]], [[1]])]) {
+        try { make(); console.log('no error'); } catch (e) { console.log(e.name + ': ' + e.message); }
+      }
+    `;
+    const lines = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: packageDir, encoding: 'utf8' }).trim().split('\n').slice(-2);
+    expect(lines[0]).toMatch(/^BackendError: Trainer: no TensorFlow\.js backend is registered\. Import one first: import '@tensorflow\/tfjs-backend-cpu'.*useNativeBackend\(\).*useWasmBackend\(\)/);
+    expect(lines[1]).toMatch(/^BackendError: x: no TensorFlow\.js backend is registered/);
+  });
+
   it('without it, tfjs-core alone has no gradient for RealDiv (the problem core solves)', () => {
     const script = `
       import * as tf from '@tensorflow/tfjs-core';

@@ -30,6 +30,8 @@ export function parseIdx(buffer: Uint8Array, what = 'IDX data'): IdxArray {
   }
   const type = TYPES[buffer[2]!]!;
   const rank = buffer[3]!;
+  // the header itself may be cut short: say so rather than let DataView throw a RangeError
+  if (buffer.length < 4 + 4 * rank) throw new DataError(`${what} ends inside its header: ${buffer.length} bytes, but a rank-${rank} IDX header needs ${4 + 4 * rank}: truncated or corrupt`);
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
   const offset = 4 + 4 * rank;

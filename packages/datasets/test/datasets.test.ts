@@ -111,6 +111,9 @@ describe('IDX files', () => {
     const full = idx(0x08, [4], [1, 2, 3, 4], 1, (v, at, x) => v.setUint8(at, x));
     expect(() => parseIdx(full.slice(0, full.length - 1))).toThrow(/holds 3 bytes of values but its header \[4\] needs 4/);
     expect(() => parseIdx(new Uint8Array([1, 2, 3, 4]))).toThrow(/not an IDX file/);
+    // cut inside the header (rank 2 needs 12 bytes): a DataError naming the data, not DataView's RangeError
+    expect(() => parseIdx(full.slice(0, 6), 'train-images.idx')).toThrow(DataError);
+    expect(() => parseIdx(full.slice(0, 6), 'train-images.idx')).toThrow(/train-images\.idx ends inside its header: 6 bytes, but a rank-1 IDX header needs 8/);
   });
 
   it('loads an MNIST-format directory (gzip or raw) and explains how to get missing files', async () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { requireBackend } from '../backend-check.js';
 import { DataError, OptionError } from '../errors.js';
 import { HostRandom } from '../random.js';
 
@@ -25,6 +26,7 @@ type NumericInput = tf.TensorLike | tf.Tensor;
 
 function toTensor(value: NumericInput, what: string): tf.Tensor {
   if (value instanceof tf.Tensor) return value;
+  requireBackend(what);
   try {
     return tf.tensor(value as tf.TensorLike);
   } catch (error) {
