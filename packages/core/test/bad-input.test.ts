@@ -107,6 +107,34 @@ describe('bad input gets a clear error naming the thing, its value and what is a
     tf.dispose([data.x, data.y as tf.Tensor]);
   });
 
+  it('after a divergence with Adam, momentum or RMSProp the optimizer slots are back at the last finite check too, so the next fit trains', async () => {
+    for (const optimizer of [{ name: 'adam', learningRate: 0.01 }, { name: 'momentum', learningRate: 0.01 }, { name: 'rmsprop', learningRate: 0.01, centered: true }] as const) {
+      let poisoned = true;
+      const poison: Plugin = {
+        name: 'poison',
+        apiVersion: 2,
+        penalty: (ctx) => (poisoned && ctx.step >= 13 ? (tf.mul(tf.sum(ctx.params.get('dense_1/kernel').variable), Number.NaN) as tf.Scalar) : undefined),
+      };
+      const t = trainer({ plugins: [poison], logEvery: 5, optimizer });
+      const data = blobs(64);
+      // the slots at step 10 (the last finite check before the poison)
+      await t.fit(data, { epochs: 5, batchSize: 4, maxSteps: 10 });
+      const slotsAt = async () => (await t.optimizer.getWeights()).map(({ name, tensor }) => ({ name, values: Array.from(tensor.dataSync()) }));
+      const at10 = await slotsAt();
+      await expect(t.fit(data, { epochs: 5, batchSize: 4 })).rejects.toBeInstanceOf(TrainingDivergedError);
+      const after = await slotsAt();
+      expect(after.map((s) => s.values)).toEqual(at10.map((s) => s.values));
+      expect(after.every((s) => s.values.every(Number.isFinite))).toBe(true);
+      poisoned = false;
+      const tensors = tf.memory().numTensors;
+      await t.fit(data, { epochs: 5, batchSize: 4 });
+      expect(t.history.logs.at(-1)!.loss).toBeLessThan(t.history.logs[0]!.loss!);
+      expect(tf.memory().numTensors).toBe(tensors);
+      t.dispose();
+      tf.dispose([data.x, data.y as tf.Tensor]);
+    }
+  });
+
   it('a data set with mismatched y records for a multi-head model', async () => {
     const t = new Trainer({ model: nn.multiHead(nn.dense(4), { a: nn.dense(2), b: nn.dense(1) }), loss: { a: 'softmaxCrossEntropy', b: 'mse' }, progress: false });
     await expect(t.fit(dataset.fromArrays([[1, 2]], { a: [1] }), { epochs: 1 })).rejects.toThrow(/y has no targets for output 'b'/);

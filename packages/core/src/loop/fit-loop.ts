@@ -34,7 +34,7 @@ export async function fitLoop(run: RunState, train: Dataset, options: FitOptions
   hooks.disabled = disabled;
   try {
     await fitHook('beforeFit');
-    takeGoodSnapshot(run);
+    await takeGoodSnapshot(run);
     outer: while (run.epochCount < opts.epochs && !run.stopRequest) {
       if (run.batchInEpoch === 0) await fitHook('beforeEpoch');
       if (run.stopRequest) break;

@@ -19,7 +19,10 @@ export async function logPoint(run: RunState): Promise<void> {
   const firstBad = losses.findIndex((v) => !Number.isFinite(v));
   if (firstBad >= 0) {
     const restored = run.goodSnapshot;
-    if (restored) run.table!.restore(restored.values);
+    if (restored) {
+      run.table!.restore(restored.values);
+      await restoreSlots(run, restored.slots);
+    }
     throw new TrainingDivergedError(run.stepCount - steps + firstBad + 1, restored?.step ?? 0);
   }
   let sum = 0;
@@ -31,19 +34,37 @@ export async function logPoint(run: RunState): Promise<void> {
   run.history.logs.push(row);
   run.epochLossSum += sum;
   run.epochSteps += steps;
-  takeGoodSnapshot(run);
+  await takeGoodSnapshot(run);
 }
 
-/** Copies the params as the last known finite state (fit start and log points only). */
-export function takeGoodSnapshot(run: RunState): void {
+/**
+ * Copies the params and the optimizer's slots as the last known finite state
+ * (fit start and log points only): after a divergence both go back, or
+ * Adam's or momentum's NaN slots would make the next fit diverge at once.
+ */
+export async function takeGoodSnapshot(run: RunState): Promise<void> {
   if (!run.builtModel) return;
   disposeSnapshot(run);
-  run.goodSnapshot = { step: run.stepCount, values: run.table!.snapshot() };
+  const weights = await run.optimizer.getWeights();
+  // tfjs's getWeights makes the iteration count ('iter') a new tensor and hands out its live slot variables: keep the one, copy the others
+  const slots = weights.map(({ name, tensor }) => ({ name, tensor: name === 'iter' ? tf.keep(tensor) : tf.keep(tf.clone(tensor)) }));
+  run.goodSnapshot = { step: run.stepCount, values: run.table!.snapshot(), slots };
+}
+
+/** Puts the snapshot's slots back into the optimizer and frees the slots they replace. */
+async function restoreSlots(run: RunState, slots: Array<{ name: string; tensor: tf.Tensor }>): Promise<void> {
+  const replaced = await run.optimizer.getWeights();
+  // setWeights builds its slot variables on copies' data, so the snapshot stays ours to free
+  await run.optimizer.setWeights(slots.map(({ name, tensor }) => ({ name, tensor: tf.clone(tensor) })));
+  for (const { tensor } of replaced) tensor.dispose();
 }
 
 /** Frees the last finite state. */
 export function disposeSnapshot(run: RunState): void {
-  if (run.goodSnapshot) for (const t of run.goodSnapshot.values.values()) t.dispose();
+  if (run.goodSnapshot) {
+    for (const t of run.goodSnapshot.values.values()) t.dispose();
+    for (const { tensor } of run.goodSnapshot.slots) tensor.dispose();
+  }
   run.goodSnapshot = undefined;
 }
 

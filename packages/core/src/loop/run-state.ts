@@ -59,7 +59,7 @@ export class RunState {
   pendingLosses: tf.Scalar[] = [];
   epochLossSum = 0;
   epochSteps = 0;
-  goodSnapshot: { step: number; values: Map<string, tf.Tensor> } | undefined;
+  goodSnapshot: { step: number; values: Map<string, tf.Tensor>; slots: Array<{ name: string; tensor: tf.Tensor }> } | undefined;
   readonly reports = new Map<string, tf.Scalar>();
   /** Target tensors (or records of them) already checked against the losses. */
   readonly checkedTargets = new WeakSet<object>();
