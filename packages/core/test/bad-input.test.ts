@@ -135,6 +135,20 @@ describe('bad input gets a clear error naming the thing, its value and what is a
     }
   });
 
+  it('a fit that could train nothing (epochs or maxSteps already reached: both count in total) is refused, saying what to pass', async () => {
+    const t = trainer();
+    const data = blobs(16);
+    await t.fit(data, { epochs: 2, batchSize: 8 });
+    const step = t.step;
+    await expect(t.fit(data, { epochs: 1, batchSize: 8 })).rejects.toThrow("fit: option 'epochs' = 1 is not allowed; counts epochs in total over the trainer's life (as Lightning's max_epochs) and 2 are already complete, so nothing would train: pass epochs: 3 to train 1 more");
+    await expect(t.fit(data, { epochs: 5, batchSize: 8, maxSteps: step })).rejects.toThrow(`option 'maxSteps' = ${step} is not allowed; counts steps in total and ${step} are already done, so nothing would train: pass maxSteps: ${2 * step} to train ${step} more`);
+    expect(t.step).toBe(step); // nothing ran
+    await t.fit(data, { epochs: 3, batchSize: 8 });
+    expect(t.step).toBe(step + 2);
+    t.dispose();
+    tf.dispose([data.x, data.y as tf.Tensor]);
+  });
+
   it('a data set with mismatched y records for a multi-head model', async () => {
     const t = new Trainer({ model: nn.multiHead(nn.dense(4), { a: nn.dense(2), b: nn.dense(1) }), loss: { a: 'softmaxCrossEntropy', b: 'mse' }, progress: false });
     await expect(t.fit(dataset.fromArrays([[1, 2]], { a: [1] }), { epochs: 1 })).rejects.toThrow(/y has no targets for output 'b'/);

@@ -21,6 +21,13 @@ export async function fitLoop(run: RunState, train: Dataset, options: FitOptions
   prepareData(run, train, 'training data');
   if (opts.validation) prepareData(run, opts.validation.data, 'validation data');
   const disabled = checkDisable(run, opts.disable ?? []);
+  // epochs and maxSteps count over the trainer's life (Lightning's max_epochs/max_steps): a fit that could train nothing is a mistake to say, not a silent no-op
+  if (run.epochCount >= opts.epochs) {
+    throw new OptionError('fit', 'epochs', opts.epochs, `counts epochs in total over the trainer's life (as Lightning's max_epochs) and ${run.epochCount} are already complete, so nothing would train: pass epochs: ${run.epochCount + opts.epochs} to train ${opts.epochs} more`);
+  }
+  if (opts.maxSteps !== undefined && opts.maxSteps <= run.stepCount) {
+    throw new OptionError('fit', 'maxSteps', opts.maxSteps, `counts steps in total and ${run.stepCount} are already done, so nothing would train: pass maxSteps: ${run.stepCount + opts.maxSteps} to train ${opts.maxSteps} more`);
+  }
   run.stopRequest = undefined;
   const batchesPerEpoch = Math.ceil(train.size / batchSize);
   run.train = train;
