@@ -159,3 +159,44 @@ describe('lrFind (the learning-rate range test, fastai lr_find)', () => {
     dataset.dispose(data);
   });
 });
+
+describe('fit with an AbortSignal', () => {
+  it('an abort mid-epoch stops after that step, records why, and the trainer fits on from there with no tensors left over', async () => {
+    const controller = new AbortController();
+    const stopper: Plugin = { name: 'stopper', apiVersion: 2, afterStep: (ctx) => void (ctx.step === 5 && controller.abort('user pressed stop')) };
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', plugins: [stopper], progress: false });
+    const data = blobs(64);
+    const history = await t.fit(data, { epochs: 3, batchSize: 8, signal: controller.signal });
+    expect(t.step).toBe(5);
+    expect(history.stop).toEqual({ by: 'signal', reason: 'aborted: user pressed stop', step: 5 });
+    expect(t.batchesIntoEpoch).toBe(5);
+    const tensors = tf.memory().numTensors;
+    await t.fit(data, { epochs: 3, batchSize: 8 });
+    expect(t.step).toBe(24); // 8 batches an epoch: the rest of epoch 1, then epochs 2 and 3
+    expect(tf.memory().numTensors).toBe(tensors);
+    // an already aborted signal trains nothing
+    const done = new AbortController();
+    done.abort();
+    const before = t.step;
+    await t.fit(data, { epochs: 5, batchSize: 8, signal: done.signal });
+    expect(t.step).toBe(before);
+    expect(t.history.stop?.reason).toBe('aborted');
+    t.dispose();
+    dataset.dispose(data);
+  });
+
+  it('the fit yields to the event loop, so a timer can abort a long fit while it runs', async () => {
+    const controller = new AbortController();
+    const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', progress: false, logEvery: 1_000_000 });
+    const data = blobs(8);
+    setTimeout(() => controller.abort(), 50);
+    // 100 000 one-batch epochs would take minutes; the timer must get its turn long before
+    const history = await t.fit(data, { epochs: 100_000, batchSize: 8, signal: controller.signal });
+    expect(history.stop?.by).toBe('signal');
+    expect(t.step).toBeGreaterThan(0);
+    expect(t.step).toBeLessThan(100_000);
+    await expect(t.fit(data, { epochs: 1, signal: 'stop' as never })).rejects.toThrow(/option 'signal' .*must be an AbortSignal/);
+    t.dispose();
+    dataset.dispose(data);
+  });
+});

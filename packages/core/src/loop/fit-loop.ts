@@ -42,6 +42,12 @@ export async function fitLoop(run: RunState, train: Dataset, options: FitOptions
   try {
     await fitHook('beforeFit');
     await takeGoodSnapshot(run);
+    const aborted = () => {
+      if (opts.signal?.aborted && !run.stopRequest) run.requestStop('signal', abortReason(opts.signal));
+      return run.stopRequest !== undefined;
+    };
+    aborted();
+    let yielded = performance.now();
     outer: while (run.epochCount < opts.epochs && !run.stopRequest) {
       if (run.batchInEpoch === 0) await fitHook('beforeEpoch');
       if (run.stopRequest) break;
@@ -60,7 +66,12 @@ export async function fitLoop(run: RunState, train: Dataset, options: FitOptions
             stopReason = `${opts.maxSteps} steps`;
             break outer;
           }
-          if (run.stopRequest) break outer;
+          // a macrotask now and then: timers, input events and an abort get their turn
+          if (performance.now() - yielded > YIELD_EVERY_MS) {
+            await yieldToEventLoop();
+            yielded = performance.now();
+          }
+          if (aborted()) break outer;
         }
       } finally {
         orderTensor.dispose();
@@ -104,6 +115,19 @@ function checkDisable(run: RunState, names: readonly string[]): ReadonlySet<stri
     if (!known.includes(name)) throw new OptionError('fit', 'disable', names, `'${name}' is not a plugin of this trainer; its plugins are ${known.join(', ') || 'none'}`);
   }
   return new Set(names);
+}
+
+/** How long a fit runs between yields to the event loop: about one frame. */
+const YIELD_EVERY_MS = 16;
+
+/** Lets queued macrotasks run (setImmediate in Node: no 1 ms timer clamp; a zero timeout elsewhere). */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+/** The stop reason for an aborted signal, with its reason when one was given. */
+function abortReason(signal: AbortSignal): string {
+  const reason = signal.reason as unknown;
+  const text = reason instanceof Error ? reason.message : reason === undefined ? '' : String(reason);
+  return text && !(reason instanceof Error && reason.name === 'AbortError') ? `aborted: ${text}` : 'aborted';
 }
 
 /** A validation pass: log point, every beforeEvaluate, metrics with the `val.` prefix, then every afterEvaluate. */

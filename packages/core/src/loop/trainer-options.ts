@@ -42,6 +42,13 @@ export interface FitOptions {
   /** Stop once this many steps are complete in total. */
   maxSteps?: number;
   /**
+   * Ends the fit after the current step once aborted (`history.stop.by` is
+   * `'signal'`), leaving a trainer that fits on from there. The fit yields to
+   * the event loop every ≈ 16 ms, so a page stays responsive and a timer or
+   * button can abort it.
+   */
+  signal?: AbortSignal;
+  /**
    * Names of plugins switched off for this fit only: none of their hooks run
    * until it ends (Algorithm 7.3's second phase runs without early stopping).
    * Their state is kept and still checkpointed.
@@ -93,6 +100,7 @@ export const fitSchema = z.object({
     .strict()
     .optional(),
   maxSteps: schemas.positiveInt.optional(),
+  signal: z.custom<AbortSignal>((s) => typeof AbortSignal !== 'undefined' && s instanceof AbortSignal, { message: 'must be an AbortSignal (new AbortController().signal)' }).optional(),
   disable: z.array(z.string({ message: 'must be plugin names' }), { message: 'must be a list of plugin names' }).optional(),
 }).strict();
 
