@@ -4,7 +4,8 @@
 
 /** Shows a progress line on long fits; cli-progress handles the terminal. */
 export interface Progress {
-  update(step: number, fields: { loss?: number; epoch: number }): void;
+  /** `loss`: the last logged training loss; `validation`: the last validation loss. */
+  update(step: number, fields: { loss?: number; validation?: number; epoch: number }): void;
   stop(): void;
 }
 
@@ -16,21 +17,22 @@ export function progressEnabled(option: boolean | 'auto'): boolean {
   return Boolean(process.stderr?.isTTY) && !process.env?.CI;
 }
 
-/** A progress line over `total` steps, or a no-op when disabled. */
-export async function createProgress(enabled: boolean, total: number): Promise<Progress> {
+/** A progress line over `total` steps, or a no-op when disabled; `stream` (default stderr) is for tests. */
+export async function createProgress(enabled: boolean, total: number, stream?: NodeJS.WritableStream): Promise<Progress> {
   if (!enabled) return { update() {}, stop() {} };
-  if (typeof process === 'undefined' || !process.stderr) {
+  if (!stream && (typeof process === 'undefined' || !process.stderr)) {
     throw new Error("Trainer: option 'progress' = true needs Node's stderr (a terminal line); in a browser use false or 'auto'");
   }
   const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
-    { format: 'epoch {epoch} |{bar}| step {value}/{total} | loss {loss}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    { format: 'epoch {epoch} |{bar}| step {value}/{total} | loss {loss} | val.loss {validation} | ETA {eta_formatted}', stream: stream ?? process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { loss: '—', epoch: 1 });
+  bar.start(total, 0, { loss: '—', validation: '—', epoch: 1 });
+  const text = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(4));
   return {
     update(step, fields) {
-      bar.update(step, { epoch: fields.epoch, ...(fields.loss === undefined ? {} : { loss: fields.loss.toFixed(4) }) });
+      bar.update(step, { epoch: fields.epoch, loss: text(fields.loss), validation: text(fields.validation) });
     },
     stop() {
       bar.stop();

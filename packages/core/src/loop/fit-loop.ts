@@ -58,7 +58,8 @@ export async function fitLoop(run: RunState, train: Dataset, options: FitOptions
           const start = b * batchSize;
           trainStep(run, train, orderTensor, start, Math.min(batchSize, train.size - start));
           run.batchInEpoch = b + 1;
-          progress.update(run.stepCount, { epoch: run.epochCount + 1 });
+          // numbers already read at log and validation points: no host read here
+          progress.update(run.stepCount, { epoch: run.epochCount + 1, loss: run.history.logs.at(-1)?.loss, validation: run.history.evaluations.at(-1)?.['val.loss'] });
           if (run.stepCount % (run.options.logEvery ?? 50) === 0) await logPoint(run);
           if (opts.validation && every !== 'epoch' && run.stepCount % every.steps === 0) await validate(run, opts.validation.data);
           if (opts.maxSteps !== undefined && run.stepCount >= opts.maxSteps) {
