@@ -149,6 +149,23 @@ describe('bad input gets a clear error naming the thing, its value and what is a
     tf.dispose([data.x, data.y as tf.Tensor]);
   });
 
+  it('a hand-built data set is checked at fit as the constructors check theirs (size, rows, finite values)', async () => {
+    const t = trainer();
+    const x = tf.randomNormal([4, 4]);
+    const y = tf.tensor1d([0, 1, 2, 0], 'int32');
+    const short = tf.tensor1d([0, 1, 2], 'int32');
+    const bad = tf.tensor2d([[1, 2, 3, 4], [1, Number.NaN, 3, 4], [0, 0, 0, 0], [1, 1, 1, 1]]);
+    await expect(t.fit({ x, y: short, size: 4 } as never, { epochs: 1 })).rejects.toThrow('training data: x has 4 rows but y has 3 rows; they must have the same number of rows');
+    await expect(t.fit({ x, y, size: 5 } as never, { epochs: 1 })).rejects.toThrow(/training data: size is 5 but x has 4 rows/);
+    await expect(t.fit({ x: bad, y, size: 4 } as never, { epochs: 1 })).rejects.toThrow(/training data: x holds a non-finite value \(NaN\) in row 1/);
+    await expect(t.fit({ x, y, size: 4 } as never, { epochs: 1, validation: { data: { x, y: short, size: 4 } as never } })).rejects.toThrow(/validation data: x has 4 rows but y has 3 rows/);
+    expect(t.step).toBe(0);
+    await t.fit({ x, y, size: 4 } as never, { epochs: 1, batchSize: 2 });
+    expect(t.step).toBe(2);
+    t.dispose();
+    tf.dispose([x, y, short, bad]);
+  });
+
   it('a data set with mismatched y records for a multi-head model', async () => {
     const t = new Trainer({ model: nn.multiHead(nn.dense(4), { a: nn.dense(2), b: nn.dense(1) }), loss: { a: 'softmaxCrossEntropy', b: 'mse' }, progress: false });
     await expect(t.fit(dataset.fromArrays([[1, 2]], { a: [1] }), { epochs: 1 })).rejects.toThrow(/y has no targets for output 'b'/);

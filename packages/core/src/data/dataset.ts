@@ -56,21 +56,40 @@ export function assertFinite(t: tf.Tensor, what: string): void {
  */
 export function fromTensors(x: tf.Tensor, y: Targets, weight?: tf.Tensor): Dataset {
   if (!(x instanceof tf.Tensor)) throw new DataError('x must be a tensor');
-  if (x.rank === 0 || x.shape[0] === 0) throw new DataError(`x is empty (shape [${x.shape.join(', ')}]); a data set needs at least one example`);
+  const data = { x, y, weight, size: x.shape[0] ?? 0 };
+  checkDataset(data, '');
+  return data;
+}
+
+// data sets whose rows and values were checked (made here, or checked once at a fit): never read again
+const checked = new WeakSet<Dataset>();
+
+/**
+ * @internal Checks a data set however it was made (a hand-built object
+ * skips the constructors): x non-empty, `size` = its rows, every target and
+ * the weights with as many rows, finite values. Once per data set object.
+ * `what` prefixes the messages (e.g. `training data: `).
+ */
+export function checkDataset(data: Dataset, what: string): void {
+  if (checked.has(data)) return;
+  const { x, y, weight } = data;
+  if (!(x instanceof tf.Tensor)) throw new DataError(`${what}x must be a tensor`);
+  if (x.rank === 0 || x.shape[0] === 0) throw new DataError(`${what}x is empty (shape [${x.shape.join(', ')}]); a data set needs at least one example`);
   const size = x.shape[0]!;
+  if (data.size !== size) throw new DataError(`${what}size is ${String(data.size)} but x has ${size} rows; they must agree (make data sets with dataset.fromArrays or fromTensors)`);
   for (const [name, t] of [...targetsEntries(y), ...(weight ? [['weight', weight] as [string, tf.Tensor]] : [])]) {
-    if (!(t instanceof tf.Tensor)) throw new DataError(`${name} must be a tensor`);
+    if (!(t instanceof tf.Tensor)) throw new DataError(`${what}${name} must be a tensor`);
     if (t.rank === 0 || t.shape[0] !== size) {
-      throw new DataError(`x has ${size} rows but ${name} has ${t.rank === 0 ? 'no rows (a scalar)' : t.shape[0] + ' rows'}; they must have the same number of rows`);
+      throw new DataError(`${what}x has ${size} rows but ${name} has ${t.rank === 0 ? 'no rows (a scalar)' : t.shape[0] + ' rows'}; they must have the same number of rows`);
     }
   }
-  assertFinite(x, 'x');
-  for (const [name, t] of targetsEntries(y)) assertFinite(t, name);
+  assertFinite(x, `${what}x`);
+  for (const [name, t] of targetsEntries(y)) assertFinite(t, `${what}${name}`);
   if (weight) {
-    assertFinite(weight, 'weight');
-    if (weight.rank !== 1) throw new DataError(`weight must have shape [${size}], got [${weight.shape.join(', ')}]`);
+    assertFinite(weight, `${what}weight`);
+    if (weight.rank !== 1) throw new DataError(`${what}weight must have shape [${size}], got [${weight.shape.join(', ')}]`);
   }
-  return { x, y, weight, size };
+  checked.add(data);
 }
 
 /** Builds a data set from nested arrays or typed arrays (copied to the backend once). */
@@ -90,12 +109,15 @@ export function fromArrays(
 
 /** The examples at the given row indices (gathered on the backend). */
 export function subset(data: Dataset, indices: ArrayLike<number> | tf.Tensor1D): Dataset {
-  return tf.tidy((): tf.TensorContainer => {
+  const part = tf.tidy((): tf.TensorContainer => {
     const idx = indices instanceof tf.Tensor ? indices : tf.tensor1d(Array.from(indices), 'int32');
     const take = (t: tf.Tensor) => tf.gather(t, idx);
     const y = data.y instanceof tf.Tensor ? take(data.y) : Object.fromEntries(Object.entries(data.y).map(([k, v]) => [k, take(v)]));
     return { x: take(data.x), y, weight: data.weight ? take(data.weight) : undefined, size: idx.shape[0]! } as unknown as tf.TensorContainer;
   }) as unknown as Dataset;
+  // rows of a checked data set are checked rows (the indices are checked by gather itself)
+  if (checked.has(data)) checked.add(part);
+  return part;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../errors.js';
 import { checkTargets, resolveLosses } from '../losses.js';
 import { resolveMetrics } from '../metric-specs.js';
+import { checkDataset } from '../data/dataset.js';
 import { BuiltModel } from '../nn/model.js';
 import type { Shape } from '../nn/types.js';
 import { paramTable } from '../params.js';
@@ -29,6 +30,7 @@ export function buildModel(run: RunState, inputShape: readonly number[]): BuiltM
 /** Builds the model if needed and checks that a data set fits it (input shape, targets per output). */
 export function prepareData(run: RunState, data: Dataset, what: string): void {
   if (!data || !(data.x instanceof tf.Tensor)) throw new DataError(`${what} must be a data set (dataset.fromArrays / fromTensors)`);
+  checkDataset(data, `${what}: `);
   buildModel(run, data.x.shape.slice(1));
   checkInputShape(run, data.x, what);
   // targets are immutable tensors: a data set checked once (a validation set every pass) is not read again
