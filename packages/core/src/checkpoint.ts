@@ -59,6 +59,14 @@ export async function importCheckpoint(trainer: CheckpointTarget, data: Checkpoi
   };
   checkSize(data.model.weightsManifest[0]!.weights, data.weights, 'weights.bin');
   checkSize(data.optimizer.weights, data.optimizerWeights, 'optimizer.bin');
+  // every refusal comes before the first write, so a refused load leaves the trainer as it was
+  for (const plugin of trainer.plugins) {
+    const state = data.state.plugins[plugin.name];
+    if (state !== undefined && !plugin.loadStateDict) throw new CheckpointError(`checkpoint holds state for plugin '${plugin.name}', which has no loadStateDict`);
+    if (state === undefined && plugin.stateDict) {
+      throw new CheckpointError(`checkpoint has no state for plugin '${plugin.name}' (saved with other plugins: ${Object.keys(data.state.plugins).join(', ') || 'none'})`);
+    }
+  }
   const values = tf.io.decodeWeights(data.weights, data.model.weightsManifest[0]!.weights);
   for (const p of model.params) {
     p.variable.assign(values[p.name]!);
@@ -73,12 +81,7 @@ export async function importCheckpoint(trainer: CheckpointTarget, data: Checkpoi
   tf.dispose(Object.values(slots));
   for (const plugin of trainer.plugins) {
     const state = data.state.plugins[plugin.name];
-    if (state !== undefined) {
-      if (!plugin.loadStateDict) throw new CheckpointError(`checkpoint holds state for plugin '${plugin.name}', which has no loadStateDict`);
-      plugin.loadStateDict(state);
-    } else if (plugin.stateDict) {
-      throw new CheckpointError(`checkpoint has no state for plugin '${plugin.name}' (saved with other plugins: ${Object.keys(data.state.plugins).join(', ') || 'none'})`);
-    }
+    if (state !== undefined) plugin.loadStateDict!(state);
   }
   trainer.restoreProgress(data.state);
 }

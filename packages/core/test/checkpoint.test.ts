@@ -41,6 +41,25 @@ const make = (plugins: Plugin[] = [noisyCounter()]) =>
   new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: 'adam', plugins, seed: 4, progress: false });
 
 describe('checkpoints', () => {
+  it('a refused load leaves the trainer exactly as it was (params, optimizer slots, step, history)', async () => {
+    const counter = (name: string): Plugin => {
+      let n = 0;
+      return { name, apiVersion: 2, afterStep: () => void n++, stateDict: () => ({ n }), loadStateDict: (s) => void (n = s.n as number) };
+    };
+    const data = blobs(24);
+    const source = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: 'adam', plugins: [counter('a')], progress: false, seed: 1 });
+    await source.fit(data, { epochs: 2, batchSize: 8 });
+    const saved = await exportCheckpoint(source);
+    const target = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: 'adam', plugins: [counter('b')], progress: false, seed: 1 });
+    await target.fit(data, { epochs: 1, batchSize: 8 });
+    const before = { params: paramValues(target.model.params), slots: (await target.optimizer.getWeights()).map((w) => Array.from(w.tensor.dataSync())), step: target.step, history: JSON.stringify(target.history) };
+    await expect(importCheckpoint(target, saved)).rejects.toThrow(/no state for plugin 'b' \(saved with other plugins: a\)/);
+    expect(paramValues(target.model.params)).toEqual(before.params);
+    expect((await target.optimizer.getWeights()).map((w) => Array.from(w.tensor.dataSync()))).toEqual(before.slots);
+    expect([target.step, JSON.stringify(target.history)]).toEqual([before.step, before.history]);
+    [source, target].forEach((t) => t.dispose());
+  });
+
   it('an in-memory checkpoint does not change as training goes on: importing it restores the history of that moment', async () => {
     const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', progress: false, logEvery: 2 });
     const data = blobs(24);
