@@ -95,6 +95,20 @@ describe('the wasm backend trains', () => {
     }
   });
 
+  it("a matmul on a reshaped view of a matrix already used as a right operand is right (tfjs-wasm 4.22 reuses the first shape's XNNPACK operator and corrupts its heap)", async () => {
+    await useWasmBackend();
+    const w = tf.variable(tf.randomNormal([64, 10], 0, 1, 'float32', 3));
+    const x = tf.randomNormal([32, 64], 0, 1, 'float32', 4);
+    const values = Array.from(w.dataSync());
+    const squares = values.reduce((s, v) => s + v * v, 0);
+    for (let i = 0; i < 20; i++) {
+      const [dense, dot] = tf.tidy(() => [tf.matMul(x, w).dataSync()[0]!, tf.matMul(tf.reshape(w, [1, -1]), tf.reshape(w, [-1, 1])).dataSync()[0]!]);
+      expect(dot).toBeCloseTo(squares, 2);
+      expect(Number.isFinite(dense)).toBe(true);
+    }
+    tf.dispose([w, x]);
+  });
+
   it('UnsortedSegmentSum: sums rows per segment and drops ids outside [0, n)', async () => {
     const x = tf.tensor3d(Array.from({ length: 24 }, (_, i) => i * 0.5 - 3), [6, 2, 2]);
     const ids = tf.tensor1d([2, 0, 2, -1, 5, 0], 'int32');
