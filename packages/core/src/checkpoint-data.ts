@@ -1,7 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BuiltModel } from './nn/model.js';
 
-/** Whatever a plugin needs to survive a checkpoint; must be JSON-serialisable. */
+/**
+ * Whatever a plugin needs to survive a checkpoint: JSON-serialisable values
+ * and typed arrays (Float32Array, Float64Array, Int32Array, Uint8Array),
+ * which checkpoint files store in binary (`state.bin`) rather than as JSON numbers.
+ */
 export type PluginState = Record<string, unknown>;
 
 /** What a checkpoint needs of a plugin (structurally a {@link Plugin}). */

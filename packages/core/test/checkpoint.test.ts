@@ -41,6 +41,32 @@ const make = (plugins: Plugin[] = [noisyCounter()]) =>
   new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: 'adam', plugins, seed: 4, progress: false });
 
 describe('checkpoints', () => {
+  it('typed arrays in plugin states are stored in state.bin (4 bytes a float), not as JSON numbers, and come back bit for bit', async () => {
+    const values = Float32Array.from({ length: 10_000 }, (_, i) => Math.sin(i) / 3);
+    const ids = Int32Array.from([7, -3, 2 ** 30]);
+    let loaded: { values?: Float32Array; nested?: { ids: Int32Array }; note?: string } = {};
+    const holder = (): Plugin => ({ name: 'holder', apiVersion: 2, stateDict: () => ({ values, nested: { ids }, note: 'kept as JSON' }), loadStateDict: (s) => void (loaded = s as typeof loaded) });
+    const dir = await tempDir();
+    const make = () => new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', plugins: [holder()], progress: false });
+    const t = make();
+    await t.fit(blobs(8), { epochs: 1, batchSize: 8 });
+    await saveCheckpoint(t, join(dir, 'ck'));
+    const json = await readFile(join(dir, 'ck', 'state.json'), 'utf8');
+    expect(json.length).toBeLessThan(2_000);
+    expect((await readFile(join(dir, 'ck', 'state.bin'))).byteLength).toBe(40_000 + 12);
+    const u = make();
+    u.build([4]);
+    await loadCheckpoint(u, join(dir, 'ck'));
+    expect(loaded.values).toBeInstanceOf(Float32Array);
+    expect(Array.from(loaded.values!)).toEqual(Array.from(values));
+    expect(Array.from(loaded.nested!.ids)).toEqual([7, -3, 2 ** 30]);
+    expect(loaded.note).toBe('kept as JSON');
+    // a state.bin cut short is refused by name
+    await truncate(join(dir, 'ck', 'state.bin'), 100);
+    await expect(loadCheckpoint(u, join(dir, 'ck'))).rejects.toThrow(/state\.bin: an array at bytes .* lies outside its 100 bytes/);
+    [t, u].forEach((x) => x.dispose());
+  });
+
   it('a refused load leaves the trainer exactly as it was (params, optimizer slots, step, history)', async () => {
     const counter = (name: string): Plugin => {
       let n = 0;

@@ -59,14 +59,15 @@ export class BestParams {
     tf.dispose([...values.values()]);
   }
 
-  /** Host copy as JSON (checkpoints). */
+  /** Host copy for checkpoints: the values as Float32Arrays (binary in checkpoint files, 4 bytes a parameter). */
   stateDict(): PluginState {
     if (!this.host) return { onDisk: this.onDisk };
-    return { params: Object.fromEntries([...this.host].map(([k, v]) => [k, { shape: v.shape, values: Array.from(v.values) }])) };
+    return { params: Object.fromEntries([...this.host].map(([k, v]) => [k, { shape: v.shape, values: v.values.slice() }])) };
   }
 
   loadStateDict(state: PluginState): void {
-    const params = state.params as Record<string, { shape: number[]; values: number[] }> | undefined;
+    // number arrays: checkpoints written before θ* was binary
+    const params = state.params as Record<string, { shape: number[]; values: Float32Array | number[] }> | undefined;
     this.host = params ? new Map(Object.entries(params).map(([k, v]) => [k, { shape: v.shape, values: Float32Array.from(v.values) }])) : undefined;
     this.onDisk = Boolean(state.onDisk);
   }

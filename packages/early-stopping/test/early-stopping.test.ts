@@ -169,3 +169,33 @@ describe('conformance and options', () => {
     expect(() => earlyStopping({ mode: 'lowest' as never })).toThrow(/option 'mode' = "lowest" is not allowed; must be 'min' or 'max'/);
   });
 });
+
+describe('θ* in a checkpoint', () => {
+  it('is stored in binary, 4 bytes a parameter, and a resumed trainer still restores exactly that θ*', async () => {
+    const { mkdtemp, readFile, rm, stat } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { saveCheckpoint, loadCheckpoint } = await import('@tikhonov/core/node');
+    const { dataset } = await import('@tikhonov/core');
+    const [train, validation] = dataset.split(loadDigits().data, [0.3, 0.2], 0);
+    const make = () => new Trainer({ model: nn.sequential([nn.dense(32, { activation: 'relu' }), nn.dense(10)]), loss: 'softmaxCrossEntropy', optimizer: { name: 'sgd', learningRate: 0.5 }, plugins: [earlyStopping({ patience: 50 })], progress: false, seed: 2 });
+    const t = make();
+    await t.fit(train!, { epochs: 6, batchSize: 32, validation: { data: validation! } });
+    const dir = await mkdtemp(join(tmpdir(), 'tikhonov-es-'));
+    await saveCheckpoint(t, join(dir, 'ck'));
+    const count = t.params.all.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+    // θ* (one float32 per parameter) in state.bin; state.json only its placeholders (JSON numbers would be ≈ 20 bytes each)
+    expect((await stat(join(dir, 'ck', 'state.bin'))).size).toBeGreaterThanOrEqual(4 * count);
+    expect((await stat(join(dir, 'ck', 'state.bin'))).size).toBeLessThan(4 * count + 8 * t.params.all.length);
+    expect((await readFile(join(dir, 'ck', 'state.json'), 'utf8')).length).toBeLessThan(4 * count);
+    // the same θ* comes back: both trainers end a further fit (patience not reached) by restoring it
+    const u = make();
+    u.build([64]);
+    await loadCheckpoint(u, join(dir, 'ck'));
+    await t.fit(train!, { epochs: 8, batchSize: 32, validation: { data: validation! } });
+    await u.fit(train!, { epochs: 8, batchSize: 32, validation: { data: validation! } });
+    expect(u.params.all.map((p) => Array.from(p.variable.dataSync()))).toEqual(t.params.all.map((p) => Array.from(p.variable.dataSync())));
+    [t, u].forEach((x) => x.dispose());
+    await rm(dir, { recursive: true, force: true });
+  });
+});

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile, stat } from 'node:fs/p
 import { dirname, join, basename } from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { exportCheckpoint, importCheckpoint, type CheckpointData, type CheckpointTarget } from '../checkpoint.js';
+import { packState, unpackState } from '../checkpoint-state.js';
 
 const FILES = {
   model: 'model.json',
@@ -10,12 +11,14 @@ const FILES = {
   optimizer: 'optimizer.json',
   optimizerWeights: 'optimizer.bin',
   state: 'state.json',
+  stateArrays: 'state.bin',
 } as const;
 
 /**
  * Writes a checkpoint directory: `model.json` + `weights.bin` (tfjs weights
  * manifest), `optimizer.json` + `optimizer.bin` (slots), `state.json`
- * (counters, history, plugin states). Atomic: everything is written into a
+ * (counters, history, plugin states) + `state.bin` (the typed arrays in
+ * plugin states, e.g. early stopping's θ*). Atomic: everything is written into a
  * sibling temporary directory which then replaces `dir` by rename, so a crash
  * leaves either the old checkpoint or the new one, never half of one. An
  * existing `dir` is replaced only if it is a checkpoint (nothing in it but
@@ -33,7 +36,9 @@ export async function writeCheckpoint(data: CheckpointData, dir: string): Promis
     await writeFile(join(tmp, FILES.weights), new Uint8Array(data.weights));
     await writeFile(join(tmp, FILES.optimizer), JSON.stringify(data.optimizer));
     await writeFile(join(tmp, FILES.optimizerWeights), new Uint8Array(data.optimizerWeights));
-    await writeFile(join(tmp, FILES.state), JSON.stringify(data.state));
+    const { json, binary } = packState(data.state);
+    await writeFile(join(tmp, FILES.state), JSON.stringify(json));
+    await writeFile(join(tmp, FILES.stateArrays), binary);
   });
 }
 
@@ -100,6 +105,17 @@ function toArrayBuffer(buffer: Buffer): ArrayBuffer {
   return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
 }
 
+/** state.json with its typed arrays from state.bin (a checkpoint written before state.bin existed has none). */
+async function readState(dir: string): Promise<CheckpointData['state']> {
+  const json = parseJson(await readPart(dir, FILES.state), join(dir, FILES.state));
+  const binary = await readFile(join(dir, FILES.stateArrays)).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? new Uint8Array(0) : Promise.reject(error)));
+  try {
+    return unpackState(json, binary, join(dir, FILES.stateArrays)) as CheckpointData['state'];
+  } catch (error) {
+    throw new CheckpointError((error as Error).message);
+  }
+}
+
 /** Loads a checkpoint directory written by {@link saveCheckpoint} into a trainer built for the same model. */
 export async function loadCheckpoint(trainer: CheckpointTarget, dir: string): Promise<void> {
   const exists = await stat(dir).then(
@@ -112,7 +128,7 @@ export async function loadCheckpoint(trainer: CheckpointTarget, dir: string): Pr
     weights: toArrayBuffer(await readPart(dir, FILES.weights)),
     optimizer: parseJson(await readPart(dir, FILES.optimizer), join(dir, FILES.optimizer)) as CheckpointData['optimizer'],
     optimizerWeights: toArrayBuffer(await readPart(dir, FILES.optimizerWeights)),
-    state: parseJson(await readPart(dir, FILES.state), join(dir, FILES.state)) as CheckpointData['state'],
+    state: await readState(dir),
   };
   await importCheckpoint(trainer, data);
 }

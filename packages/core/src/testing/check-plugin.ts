@@ -10,6 +10,8 @@ import { registerPlugins } from '../plugin-registry.js';
 import { RandomStream } from '../random.js';
 import { Trainer } from '../trainer.js';
 import { CheckFailure, checkDispose, checkModes, checkNestedForward, fail } from './contract-checks.js';
+import { packState, unpackState } from '../checkpoint-state.js';
+import type { PluginState } from '../checkpoint-data.js';
 
 /** Options of {@link checkPlugin}; the defaults fit a small MLP classifier. */
 export interface CheckPluginOptions {
@@ -118,16 +120,21 @@ export async function checkPlugin(factory: () => Plugin, options: CheckPluginOpt
     }
   });
 
-  // 4. state survives JSON and loadStateDict
+  // 4. state survives a checkpoint file's encoding (JSON, typed arrays in binary) and loadStateDict
   let stateRoundTrip = false;
   const stateful = second.plugins[0]!;
   if (stateful.stateDict) {
     if (!stateful.loadStateDict) fail(name, 'has stateDict but no loadStateDict');
-    const state = stateful.stateDict();
-    const json = JSON.stringify(state);
+    const encode = (state: unknown) => {
+      const { json, binary } = packState(state);
+      return { text: JSON.stringify(json), binary };
+    };
+    const saved = encode(stateful.stateDict());
+    const json = `${saved.text} + ${Array.from(saved.binary).join(',')}`;
     const fresh = factory();
-    fresh.loadStateDict!(JSON.parse(json));
-    const again = JSON.stringify(fresh.stateDict!());
+    fresh.loadStateDict!(unpackState(JSON.parse(saved.text), saved.binary, 'checkPlugin') as PluginState);
+    const reloaded = encode(fresh.stateDict!());
+    const again = `${reloaded.text} + ${Array.from(reloaded.binary).join(',')}`;
     if (again !== json) fail(name, `state does not round-trip: saved ${json.slice(0, 200)}, reloaded ${again.slice(0, 200)}`);
     stateRoundTrip = true;
   }
