@@ -29,7 +29,7 @@ async function paramsAt(schedule: LearningRateSchedule, data: Dataset, epochs: n
 }
 
 const membersOf = (plugin: Plugin) =>
-  (plugin.stateDict!().members as Record<string, { values: number[] }>[]).map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.values])));
+  (plugin.stateDict!().members as Record<string, { values: number[] }>[]).map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Array.from(v.values)])));
 
 describe('snapshot ensembles and fast geometric ensembling', () => {
   it("snapshotEnsemble's members are exactly the params at each cosine cycle's end, and predict averages their probabilities", async () => {
@@ -96,8 +96,8 @@ describe("SWA's batch-norm statistics (update_bn)", () => {
     // direct: h = x·W̄ + b̄ over all 96 examples, its mean and biased variance
     const h = tf.add(tf.matMul(data.x as tf.Tensor2D, tf.tensor2d(values["d/kernel"]!.values, values["d/kernel"]!.shape as [number, number])), tf.tensor1d(values['d/bias']!.values));
     const { mean, variance } = tf.moments(h, 0);
-    expect(values['bn/movingMean']!.values).toEqual(host(mean).map((v) => expect.closeTo(v, 4)));
-    expect(values['bn/movingVariance']!.values).toEqual(host(variance).map((v) => expect.closeTo(v, 3)));
+    expect(Array.from(values['bn/movingMean']!.values)).toEqual(host(mean).map((v) => expect.closeTo(v, 4)));
+    expect(Array.from(values['bn/movingVariance']!.values)).toEqual(host(variance).map((v) => expect.closeTo(v, 3)));
     // and they are not what averaging the moving statistics would give
     const averaged = swa({ start: 2, batchNorm: 'average' });
     const other = makeTrainer(schedules.stepDecay({ initial: 0.1, every: 10 }), [averaged], () =>
@@ -135,16 +135,16 @@ describe("EMA's batch-norm statistics, refreshed before every validation", () =>
       for (const { statistics, values, count } of seen) {
         // θ̄ as inference uses it: the stored average, divided by 1 − βᵗ with bias correction
         const scale = biasCorrection ? 1 / (1 - 0.9 ** count) : 1;
-        const w = { shape: values['d/kernel']!.shape, values: values['d/kernel']!.values.map((v) => v * scale) };
-        const b = { shape: values['d/bias']!.shape, values: values['d/bias']!.values.map((v) => v * scale) };
+        const w = { shape: values['d/kernel']!.shape, values: Array.from(values['d/kernel']!.values, (v) => v * scale) };
+        const b = { shape: values['d/bias']!.shape, values: Array.from(values['d/bias']!.values, (v) => v * scale) };
         const [mean, variance] = direct(data, w, b);
-        expect(statistics['bn/movingMean']!.values).toEqual(mean!.map((v) => expect.closeTo(v, 4)));
-        expect(statistics['bn/movingVariance']!.values).toEqual(variance!.map((v) => expect.closeTo(v, 3)));
+        expect(Array.from(statistics['bn/movingMean']!.values)).toEqual(mean!.map((v) => expect.closeTo(v, 4)));
+        expect(Array.from(statistics['bn/movingVariance']!.values)).toEqual(variance!.map((v) => expect.closeTo(v, 3)));
       }
       // after the fit: refreshed for the final θ̄, and predict uses them (by hand: the BN layer on the averaged params)
       const final = plugin.stateDict!() as { statistics: Saved; values: Saved; count: number };
       const scale = biasCorrection ? 1 / (1 - 0.9 ** final.count) : 1;
-      const p = (name: string) => tf.tensor(final.values[name]!.values.map((v) => v * scale), final.values[name]!.shape);
+      const p = (name: string) => tf.tensor(Array.from(final.values[name]!.values, (v) => v * scale), final.values[name]!.shape);
       const byHand = tf.tidy(() => {
         const h = tf.add(tf.matMul(data.x as tf.Tensor2D, p('d/kernel') as tf.Tensor2D), p('d/bias'));
         const m = tf.tensor1d(final.statistics['bn/movingMean']!.values);
@@ -170,7 +170,7 @@ describe("EMA's batch-norm statistics, refreshed before every validation", () =>
     const state = plugin.stateDict!() as { statistics: Saved | null; values: Saved };
     expect(state.statistics).toBeNull();
     const [, variance] = direct(data, state.values['d/kernel']!, state.values['d/bias']!);
-    expect(Math.max(...state.values['bn/movingVariance']!.values.map((v, i) => Math.abs(v - variance![i]!)))).toBeGreaterThan(0.05);
+    expect(Math.max(...Array.from(state.values['bn/movingVariance']!.values, (v, i) => Math.abs(v - variance![i]!)))).toBeGreaterThan(0.05);
     trainer.dispose();
     dataset.dispose(data);
     await checkPlugin(() => ema({ decay: 0.9 }), { model: bnModel });
