@@ -1,6 +1,7 @@
 // cli-progress (and through it Node's readline) is loaded only when a
-// progress line is shown, so importing core in a browser, or with the line
-// off, loads no Node-only module.
+// progress line is shown, and only through the `#terminal-bar` import, which
+// resolves to a stub under the browser condition: a bundler for the browser
+// never sees cli-progress.
 
 /** Shows a progress line on long fits; cli-progress handles the terminal. */
 export interface Progress {
@@ -23,7 +24,8 @@ export async function createProgress(enabled: boolean, total: number, stream?: N
   if (!stream && (typeof process === 'undefined' || !process.stderr)) {
     throw new Error("Trainer: option 'progress' = true needs Node's stderr (a terminal line); in a browser use false or 'auto'");
   }
-  const { default: cliProgress } = await import('cli-progress');
+  const { cliProgress } = await import('#terminal-bar');
+  if (!cliProgress) throw new Error("Trainer: option 'progress' = true needs a terminal; this build of @tikhonov/core is the browser one (use false or 'auto')");
   const bar = new cliProgress.SingleBar(
     { format: 'epoch {epoch} |{bar}| step {value}/{total} | loss {loss} | val.loss {validation} | ETA {eta_formatted}', stream: stream ?? process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

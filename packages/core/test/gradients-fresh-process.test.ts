@@ -33,6 +33,33 @@ describe('gradients in a fresh Node process', () => {
     expect(lines[1]).toMatch(/^BackendError: x: no TensorFlow\.js backend is registered/);
   });
 
+  it('a browser bundle of the built core has no Node-only module in it (cli-progress sits behind the browser condition), and the Node build still draws the bar', async () => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      stdin: { contents: "import { nn, Trainer } from '@tikhonov/core'; console.log(nn, Trainer);", resolveDir: packageDir, loader: 'js' },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+    });
+    expect(result.errors).toEqual([]);
+    const code = result.outputFiles[0]!.text;
+    expect(code).not.toMatch(/cli-progress|require\("readline"\)|from "readline"/);
+    // in Node, progress: true loads the real bar through the same import
+    const script = `
+      import * as tf from '@tensorflow/tfjs-core';
+      import '@tensorflow/tfjs-backend-cpu';
+      const { dataset, nn, Trainer } = await import('@tikhonov/core');
+      await tf.setBackend('cpu');
+      const t = new Trainer({ model: nn.dense(2), loss: 'mse', progress: true });
+      await t.fit(dataset.fromArrays([[1], [2]], [[1, 0], [0, 1]]), { epochs: 1, batchSize: 2 });
+      console.log('fit done');
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: packageDir, encoding: 'utf8' });
+    expect(out).toContain('fit done');
+  });
+
   it('without it, tfjs-core alone has no gradient for RealDiv (the problem core solves)', () => {
     const script = `
       import * as tf from '@tensorflow/tfjs-core';
