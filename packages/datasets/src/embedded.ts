@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dataset, type Dataset } from '@tikhonov/core';
-import { embedded, parseNumericRows, readMaybeGzip } from './files.js';
+import { embeddedText } from '#embedded-text';
+import { parseNumericRows } from './parse.js';
 
 /** An embedded data set: the examples plus what they mean. */
 export interface LabelledData {
@@ -16,7 +17,7 @@ export interface LabelledData {
  * [1797, 8, 8, 1] for convolutional models instead of [1797, 64].
  */
 export function loadDigits(options: { normalize?: boolean; imageShape?: boolean } = {}): LabelledData {
-  const rows = parseNumericRows(readMaybeGzip(embedded('digits.csv.gz')).toString('utf8'), /,/);
+  const rows = parseNumericRows(embeddedText('digits.csv.gz'), /,/);
   const scale = options.normalize === false ? 1 : 1 / 16;
   const x = new Float32Array(rows.length * 64);
   const y = new Int32Array(rows.length);
@@ -34,7 +35,7 @@ export function loadDigits(options: { normalize?: boolean; imageShape?: boolean 
 
 /** Wisconsin diagnostic breast cancer: 569 examples, 30 real features, classes malignant (0) and benign (1). */
 export function loadBreastCancer(): LabelledData {
-  const [header, ...rows] = readMaybeGzip(embedded('breast_cancer.csv.gz')).toString('utf8').trim().split('\n');
+  const [header, ...rows] = embeddedText('breast_cancer.csv.gz').trim().split('\n');
   const classes = header!.split(',').slice(2).map((s) => s.trim());
   const parsed = parseNumericRows(rows.join('\n'), /,/);
   const x = tf.tensor2d(parsed.map((r) => r.slice(0, 30)));
@@ -48,8 +49,8 @@ export function loadBreastCancer(): LabelledData {
  * measure of disease progression one year later. A regression task.
  */
 export function loadDiabetes(): LabelledData {
-  const features = parseNumericRows(readMaybeGzip(embedded('diabetes_data_raw.csv.gz')).toString('utf8'), /\s+/);
-  const target = parseNumericRows(readMaybeGzip(embedded('diabetes_target.csv.gz')).toString('utf8'), /\s+/).map((r) => r[0]!);
+  const features = parseNumericRows(embeddedText('diabetes_data_raw.csv.gz'), /\s+/);
+  const target = parseNumericRows(embeddedText('diabetes_target.csv.gz'), /\s+/).map((r) => r[0]!);
   return {
     data: dataset.fromTensors(tf.tensor2d(features), tf.tensor2d(target, [target.length, 1])),
     description: 'Diabetes data of Efron, Hastie, Johnstone & Tibshirani (2004), raw features',
