@@ -55,7 +55,7 @@ export {
   type WeightedLoss,
 } from './losses.js';
 export { accuracyOf } from './metrics.js';
-export type { MetricName, MetricSpec } from './metric-specs.js';
+export { confusionMatrix, type MetricName, type MetricSpec } from './metric-specs.js';
 export * as schedules from './schedules.js';
 export { clipGradients, type ClipGradientsOptions } from './plugins/clip-gradients.js';
 export { lrFind, type LrFindOptions, type LrFindResult } from './lr-find.js';

@@ -123,3 +123,15 @@ function regression(base: { key: string; output: string | undefined }, which: 'm
     },
   };
 }
+
+/**
+ * The confusion matrix of class predictions: `[true class][predicted class]`
+ * counts from logits or probabilities [n, c] and class ids [n] (or one-hot
+ * targets), read to the host. For evaluation code, not a training step.
+ */
+export function confusionMatrix(prediction: tf.Tensor, target: tf.Tensor): number[][] {
+  if (prediction.rank !== 2) throw new OptionError('confusionMatrix', 'prediction', prediction.shape, 'must be [examples, classes] logits or probabilities');
+  const c = prediction.shape[1]!;
+  const counts = tf.tidy(() => confusionOf(prediction, target).dataSync());
+  return Array.from({ length: c }, (_, i) => Array.from(counts.subarray(i * c, (i + 1) * c), Math.round));
+}

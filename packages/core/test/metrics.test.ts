@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { dataset, nn, Trainer, type MetricSpec } from '@tikhonov/core';
+import { confusionMatrix, dataset, nn, Trainer, type MetricSpec } from '@tikhonov/core';
 
 /** A trainer whose model outputs its input (a bias-free dense layer with the identity as kernel). */
 function identity(width: number, loss: 'softmaxCrossEntropy' | 'mse', metrics: MetricSpec[]) {
@@ -28,6 +28,9 @@ describe('metrics in evaluate and validation', () => {
     expect(m.f1).toBeCloseTo((2 / 3 + 1 / 2 + 2 / 3) / 3, 6);
     // the true class is in the top 2 but for examples 4 (true 0; logits at 2, then 1) and 5 (true 1; at 2, then 0)
     expect(m.top2Accuracy).toBeCloseTo(6 / 8, 6);
+    const logits = tf.tensor2d(x);
+    expect(confusionMatrix(logits, data.y as tf.Tensor)).toEqual([[2, 0, 1], [1, 1, 1], [0, 0, 2]]);
+    logits.dispose();
     t.dispose();
     dataset.dispose(data);
   });
