@@ -8,7 +8,8 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import { schemas, validateOptions, z } from '@tikhonov/core';
 import { WASM } from './kernels/compose.js';
 import { ADDED_KERNELS, REPLACED_KERNELS, WRAPPED_KERNELS } from './register.js';
-import { installedWasmDirectory, isNode, WASM_BINARIES, type WasmPaths } from './wasm-files.js';
+import { installedWasmDirectory } from '#installed-wasm';
+import { isNode, WASM_BINARIES, type WasmPaths } from './wasm-files.js';
 
 export { ADDED_KERNELS, REPLACED_KERNELS, WRAPPED_KERNELS } from './register.js';
 export { WASM_BINARIES, type WasmPaths } from './wasm-files.js';

@@ -63,6 +63,25 @@ describe('useWasmBackend', () => {
   });
 });
 
+describe('in a browser bundle', () => {
+  it('the built package bundles for the browser with no Node built-in (its Node-only lookup of the .wasm files sits behind the browser condition)', async () => {
+    const { build } = await import('esbuild');
+    const packageDir = new URL('..', import.meta.url).pathname;
+    const result = await build({
+      stdin: { contents: "import { useWasmBackend } from '@tikhonov/backend-wasm'; console.log(useWasmBackend);", resolveDir: packageDir, loader: 'js' },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+    });
+    expect(result.errors).toEqual([]);
+    // the package's own code asks for no Node module (tfjs-backend-wasm's worker glue holds a guarded require in a string)
+    expect(result.outputFiles[0]!.text).not.toMatch(/from\s*"node:|import\("node:/);
+    expect(result.outputFiles[0]!.text).toContain("give option 'paths'");
+  });
+});
+
 describe('the wasm backend trains', () => {
   it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
     const report = await checkBackend('wasm');
