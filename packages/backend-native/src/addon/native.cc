@@ -20,8 +20,15 @@ namespace {
 
 // Loops that GCC vectorizes get an AVX2+FMA copy besides the baseline one,
 // picked when the addon loads (an ifunc) by what the CPU supports: the addon is built on
-// the machine it runs on, but a build must not crash on an older CPU.
+// the machine it runs on, but a build must not crash on an older CPU. The
+// clones are x86-64 (and GCC) only: other CPUs (ARM64, …) and compilers get
+// one portable build, vectorized for the baseline they target (so does an
+// x86-64 build with TIKHONOV_PORTABLE defined, which the tests compile).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(TIKHONOV_PORTABLE)
 #define TIKHONOV_VECTOR __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define TIKHONOV_VECTOR
+#endif
 
 // A dimension: a positive integer that fits in an int (BLAS takes int).
 int64_t Dim(const Napi::Env& env, const Napi::Value& v, const char* name) {
