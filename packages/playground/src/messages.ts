@@ -1,0 +1,13 @@
+/** What the page asks the worker: a run of both nets with these regularizers. */
+export interface StartMessage {
+  type: 'start';
+  plugins: Array<'l2' | 'maxNorm' | 'dropout' | 'earlyStopping'>;
+  epochs: number;
+}
+
+/** What the worker tells the page. */
+export type WorkerMessage =
+  | { type: 'ready'; backend: string; train: number; validation: number }
+  | { type: 'epoch'; run: 'plain' | 'regularized'; epoch: number; loss: number; validationLoss: number; validationAccuracy: number }
+  | { type: 'done'; run: 'plain' | 'regularized'; testAccuracy: number; stop: string }
+  | { type: 'error'; message: string };

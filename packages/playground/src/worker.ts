@@ -1,0 +1,60 @@
+// The training, off the page's thread: the wasm backend, the embedded digits
+// (the datasets package's browser build), 30 % of the training labels wrong,
+// then a plain net and a regularized one, epoch by epoch, each epoch's
+// numbers posted back.
+import * as tf from '@tensorflow/tfjs-core';
+import { dataset, nn, Trainer, type Plugin } from '@tikhonov/core';
+import { useWasmBackend } from '@tikhonov/backend-wasm';
+import { loadDigits } from '@tikhonov/datasets';
+import { dropout } from '@tikhonov/dropout';
+import { earlyStopping } from '@tikhonov/early-stopping';
+import { l2, maxNorm } from '@tikhonov/norm-penalties';
+import plainWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import threadedWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type { StartMessage, WorkerMessage } from './messages.js';
+
+const post = (message: WorkerMessage) => self.postMessage(message);
+const makers: Record<StartMessage['plugins'][number], () => Plugin> = {
+  l2: () => l2({ alpha: 1e-2 }),
+  maxNorm: () => maxNorm({ c: 3 }),
+  dropout: () => dropout({ input: 0.2, hidden: 0.5 }),
+  earlyStopping: () => earlyStopping({ patience: 5 }),
+};
+
+/** Puts 30 % of the labels on another class (seeded), as the demo does. */
+function corrupt(data: ReturnType<typeof loadDigits>['data']) {
+  const labels = Int32Array.from((data.y as tf.Tensor).dataSync());
+  let state = 12345;
+  const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < labels.length; i++) if (next() < 0.3) labels[i] = (labels[i]! + 1 + Math.floor(next() * 9)) % 10;
+  return dataset.fromTensors(data.x, tf.tensor1d(labels, 'int32'));
+}
+
+async function start(message: StartMessage): Promise<void> {
+  const info = await useWasmBackend({ paths: { 'tfjs-backend-wasm.wasm': plainWasm, 'tfjs-backend-wasm-simd.wasm': simdWasm, 'tfjs-backend-wasm-threaded-simd.wasm': threadedWasm } });
+  const [clean, validationClean, test] = dataset.split(loadDigits().data, [0.3, 0.2, 0.5], 0);
+  const train = corrupt(clean!);
+  const validation = corrupt(validationClean!);
+  post({ type: 'ready', backend: `${info.backend}${info.simd ? ' (SIMD)' : ''}`, train: train.size, validation: validation.size });
+  for (const run of ['plain', 'regularized'] as const) {
+    // each epoch's numbers go to the page as the fit reaches them (a plugin's afterEpoch)
+    const reporter: Plugin = {
+      name: 'reporter',
+      apiVersion: 2,
+      afterEpoch: (ctx) => {
+        const row = ctx.history.epochs.at(-1)!;
+        post({ type: 'epoch', run, epoch: row.epoch!, loss: row.loss!, validationLoss: row['val.loss']!, validationAccuracy: row['val.accuracy']! });
+      },
+    };
+    const plugins = [...(run === 'plain' ? [] : message.plugins.map((name) => makers[name]())), reporter];
+    const trainer = new Trainer({ model: nn.sequential([nn.dense(256, { activation: 'relu' }), nn.dense(256, { activation: 'relu' }), nn.dense(10)]), loss: 'softmaxCrossEntropy', optimizer: { name: 'momentum', learningRate: 0.05 }, plugins, seed: 0, progress: false });
+    const history = await trainer.fit(train, { epochs: message.epochs, batchSize: 32, validation: { data: validation } });
+    post({ type: 'done', run, testAccuracy: (await trainer.evaluate(test!)).accuracy!, stop: history.stop?.reason ?? '' });
+    trainer.dispose();
+  }
+}
+
+self.onmessage = (event: MessageEvent<StartMessage>) => {
+  if (event.data.type === 'start') start(event.data).catch((error: unknown) => post({ type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+};

@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+
+// Debian's chromium (apt), driven by playwright-core: nothing downloads a browser
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+const why = !existsSync(CHROMIUM) ? `no chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)` : !existsSync(join(dist, 'index.html')) ? 'the page is not built (turbo builds it before the tests)' : undefined;
+if (why) console.warn(`the playground's browser test is skipped: ${why}`);
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+/** The built page on 127.0.0.1, on a free port. */
+function serve(): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(dist, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(dist) || !existsSync(file)) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
+}
+
+describe.skipIf(why !== undefined)('the playground in a real browser (headless chromium)', () => {
+  let browser: Browser;
+  let site: { server: Server; url: string };
+  beforeAll(async () => {
+    site = await serve();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    site?.server.close();
+  });
+
+  it('trains both nets in the worker on wasm, draws finite curves as epochs arrive, and the regularized one beats the plain one', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(site.url);
+    await page.fill('#epochs', '12');
+    await page.click('#start');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('status')!.dataset.state ?? ''), undefined, { timeout: 240_000 });
+    const status = await page.textContent('#status');
+    expect(errors).toEqual([]);
+    expect(await page.getAttribute('#status', 'data-state'), String(status)).toBe('done');
+    const read = async (run: string) => ({
+      epochs: Number(await page.getAttribute(`#run-${run} .numbers`, 'data-epochs')),
+      validation: Number(await page.getAttribute(`#run-${run} .numbers`, 'data-validation-accuracy')),
+      test: Number(await page.getAttribute(`#run-${run} .numbers`, 'data-test-accuracy')),
+      // the chart's paths: two curves, every coordinate a finite number
+      paths: await page.$$eval(`#run-${run} .chart svg path`, (ps) => ps.map((p) => p.getAttribute('d') ?? '')),
+    });
+    const plain = await read('plain');
+    const regularized = await read('regularized');
+    console.log(`playground (chromium, wasm, 12 epochs, 30 % wrong labels): plain test ${plain.test.toFixed(3)}, regularized (l2) ${regularized.test.toFixed(3)}`);
+    for (const run of [plain, regularized]) {
+      expect(run.epochs).toBe(12);
+      expect(run.paths).toHaveLength(2);
+      for (const d of run.paths) expect(d.match(/-?\d+(\.\d+)?/g)!.every((n) => Number.isFinite(Number(n)))).toBe(true);
+      expect(run.validation).toBeGreaterThan(0.5);
+    }
+    expect(regularized.test).toBeGreaterThan(plain.test + 0.03);
+    const shots = fileURLToPath(new URL('../test-output/', import.meta.url));
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, 'playground.png'), fullPage: true });
+    console.log(`screenshot: ${join(shots, 'playground.png')}`);
+    await page.close();
+  }, 300_000);
+});
