@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamTable, PluginState } from '@tikhonov/core';
+import { readCopy, writeCopy } from '#disk-copy';
 
 /**
  * A copy of the parameters θ* kept off the backend: in host memory (typed
@@ -26,17 +27,10 @@ export class BestParams {
       this.host = copy;
       return;
     }
-    const { mkdir, writeFile, rename } = await import('node:fs/promises');
-    const { join } = await import('node:path');
-    await mkdir(this.dir, { recursive: true });
     const tensors = Object.fromEntries([...copy].map(([k, v]) => [k, tf.tensor(v.values, v.shape)]));
     const { data, specs } = await tf.io.encodeWeights(tensors);
     tf.dispose(Object.values(tensors));
-    // write then rename, so a crash never leaves half a copy
-    await writeFile(join(this.dir, 'best.bin.tmp'), new Uint8Array(data));
-    await writeFile(join(this.dir, 'best.json.tmp'), JSON.stringify({ weightsManifest: [{ paths: ['best.bin'], weights: specs }] }));
-    await rename(join(this.dir, 'best.bin.tmp'), join(this.dir, 'best.bin'));
-    await rename(join(this.dir, 'best.json.tmp'), join(this.dir, 'best.json'));
+    await writeCopy(this.dir, new Uint8Array(data), JSON.stringify({ weightsManifest: [{ paths: ['best.bin'], weights: specs }] }));
     this.onDisk = true;
   }
 
@@ -46,11 +40,9 @@ export class BestParams {
     if (this.host) {
       for (const [k, v] of this.host) values.set(k, tf.tensor(v.values, v.shape));
     } else if (this.onDisk) {
-      const { readFile } = await import('node:fs/promises');
-      const { join } = await import('node:path');
-      const manifest = JSON.parse(await readFile(join(this.dir!, 'best.json'), 'utf8'));
-      const bytes = await readFile(join(this.dir!, 'best.bin'));
-      const decoded = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), manifest.weightsManifest[0].weights);
+      const { manifest: text, bytes } = await readCopy(this.dir!);
+      const manifest = JSON.parse(text);
+      const decoded = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, manifest.weightsManifest[0].weights);
       for (const [k, v] of Object.entries(decoded)) values.set(k, v);
     } else {
       return;

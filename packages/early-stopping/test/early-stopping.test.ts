@@ -199,3 +199,21 @@ describe('θ* in a checkpoint', () => {
     await rm(dir, { recursive: true, force: true });
   });
 });
+
+describe('in a browser bundle', () => {
+  it('the built package bundles for the browser with no Node module (the on-disk θ* sits behind the browser condition)', async () => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      stdin: { contents: "import { earlyStopping } from '@tikhonov/early-stopping'; console.log(earlyStopping);", resolveDir: new URL('..', import.meta.url).pathname, loader: 'js' },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      external: ['@tensorflow/tfjs-core', '@tikhonov/core'],
+      logLevel: 'silent',
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputFiles[0]!.text).not.toMatch(/["']node:/);
+    expect(result.outputFiles[0]!.text).toContain("option 'dir' keeps");
+  });
+});
