@@ -9,5 +9,11 @@ export interface StartMessage {
 export type WorkerMessage =
   | { type: 'ready'; backend: string; train: number; validation: number }
   | { type: 'epoch'; run: 'plain' | 'regularized'; epoch: number; loss: number; validationLoss: number; validationAccuracy: number }
-  | { type: 'done'; run: 'plain' | 'regularized'; testAccuracy: number; stop: string }
+  | { type: 'done'; run: 'plain' | 'regularized'; testAccuracy: number; stop: string; weights: FirstLayer }
   | { type: 'error'; message: string };
+
+/** The first layer's incoming weights of a few hidden units (each an 8×8 image over the digit's pixels) and the largest unit norm of the layer. */
+export interface FirstLayer {
+  units: number[][];
+  largestNorm: number;
+}

@@ -12,7 +12,7 @@ import { l2, maxNorm } from '@tikhonov/norm-penalties';
 import plainWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import type { StartMessage, WorkerMessage } from './messages.js';
+import type { FirstLayer, StartMessage, WorkerMessage } from './messages.js';
 
 const post = (message: WorkerMessage) => self.postMessage(message);
 const makers: Record<StartMessage['plugins'][number], () => Plugin> = {
@@ -29,6 +29,17 @@ function corrupt(data: ReturnType<typeof loadDigits>['data']) {
   const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let i = 0; i < labels.length; i++) if (next() < 0.3) labels[i] = (labels[i]! + 1 + Math.floor(next() * 9)) % 10;
   return dataset.fromTensors(data.x, tf.tensor1d(labels, 'int32'));
+}
+
+/** The first 16 hidden units' incoming weights (kernel columns over the 64 pixels) and the largest unit norm, what maxNorm caps. */
+async function firstLayer(trainer: Trainer): Promise<FirstLayer> {
+  const kernel = trainer.params.all.find((p) => p.role === 'weight')!.variable;
+  const [inputs, units] = kernel.shape as [number, number];
+  const values = (await kernel.data()) as Float32Array;
+  const column = (u: number) => Array.from({ length: inputs }, (_, i) => values[i * units + u]!);
+  let largestNorm = 0;
+  for (let u = 0; u < units; u++) largestNorm = Math.max(largestNorm, Math.hypot(...column(u)));
+  return { units: Array.from({ length: 16 }, (_, u) => column(u)), largestNorm };
 }
 
 async function start(message: StartMessage): Promise<void> {
@@ -50,7 +61,7 @@ async function start(message: StartMessage): Promise<void> {
     const plugins = [...(run === 'plain' ? [] : message.plugins.map((name) => makers[name]())), reporter];
     const trainer = new Trainer({ model: nn.sequential([nn.dense(256, { activation: 'relu' }), nn.dense(256, { activation: 'relu' }), nn.dense(10)]), loss: 'softmaxCrossEntropy', optimizer: { name: 'momentum', learningRate: 0.05 }, plugins, seed: 0, progress: false });
     const history = await trainer.fit(train, { epochs: message.epochs, batchSize: 32, validation: { data: validation } });
-    post({ type: 'done', run, testAccuracy: (await trainer.evaluate(test!)).accuracy!, stop: history.stop?.reason ?? '' });
+    post({ type: 'done', run, testAccuracy: (await trainer.evaluate(test!)).accuracy!, stop: history.stop?.reason ?? '', weights: await firstLayer(trainer) });
     trainer.dispose();
   }
 }

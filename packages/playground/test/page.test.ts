@@ -56,6 +56,8 @@ describe.skipIf(why !== undefined)('the playground in a real browser (headless c
       test: Number(await page.getAttribute(`#run-${run} .numbers`, 'data-test-accuracy')),
       // the chart's paths: two curves, every coordinate a finite number
       paths: await page.$$eval(`#run-${run} .chart svg path`, (ps) => ps.map((p) => p.getAttribute('d') ?? '')),
+      tiles: await page.$$eval(`#run-${run} .weights rect`, (rs) => rs.map((r) => r.getAttribute('fill') ?? '')),
+      largestNorm: Number(await page.getAttribute(`#run-${run} .numbers`, 'data-largest-norm')),
     });
     const plain = await read('plain');
     const regularized = await read('regularized');
@@ -65,7 +67,12 @@ describe.skipIf(why !== undefined)('the playground in a real browser (headless c
       expect(run.paths).toHaveLength(2);
       for (const d of run.paths) expect(d.match(/-?\d+(\.\d+)?/g)!.every((n) => Number.isFinite(Number(n)))).toBe(true);
       expect(run.validation).toBeGreaterThan(0.5);
+      // the heat-map: 16 units × 64 pixels, each a colour
+      expect(run.tiles).toHaveLength(16 * 64);
+      expect(run.tiles.every((f) => /^rgb\(\d+, \d+, \d+\)$|^#[0-9a-f]{6}$/.test(f))).toBe(true);
     }
+    // l2 shrinks the weights: the regularized net's largest unit norm is the smaller
+    expect(regularized.largestNorm).toBeLessThan(plain.largestNorm);
     expect(regularized.test).toBeGreaterThan(plain.test + 0.03);
     const shots = fileURLToPath(new URL('../test-output/', import.meta.url));
     mkdirSync(shots, { recursive: true });
