@@ -2,7 +2,7 @@
 // the tarball: LICENSE, README.md and package.json are in it, every file its
 // exports/imports point a consumer at (all conditions but the repo-internal
 // @tikhonov/source and types-from-source) is in it, no "workspace:" range is
-// left, engines.node is set, and no test file ships. Run by `pnpm test`.
+// left, engines.node is set, and no test file or source map ships. Run by `pnpm test`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,8 @@ try {
     if (!packed.engines?.node) say('engines.node is not set');
     if (packed.license !== 'Apache-2.0') say(`license is ${packed.license}, expected Apache-2.0`);
     for (const file of files) if (/\.test\.|(^|\/)test\//.test(file)) say(`ships the test file ${file}`);
+    // source maps would point at src/, which is not shipped
+    for (const file of files) if (file.endsWith('.map')) say(`ships the source map ${file} without its sources`);
     console.log(`${manifest.name}@${packed.version}: ${files.size} files`);
   }
 } finally {

@@ -58,6 +58,16 @@ describe('data helpers', () => {
     expect(a![1]! - b![1]!).toBeCloseTo(b![1]! - c![1]!, 6);
   });
 
+  it('a chart takes 200 000 points (was a RangeError from Math.min(...xs)), drawing at most 2 000 of them and the whole x range', () => {
+    const points = Array.from({ length: 200_000 }, (_, i) => [i + 1, Math.sin(i / 1000)] as const);
+    const svg = learningCurvesSvg([{ label: 'loss per step', points }]);
+    const d = svg.match(/<path d="([^"]+)"/)![1]!;
+    const drawn = d.split(/[ML]/).filter(Boolean).length;
+    expect(drawn).toBeLessThanOrEqual(2001);
+    expect(drawn).toBeGreaterThan(1000);
+    expect(svg).toContain('>200000</text>');
+  });
+
   it('an HTML report holds the description, the stop, one table row per epoch with every metric, the loss curves and the notes, all escaped', () => {
     const history = History.fromJSON({
       epochs: [

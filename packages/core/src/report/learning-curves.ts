@@ -18,6 +18,33 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 }
 
+/** Points drawn per series at most: more than a chart's pixels across. */
+const MAX_POINTS = 2000;
+
+/** Every k-th point (and the last), so at most `max` remain; a shorter series as it is. */
+function thin(points: ReadonlyArray<readonly [number, number]>, max: number): ReadonlyArray<readonly [number, number]> {
+  if (points.length <= max) return points;
+  const step = Math.ceil(points.length / max);
+  const kept = points.filter((_, i) => i % step === 0);
+  if (kept.at(-1) !== points.at(-1)) kept.push(points.at(-1)!);
+  return kept;
+}
+
+/** Smallest and largest finite x and y over all series (±∞ when there is none). */
+function extents(series: readonly CurveSeries[]): [number, number, number, number] {
+  let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const s of series) {
+    for (const [a, b] of s.points) {
+      if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+      if (a < xMin) xMin = a;
+      if (a > xMax) xMax = a;
+      if (b < yMin) yMin = b;
+      if (b > yMax) yMax = b;
+    }
+  }
+  return [xMin, xMax, yMin, yMax];
+}
+
 /**
  * A self-contained SVG line chart (d3-scale for axes and ticks, d3-shape for
  * the paths), e.g. train and validation loss per epoch. `markers` draws
@@ -30,15 +57,16 @@ export function learningCurvesSvg(
   const width = options.width ?? 640;
   const height = options.height ?? 400;
   const margin = { top: 36, right: 170, bottom: 44, left: 60 };
-  const all = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
-  const xs = all.map((p) => p[0]);
-  const ys = all.map((p) => p[1]);
+  // long runs (hundreds of thousands of log points) are thinned for display, and extents are found by loops:
+  // Math.min(...xs) overflows the call stack there
+  series = series.map((s) => ({ ...s, points: thin(s.points, MAX_POINTS) }));
+  const [xMin, xMax, yMin, yMax] = extents(series);
   const x = scaleLinear()
-    .domain(xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1])
+    .domain(Number.isFinite(xMin) ? [xMin, xMax] : [0, 1])
     .range([margin.left, width - margin.right])
     .nice();
   const y = scaleLinear()
-    .domain(ys.length ? [Math.min(0, ...ys), Math.max(...ys)] : [0, 1])
+    .domain(Number.isFinite(yMin) ? [Math.min(0, yMin), yMax] : [0, 1])
     .range([height - margin.bottom, margin.top])
     .nice();
   const path = line<readonly [number, number]>()
