@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dataset, nn, softmaxCrossEntropy, Trainer, type Module } from '@tikhonov/core';
-import { checkBackend } from '@tikhonov/core/testing';
+import { browserBundle, checkBackend } from '@tikhonov/core/testing';
 import { loadDigits } from '@tikhonov/datasets';
 import { useWasmBackend } from '@tikhonov/backend-wasm';
 import { useTfjsOwnKernels } from '../src/register.js';
@@ -65,20 +65,10 @@ describe('useWasmBackend', () => {
 
 describe('in a browser bundle', () => {
   it('the built package bundles for the browser with no Node built-in (its Node-only lookup of the .wasm files sits behind the browser condition)', async () => {
-    const { build } = await import('esbuild');
-    const packageDir = new URL('..', import.meta.url).pathname;
-    const result = await build({
-      stdin: { contents: "import { useWasmBackend } from '@tikhonov/backend-wasm'; console.log(useWasmBackend);", resolveDir: packageDir, loader: 'js' },
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      logLevel: 'silent',
-    });
-    expect(result.errors).toEqual([]);
+    const code = await browserBundle("import { useWasmBackend } from '@tikhonov/backend-wasm'; console.log(useWasmBackend);", new URL('..', import.meta.url).pathname);
     // the package's own code asks for no Node module (tfjs-backend-wasm's worker glue holds a guarded require in a string)
-    expect(result.outputFiles[0]!.text).not.toMatch(/from\s*"node:|import\("node:/);
-    expect(result.outputFiles[0]!.text).toContain("give option 'paths'");
+    expect(code).not.toMatch(/from\s*"node:|import\("node:/);
+    expect(code).toContain("give option 'paths'");
   });
 });
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OptionError } from './errors.js';
+import { accuracyOf } from './metrics.js';
 import { z } from './options.js';
 
 /** A built-in metric by name. Classification metrics read logits and class ids (or one-hot targets). */
@@ -81,7 +82,8 @@ export function resolveMetrics(specs: readonly MetricSpec[], outputs: readonly (
     if ('fn' in o) return { ...base, stats: (p, t, n) => tf.mul(o.fn(p, t), n), finish: (s, count) => s[0]! / count };
     switch (o.name) {
       case 'accuracy':
-        return { ...base, stats: (p, t) => tf.sum(tf.cast(tf.equal(tf.argMax(p, -1), classIds(p, t)), 'float32')), finish: (s, count) => s[0]! / count };
+        // the count of correct predictions is the one evaluate's own accuracy uses
+        return { ...base, stats: (p, t) => accuracyOf('softmaxCrossEntropy', p, t)!, finish: (s, count) => s[0]! / count };
       case 'topKAccuracy': {
         const k = (o as { k: number }).k;
         // the true class is among the k largest logits

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { browserBundle } from '@tikhonov/core/testing';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,17 +35,7 @@ describe('gradients in a fresh Node process', () => {
   });
 
   it('a browser bundle of the built core has no Node-only module in it (cli-progress sits behind the browser condition), and the Node build still draws the bar', async () => {
-    const { build } = await import('esbuild');
-    const result = await build({
-      stdin: { contents: "import { nn, Trainer } from '@tikhonov/core'; console.log(nn, Trainer);", resolveDir: packageDir, loader: 'js' },
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      logLevel: 'silent',
-    });
-    expect(result.errors).toEqual([]);
-    const code = result.outputFiles[0]!.text;
+    const code = await browserBundle("import { nn, Trainer } from '@tikhonov/core'; console.log(nn, Trainer);", packageDir);
     expect(code).not.toMatch(/cli-progress|require\("readline"\)|from "readline"/);
     // in Node, progress: true loads the real bar through the same import
     const script = `

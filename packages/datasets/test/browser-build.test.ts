@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { browserBundle } from '@tikhonov/core/testing';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -18,19 +19,8 @@ const script = (from: string) => `
 describe('the browser build (export condition browser)', () => {
   it('bundles with no Node built-in, and its embedded sets (base64 + fflate) equal the Node build’s (fs + zlib)', async () => {
     expect(existsSync(`${packageDir}/dist/embedded-data.js`), 'run the build first (turbo runs it before tests)').toBe(true);
-    const { build } = await import('esbuild');
     // the package's own code bundled as a browser bundler would; tfjs and core stay imports, resolved here
-    const result = await build({
-      stdin: { contents: "export * from '@tikhonov/datasets';", resolveDir: packageDir, loader: 'js' },
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      external: ['@tensorflow/tfjs-core', '@tikhonov/core'],
-      logLevel: 'silent',
-    });
-    expect(result.errors).toEqual([]);
-    const code = result.outputFiles[0]!.text;
+    const code = await browserBundle("export * from '@tikhonov/datasets';", packageDir, { external: ['@tensorflow/tfjs-core', '@tikhonov/core'] });
     expect(code).not.toMatch(/["']node:|["'](fs|zlib|path)["']/);
     expect(code).toContain('gunzipSync');
     const bundle = `${packageDir}/.browser-bundle-${process.pid}.mjs`;

@@ -2,12 +2,12 @@
 // (the datasets package's browser build), 30 % of the training labels wrong,
 // then a plain net and a regularized one, epoch by epoch, each epoch's
 // numbers posted back.
-import * as tf from '@tensorflow/tfjs-core';
 import { dataset, nn, Trainer, type Plugin } from '@tikhonov/core';
 import { useWasmBackend } from '@tikhonov/backend-wasm';
 import { loadDigits } from '@tikhonov/datasets';
 import { dropout } from '@tikhonov/dropout';
 import { earlyStopping } from '@tikhonov/early-stopping';
+import { corruptLabels } from '@tikhonov/noise';
 import { l2, maxNorm } from '@tikhonov/norm-penalties';
 import plainWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -22,16 +22,6 @@ const makers: Record<StartMessage['plugins'][number], () => Plugin> = {
   earlyStopping: () => earlyStopping({ patience: 5 }),
 };
 
-/** Puts 30 % of the labels on another class (seeded), as the demo does. */
-function corrupt(data: ReturnType<typeof loadDigits>['data']) {
-  const labels = Int32Array.from((data.y as tf.Tensor).dataSync());
-  let state = 12345;
-  const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  for (let i = 0; i < labels.length; i++) if (next() < 0.3) labels[i] = (labels[i]! + 1 + Math.floor(next() * 9)) % 10;
-  return dataset.fromTensors(data.x, tf.tensor1d(labels, 'int32'));
-}
-
-/** The first 16 hidden units' incoming weights (kernel columns over the 64 pixels) and the largest unit norm, what maxNorm caps. */
 async function firstLayer(trainer: Trainer): Promise<FirstLayer> {
   const kernel = trainer.params.all.find((p) => p.role === 'weight')!.variable;
   const [inputs, units] = kernel.shape as [number, number];
@@ -45,8 +35,9 @@ async function firstLayer(trainer: Trainer): Promise<FirstLayer> {
 async function start(message: StartMessage): Promise<void> {
   const info = await useWasmBackend({ paths: { 'tfjs-backend-wasm.wasm': plainWasm, 'tfjs-backend-wasm-simd.wasm': simdWasm, 'tfjs-backend-wasm-threaded-simd.wasm': threadedWasm } });
   const [clean, validationClean, test] = dataset.split(loadDigits().data, [0.3, 0.2, 0.5], 0);
-  const train = corrupt(clean!);
-  const validation = corrupt(validationClean!);
+  // 30 % of the labels on another class, seeded as in `pnpm demo`
+  const train = corruptLabels(clean!, { rate: 0.3, classes: 10, seed: 1 }).data;
+  const validation = corruptLabels(validationClean!, { rate: 0.3, classes: 10, seed: 2 }).data;
   post({ type: 'ready', backend: `${info.backend}${info.simd ? ' (SIMD)' : ''}`, train: train.size, validation: validation.size });
   for (const run of ['plain', 'regularized'] as const) {
     // each epoch's numbers go to the page as the fit reaches them (a plugin's afterEpoch)

@@ -44,7 +44,7 @@ describe.skipIf(why !== undefined)('the playground in a real browser (headless c
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(site.url);
-    await page.fill('#epochs', '12');
+    await page.fill('#epochs', '30');
     await page.click('#start');
     await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('status')!.dataset.state ?? ''), undefined, { timeout: 240_000 });
     const status = await page.textContent('#status');
@@ -61,9 +61,9 @@ describe.skipIf(why !== undefined)('the playground in a real browser (headless c
     });
     const plain = await read('plain');
     const regularized = await read('regularized');
-    console.log(`playground (chromium, wasm, 12 epochs, 30 % wrong labels): plain test ${plain.test.toFixed(3)}, regularized (l2) ${regularized.test.toFixed(3)}`);
+    console.log(`playground (chromium, wasm, 30 epochs, 30 % wrong labels): plain test ${plain.test.toFixed(3)}, regularized (l2) ${regularized.test.toFixed(3)}`);
     for (const run of [plain, regularized]) {
-      expect(run.epochs).toBe(12);
+      expect(run.epochs).toBe(30);
       expect(run.paths).toHaveLength(2);
       for (const d of run.paths) expect(d.match(/-?\d+(\.\d+)?/g)!.every((n) => Number.isFinite(Number(n)))).toBe(true);
       expect(run.validation).toBeGreaterThan(0.5);

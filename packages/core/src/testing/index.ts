@@ -4,3 +4,4 @@ export { numericGradient } from './numeric-gradient.js';
 export { checkBackend, defaultBackendCases, type BackendCase, type BackendReport } from './check-backend.js';
 export { BENCH_MODELS, compareStepTimes, printStepTimes, profileKernels, printKernelTable, timeSteps, type BenchModel, type KernelTimeRow, type StepBenchConfig, type StepBenchRow } from './step-bench.js';
 export { compareTrainerOverhead, printTrainerOverhead, type OverheadReport, type OverheadRow } from './trainer-overhead.js';
+export { browserBundle } from './browser-bundle.js';
