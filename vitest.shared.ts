@@ -13,5 +13,9 @@ export const sharedConfig = defineConfig({
     hookTimeout: 120_000,
     setupFiles: [new URL('./vitest.setup.ts', import.meta.url).pathname],
     pool: 'forks',
+    // test-results.json (per package) is what scripts/check-claims.mjs reads to see
+    // that every test named in CLAIMS.md exists and passed in this run.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results.json' },
   },
 });

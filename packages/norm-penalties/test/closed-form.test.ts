@@ -1,20 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Matrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { nn, Trainer, type Plugin } from '@tikhonov/core';
 import { linearRegression } from '@tikhonov/datasets';
+import { trainLinear } from './helpers.js';
 import { effectiveParameters, l1, l2, l2ShrinkFactors, matVec, pseudoInverse, ridge, symmetricEigen, UnderdeterminedError } from '@tikhonov/norm-penalties';
-
-const linear = () => nn.dense(1, { useBias: false });
-
-async function trainLinear(X: tf.Tensor, y: tf.Tensor, plugins: Plugin[], steps: number, learningRate: number): Promise<Float32Array> {
-  const t = new Trainer({ model: linear(), loss: 'mse', optimizer: { name: 'sgd', learningRate }, plugins, progress: false, logEvery: 1000 });
-  const m = X.shape[0]!;
-  await t.fit({ x: X, y, size: m }, { epochs: steps, batchSize: m, shuffle: false });
-  const w = t.params.get('dense_1/kernel').variable.dataSync().slice() as Float32Array;
-  t.dispose();
-  return w;
-}
 
 describe('L² (seed §7.2.1)', () => {
   // Our objective is (1/m)‖Xw − y‖² + α/2‖w‖² (mean squared error plus l2's α/2‖w‖²).
@@ -57,6 +46,19 @@ describe('L² (seed §7.2.1)', () => {
       expect(effectiveParameters(values, a)).toBeCloseTo(hat.trace(), 8);
     }
     expect(effectiveParameters(values, 0)).toBeCloseTo(5, 10);
+  });
+
+  it('effective parameters γ(α) fall strictly as α rises, from d at α = 0 towards 0 (§7.2.1), checked on the hat matrix’s trace', () => {
+    const X = new Matrix(rows);
+    const gram = X.transpose().mmul(X);
+    const { values } = symmetricEigen(gram.to2DArray());
+    const alphas = [0, 0.01, 0.1, 1, 10, 100, 1e3, 1e4, 1e6];
+    const traces = alphas.map((a) => (a === 0 ? 5 : X.mmul(inverse(gram.clone().add(Matrix.eye(5).mul(a)))).mmul(X.transpose()).trace()));
+    const gammas = alphas.map((a) => effectiveParameters(values, a));
+    gammas.forEach((g, i) => expect(g).toBeCloseTo(traces[i]!, 6));
+    for (let i = 1; i < gammas.length; i++) expect(gammas[i]!).toBeLessThan(gammas[i - 1]!);
+    expect(gammas[0]).toBeCloseTo(5, 10);
+    expect(gammas[gammas.length - 1]!).toBeLessThan(1e-3);
   });
 });
 
