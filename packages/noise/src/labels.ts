@@ -25,18 +25,36 @@ function relabel(name: string, rewrite: (y: Batch['y'], k: number, ctx: StepCont
   return { order: Order.noise, transformBatch: (batch, ctx) => ({ ...batch, y: rewrite(batch.y, classesOf(name, ctx), ctx) }) };
 }
 
-/**
- * Label smoothing (seed deck 000): replaces hard targets 0 and 1 by ε/k and
- * 1 − (k−1)ε/k for k classes, i.e. y ← (1 − ε)·y + ε/k, so a softmax is never
- * pushed towards infinite logits. (Deck 002 states the variant ε/(k−1) and
- * 1 − ε.) Class ids and one-hot targets are accepted.
- */
-export const labelSmoothing: (options: { epsilon: number; name?: string }) => Plugin = definePlugin({
-  name: 'labelSmoothing',
-  options: { epsilon: schemas.rate },
-  setup: ({ epsilon }: { epsilon: number }, name) => relabel(name, (y, k) => tf.add(tf.mul(distribution(name, y, k), 1 - epsilon), epsilon / k)),
-});
+/** Options of {@link labelSmoothing}. */
+export interface LabelSmoothingOptions {
+  /** ε, the probability mass taken from the target class, in [0, 1]. */
+  epsilon: number;
+  /**
+   * Where ε goes. `'all'` (default; deck 000, Keras, PyTorch): ε/k to every class, so
+   * targets are ε/k and 1 − (k−1)ε/k. `'others'` (deck 002): ε/(k−1) to each other
+   * class, so targets are ε/(k−1) and 1 − ε.
+   */
+  spread?: 'all' | 'others';
+  name?: string;
+}
 
+/**
+ * Label smoothing: replaces hard 0/1 targets by soft ones, so a softmax is
+ * never pushed towards infinite logits (maximum likelihood on hard targets
+ * may never converge). Class ids and one-hot rows are accepted; every row
+ * still sums to 1.
+ */
+export const labelSmoothing: (options: LabelSmoothingOptions) => Plugin = definePlugin({
+  name: 'labelSmoothing',
+  options: { epsilon: schemas.rate, spread: z.enum(['all', 'others'], { message: "must be 'all' (ε/k to every class) or 'others' (ε/(k−1) to each other class)" }).optional() },
+  setup: ({ epsilon, spread = 'all' }: LabelSmoothingOptions, name) =>
+    relabel(name, (y, k) => {
+      // off = the mass every non-target class gets (ε/k or ε/(k−1)); y·(1 − k·off) + off
+      // gives the target class 1 − (k−1)·off and keeps each row's sum at 1
+      const off = spread === 'all' ? epsilon / k : epsilon / (k - 1);
+      return tf.add(tf.mul(distribution(name, y, k), 1 - k * off), off);
+    }),
+});
 /**
  * Label noise: in each step, each training label is replaced with probability
  * `rate` by a uniformly drawn different class (DisturbLabel, Xie et al. 2016)

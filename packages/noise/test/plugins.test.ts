@@ -28,6 +28,22 @@ describe('label smoothing (deck 000)', () => {
     }
   });
 
+  it("spread 'others' (deck 002): targets are exactly ε/(k−1) and 1 − ε, rows sum to 1; a bad spread is refused naming it", async () => {
+    const epsilon = 0.2;
+    const k = 5;
+    const ids = [4, 0, 2];
+    const seen: Array<{ x: number[]; y: number[] }> = [];
+    const t = new Trainer({ model: nn.dense(k), loss: 'softmaxCrossEntropy', plugins: [labelSmoothing({ epsilon, spread: 'others' }), batchTap(seen)], progress: false });
+    await t.fit({ x: tf.ones([3, 2]), y: tf.tensor1d(ids, 'int32'), size: 3 }, { epochs: 1, batchSize: 3, shuffle: false });
+    ids.forEach((id, i) => {
+      const row = seen[0]!.y.slice(i * k, i * k + k);
+      row.forEach((v, j) => expect(v).toBeCloseTo(j === id ? 1 - epsilon : epsilon / (k - 1), 7));
+      expect(row.reduce((a, b) => a + b)).toBeCloseTo(1, 6);
+    });
+    t.dispose();
+    expect(() => labelSmoothing({ epsilon, spread: 'some' as never })).toThrow(/spread.*some.*'all'.*'others'/s);
+  });
+
   it('refuses regression targets with a clear error', async () => {
     const t = new Trainer({ model: nn.dense(1), loss: 'mse', plugins: [labelSmoothing({ epsilon: 0.1 })], progress: false });
     await expect(t.fit({ x: tf.ones([4, 2]), y: tf.ones([4, 1]), size: 4 }, { epochs: 1 })).rejects.toThrow(/labelSmoothing needs class targets for an output of k ≥ 2 classes, but the output has shape \[1\]/);
