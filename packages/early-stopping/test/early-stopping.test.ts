@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { nn, Trainer, type Plugin } from '@tikhonov/core';
+import { dataset, nn, Trainer, type Plugin } from '@tikhonov/core';
 import { browserBundle, checkPlugin } from '@tikhonov/core/testing';
 import { linearRegression, loadDigits, polynomialRegression } from '@tikhonov/datasets';
 import { continueUntil, earlyStopping, earlyStoppingFactors, equivalentL2, retrainOnAll, type EarlyStoppingReport } from '@tikhonov/early-stopping';
@@ -110,32 +110,77 @@ describe('early stopping ≈ L² (seed §7.7, eqs. 7.26–7.28)', () => {
 });
 
 describe('Algorithms 7.2 and 7.3 on the digits', () => {
-  const digits = () => loadDigits().data;
-  const create = (extra: Plugin[]) =>
-    new Trainer({ model: nn.sequential([nn.dense(32, { activation: 'relu' }), nn.dense(10)]), loss: 'softmaxCrossEntropy', optimizer: { name: 'adam', learningRate: 0.01 }, plugins: extra, seed: 0, progress: false });
+  // a held-out test set the algorithms never see; they split the rest into subtrain/valid themselves
+  const [train, test] = dataset.split(loadDigits().data, [0.8, 0.2], 11);
+  const batchSize = 64;
+  /** Each trainer the factory builds, with the params at the start of each of its fits and every validation pass. */
+  type Trace = { startParams: number[][][]; startSteps: number[]; evaluations: Array<{ step: number; loss: number }>; examplesSeen: number[] };
+  const traced = () => {
+    const traces: Trace[] = [];
+    const create = (extra: Plugin[]) => {
+      const trace: Trace = { startParams: [], startSteps: [], evaluations: [], examplesSeen: [] };
+      traces.push(trace);
+      const recorder: Plugin = {
+        name: 'recorder',
+        apiVersion: 2,
+        beforeFit: (ctx) => void (trace.startParams.push(ctx.params.all.map((p) => Array.from(p.variable.dataSync()))), trace.startSteps.push(ctx.step), trace.examplesSeen.push(0)),
+        transformBatch: (b) => ((trace.examplesSeen[trace.examplesSeen.length - 1]! += b.x.shape[0]!), b),
+        afterEvaluate: (metrics, ctx) => void trace.evaluations.push({ step: ctx.step, loss: metrics['val.loss']! }),
+      };
+      return new Trainer({ model: nn.sequential([nn.dense(32, { activation: 'relu' }), nn.dense(10)]), loss: 'softmaxCrossEntropy', optimizer: { name: 'adam', learningRate: 0.01 }, plugins: [...extra, recorder], seed: 0, progress: false });
+    };
+    return { traces, create };
+  };
+  const argmin = (evals: Array<{ step: number; loss: number }>) => evals.reduce((best, e) => (e.loss < best.loss ? e : best));
 
-  it('7.2: finds i* on subtrain/valid, then retrains from scratch on all data for the same epochs or steps', async () => {
-    const train = digits();
-    const byEpochs = await retrainOnAll(create, { train, maxEpochs: 30, batchSize: 64, earlyStopping: { patience: 3 } });
-    const perSubtrainEpoch = Math.ceil(Math.round(0.8 * train.size) / 64);
-    expect(byEpochs.firstRun.bestStep).toBeGreaterThan(0);
-    expect(byEpochs.retrained.epochs).toBe(Math.max(1, Math.round(byEpochs.firstRun.bestStep! / perSubtrainEpoch)));
-    const bySteps = await retrainOnAll(create, { train, maxEpochs: 30, batchSize: 64, earlyStopping: { patience: 3 }, repeat: 'steps' });
-    expect(bySteps.retrained.steps).toBe(bySteps.firstRun.bestStep);
-    const accuracy = (await byEpochs.trainer.evaluate(train)).accuracy!;
-    console.log(`Algorithm 7.2 on digits: i* = ${byEpochs.firstRun.bestStep} steps (epoch ${byEpochs.firstRun.bestEpoch}), best val.loss ${byEpochs.firstRun.bestValue!.toFixed(4)}; retrained ${byEpochs.retrained.epochs} epochs on all ${train.size} examples: train accuracy ${accuracy.toFixed(4)}`);
-    expect(accuracy).toBeGreaterThan(0.95);
-    byEpochs.trainer.dispose();
+  it('7.2: i* is the step of the lowest validation loss in the trace; a fresh model (the same initial params) is retrained on all the data for i*’s epochs', async () => {
+    const { traces, create } = traced();
+    const result = await retrainOnAll(create, { train, maxEpochs: 30, batchSize, earlyStopping: { patience: 3 } });
+    const [first, second] = traces;
+    const best = argmin(first!.evaluations);
+    expect(result.firstRun.bestStep).toBe(best.step);
+    // validation ran once per epoch of the subtrain split (80 % of the data here)
+    const subtrainSize = first!.examplesSeen[0]! / first!.evaluations.length;
+    const bestEpoch = first!.evaluations.indexOf(best) + 1;
+    expect(result.retrained.epochs).toBe(bestEpoch);
+    // retrained from scratch: the second trainer starts from the first one's initial params, not its trained ones
+    expect(second!.startParams[0]).toEqual(first!.startParams[0]);
+    // on all the data: every example of train, bestEpoch times
+    expect(second!.examplesSeen[0]).toBe(bestEpoch * train.size);
+    expect(subtrainSize).toBeCloseTo(0.8 * train.size, -1);
+    const testAccuracy = (await result.trainer.evaluate(test)).accuracy!;
+    console.log(`Algorithm 7.2 on digits: i* = ${best.step} steps (epoch ${bestEpoch}), val.loss ${best.loss.toFixed(4)}; retrained ${bestEpoch} epochs on ${train.size} examples: held-out test accuracy ${testAccuracy.toFixed(4)}`);
+    expect(testAccuracy).toBeGreaterThan(0.9);
+    result.trainer.dispose();
+
+    // repeat: 'steps' retrains for exactly i* updates
+    const steps = traced();
+    const bySteps = await retrainOnAll(steps.create, { train, maxEpochs: 30, batchSize, earlyStopping: { patience: 3 }, repeat: 'steps' });
+    expect(bySteps.retrained.steps).toBe(argmin(steps.traces[0]!.evaluations).step);
     bySteps.trainer.dispose();
   });
 
-  it('7.3: continues on all data until the validation loss reaches ε, within its step budget', async () => {
-    const train = digits();
-    const result = await continueUntil(create, { train, maxEpochs: 30, batchSize: 64, earlyStopping: { patience: 3 }, maxSteps: 60, checkEvery: 5 });
-    console.log(`Algorithm 7.3 on digits: ε = ${result.target.toFixed(4)}, reached = ${result.reached} after ${result.continuedSteps} steps, final val.loss ${result.finalValidationLoss.toFixed(4)}`);
-    expect(result.continuedSteps).toBeLessThanOrEqual(60);
-    expect(result.reached).toBe(result.finalValidationLoss < result.target);
-    if (!result.reached) expect(result.continuedSteps).toBe(60);
+  it('7.3: ε is the subtrain loss at the stop, recomputed; training on all data stops at the first check below ε, not before or after', async () => {
+    const { traces, create } = traced();
+    const checkEvery = 5;
+    const result = await continueUntil(create, { train, maxEpochs: 30, batchSize, earlyStopping: { patience: 3 }, maxSteps: 600, checkEvery });
+    const trace = traces[0]!;
+    const firstRunEnd = trace.startSteps[1]!; // phase 2 starts where the early-stopped run ended
+    const checks = trace.evaluations.filter((e) => e.step > firstRunEnd);
+    const firstBelow = checks.findIndex((e) => e.loss < result.target);
+    console.log(`Algorithm 7.3 on digits: ε = ${result.target.toFixed(4)}, ${checks.length} checks every ${checkEvery} steps; stopped after ${result.continuedSteps} steps at val.loss ${result.finalValidationLoss.toFixed(4)}`);
+    expect(firstBelow).toBeGreaterThanOrEqual(0); // reached within the budget here
+    expect(checks.length).toBe(firstBelow + 1); // no check after the first one below ε
+    expect(checks[firstBelow]!.step - firstRunEnd).toBe(result.continuedSteps);
+    expect((firstRunEnd + result.continuedSteps) % checkEvery).toBe(0); // checks fall on every n-th step of the trainer
+    expect(result.reached).toBe(true);
+    // ε recomputed: the params at the start of phase 2 (θ at the early stop), on the subtrain split
+    const [subtrain] = dataset.split(train, [0.8, 0.2], 0);
+    const probe = create([]);
+    probe.build(train.x.shape.slice(1) as number[]);
+    probe.model.params.forEach((p, i) => p.variable.assign(tf.tensor(trace.startParams[1]![i]!, p.variable.shape)));
+    expect(Math.abs((await probe.evaluate(subtrain!)).loss! - result.target)).toBeLessThan(1e-5);
+    probe.dispose();
     result.trainer.dispose();
   });
 });
