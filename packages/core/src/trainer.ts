@@ -22,6 +22,7 @@ import { validateOptions } from './options.js';
 import { ParamWrites } from './params.js';
 import type { Metrics, ParamTable, Plugin } from './plugin.js';
 import { describeHooks, hookTable, registerPlugins } from './plugin-registry.js';
+import { disposeParked } from './loop/optimizer-slots.js';
 
 export type { FitOptions, InferenceOptions, PredictOptions, TrainerOptions } from './loop/trainer-options.js';
 
@@ -154,6 +155,7 @@ ${this.describeLoop()}`;
     const run = this.run;
     run.builtModel?.dispose();
     this.optimizer.dispose();
+    disposeParked(run.parkedSlots);
     tf.dispose(run.pendingLosses);
     run.pendingLosses = [];
     disposeSnapshot(run);

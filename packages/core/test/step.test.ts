@@ -126,6 +126,42 @@ describe('the step', () => {
     t.dispose();
   });
 
+  it('freeze, then unfreeze mid-training with Adam: each param keeps its own moments (tfjs indexes slots by position), matching Adam by hand', async () => {
+    // two kernels of the same shape, so moments handed to the wrong param would go unnoticed by shape
+    const store: Record<string, Float32Array>[] = [];
+    const t = new Trainer({ model: nn.sequential([nn.dense(3, { activation: 'tanh' }), nn.dense(3)]), loss: 'softmaxCrossEntropy', optimizer: { name: 'adam', learningRate: 0.05 }, plugins: [gradientTap(store)], inputShape: [3], seed: 4, progress: false });
+    const start = paramValues(t.model.params);
+    const data = blobs(12, 3);
+    await t.fit(data, { epochs: 2, batchSize: 12 });
+    t.freeze({ names: ['dense_1'] });
+    await t.fit(data, { epochs: 4, batchSize: 12 });
+    t.unfreeze({ names: ['dense_1'] });
+    await t.fit(data, { epochs: 6, batchSize: 12 });
+    expect(store.map((g) => Object.keys(g).length)).toEqual([4, 4, 2, 2, 4, 4]);
+    // Adam by hand over the recorded gradients, in tfjs's form: one global step count t for the bias correction,
+    // a param's moments updated only in the steps it is trained
+    const [b1, b2, eps, lr] = [0.9, 0.999, 1e-7, 0.05];
+    const final = paramValues(t.model.params);
+    for (const name of Object.keys(start)) {
+      const w = Array.from(start[name]!);
+      const m = w.map(() => 0);
+      const v = w.map(() => 0);
+      store.forEach((grads, i) => {
+        const g = grads[name];
+        if (!g) return;
+        const step = i + 1;
+        const rate = (lr * Math.sqrt(1 - b2 ** step)) / (1 - b1 ** step);
+        g.forEach((gj, j) => {
+          m[j] = b1 * m[j]! + (1 - b1) * gj;
+          v[j] = b2 * v[j]! + (1 - b2) * gj * gj;
+          w[j] = w[j]! - (rate * m[j]!) / (Math.sqrt(v[j]!) + eps);
+        });
+      });
+      expect(maxAbsDiff(final[name]!, w)).toBeLessThan(1e-4); // float32 against float64 over six Adam steps
+    }
+    t.dispose();
+  });
+
   it('a module used twice shares its params and gets the sum of both uses’ gradients', async () => {
     const shared = nn.dense(4, { activation: 'tanh', name: 'shared' });
     const model = nn.sequential([shared, shared, nn.dense(3)]);

@@ -10,6 +10,7 @@ import type { FitContext, Mode, ParamTable, Plugin, SiteActivation, StepContext 
 import type { LearningRateSchedule } from '../schedules.js';
 import type { HookRunner } from './hook-runner.js';
 import type { TrainerOptions } from './trainer-options.js';
+import type { ParkedSlots } from './optimizer-slots.js';
 
 /** The pass being run, read by the contexts' getters (one object, mutated: no allocation per step). */
 export interface PassState {
@@ -45,6 +46,9 @@ export class RunState {
   /** The user's view of the params (`trainer.params`). */
   table: ParamTable | undefined;
   trainableCache: tf.Variable[] | undefined;
+  /** The variable order the optimizer's slots are aligned to (see alignSlots), and the slots of those left out. */
+  slotOrder: readonly string[] = [];
+  readonly parkedSlots: ParkedSlots = new Map();
   readonly pass: PassState = { step: 0, epoch: 0, mode: 'train', tag: 'main', nested: false, batch: undefined, streamKey: [], activations: [] };
   stepCount = 0;
   /** The training data of the fit in progress (undefined between fits). */

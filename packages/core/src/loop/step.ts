@@ -8,6 +8,7 @@ import type { RunState } from './run-state.js';
 import { setLearningRate } from '../optimizers.js';
 import { scheduledRate } from '../schedules.js';
 import { gradientsOrCleanUp } from './tape.js';
+import { alignSlots } from './optimizer-slots.js';
 
 const NO_ACTIVATIONS: readonly SiteActivation[] = Object.freeze([]);
 
@@ -51,7 +52,14 @@ export function trainStep(run: RunState, train: Dataset, order: tf.Tensor1D, sta
       pass.activations = NO_ACTIVATIONS;
     }
     const named = hooks.pipe(byHook.transformGradients, 'transformGradients', byParamName(run, grads), (plugin, g) => plugin.transformGradients!(g, run.contextsOf(plugin).step));
-    run.optimizer.applyGradients(byVariableName(run, named));
+    const update = byVariableName(run, named);
+    const names = Object.keys(update);
+    // freeze/unfreeze (or a plugin) changed which variables are updated: re-key the optimizer's slots by name
+    if (names.length !== run.slotOrder.length || names.some((name, i) => name !== run.slotOrder[i])) {
+      alignSlots(run.optimizer, names, run.parkedSlots);
+      run.slotOrder = names;
+    }
+    run.optimizer.applyGradients(update);
     for (const [param, next] of stateUpdates) {
       param.variable.assign(next);
       next.dispose();
