@@ -3,7 +3,7 @@ import { Matrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { linearRegression } from '@tikhonov/datasets';
 import { trainLinear } from './helpers.js';
-import { effectiveParameters, l1, l2, l2ShrinkFactors, matVec, pseudoInverse, ridge, symmetricEigen, UnderdeterminedError } from '@tikhonov/norm-penalties';
+import { effectiveParameters, elasticNet, l1, l2, l2ShrinkFactors, matVec, pseudoInverse, ridge, symmetricEigen, UnderdeterminedError } from '@tikhonov/norm-penalties';
 
 describe('L² (seed §7.2.1)', () => {
   // Our objective is (1/m)‖Xw − y‖² + α/2‖w‖² (mean squared error plus l2's α/2‖w‖²).
@@ -86,18 +86,18 @@ describe('under-constrained problems (seed §7.4)', () => {
 });
 
 describe('L¹ (seed §7.2.2)', () => {
+  const hadamard = [
+    [1, 1, 1, 1, 1, 1, 1, 1],
+    [1, -1, 1, -1, 1, -1, 1, -1],
+    [1, 1, -1, -1, 1, 1, -1, -1],
+    [1, -1, -1, 1, 1, -1, -1, 1],
+    [1, 1, 1, 1, -1, -1, -1, -1],
+  ];
+  const s = [1, 1, 0.5, 2, 1];
+  const X = Array.from({ length: 8 }, (_, r) => s.map((si, c) => si * hadamard[c]![r]!));
   it('proximal L¹ with a diagonal Hessian reaches wᵢ = sign(wᵢ*)·max(|wᵢ*| − α/Hᵢᵢ, 0), with exact zeros', async () => {
     // Orthogonal columns (Hadamard order 8) scaled by s: XᵀX = diag(8s²), and for
     // (1/8)‖Xw − y‖² the Hessian is H = diag(2s²).
-    const hadamard = [
-      [1, 1, 1, 1, 1, 1, 1, 1],
-      [1, -1, 1, -1, 1, -1, 1, -1],
-      [1, 1, -1, -1, 1, 1, -1, -1],
-      [1, -1, -1, 1, 1, -1, -1, 1],
-      [1, 1, 1, 1, -1, -1, -1, -1],
-    ];
-    const s = [1, 1, 0.5, 2, 1];
-    const X = Array.from({ length: 8 }, (_, r) => s.map((si, c) => si * hadamard[c]![r]!));
     const wStar = [2, 0.05, -1, -0.03, -0.4];
     const y = matVec(X, wStar);
     const alpha = 0.3;
@@ -105,6 +105,21 @@ describe('L¹ (seed §7.2.2)', () => {
     const expected = wStar.map((w, i) => Math.sign(w) * Math.max(Math.abs(w) - alpha / H[i]!, 0));
     expect(expected.filter((v) => v === 0)).toHaveLength(2);
     const w = await trainLinear(tf.tensor2d(X), tf.tensor2d(Array.from(y), [8, 1]), [l1({ alpha, method: 'proximal' })], 600, 0.1);
+    w.forEach((v, i) => {
+      if (expected[i] === 0) expect(Math.abs(v)).toBe(0);
+      else expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-5);
+    });
+  });
+
+  it('elastic net (proximal) with a diagonal Hessian reaches wᵢ = sign(wᵢ*)·max(Hᵢᵢ|wᵢ*| − α₁, 0)/(Hᵢᵢ + α₂), by hand', async () => {
+    // per coordinate: minimise Hᵢᵢ/2·(w − wᵢ*)² + α₂/2·w² + α₁|w|; the subgradient condition gives the closed form
+    const wStar = [2, 0.05, -1, -0.03, -0.4];
+    const y = matVec(X, wStar);
+    const [a1, a2] = [0.3, 0.5];
+    const H = s.map((si) => 2 * si * si);
+    const expected = wStar.map((w, i) => (Math.sign(w) * Math.max(H[i]! * Math.abs(w) - a1, 0)) / (H[i]! + a2));
+    expect(expected.filter((v) => v === 0)).toHaveLength(2);
+    const w = await trainLinear(tf.tensor2d(X), tf.tensor2d(Array.from(y), [8, 1]), [elasticNet({ l1: a1, l2: a2, method: 'proximal' })], 600, 0.1);
     w.forEach((v, i) => {
       if (expected[i] === 0) expect(Math.abs(v)).toBe(0);
       else expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-5);
