@@ -10,3 +10,4 @@ export { monteCarloPredict, type McPrediction } from './monte-carlo.js';
 export { dropUnits, type Scaling } from './masks.js';
 export { combine, type MeanKind, type OutputKind } from './inference.js';
 export { stochasticPooling, type StochasticPoolingOptions } from './stochastic-pooling.js';
+export { fastDropoutDense, dropoutSumMoments, type FastDropoutDenseOptions } from './fast-dropout.js';

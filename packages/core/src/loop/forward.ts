@@ -3,6 +3,7 @@ import type { ForwardHooks } from '../nn/model.js';
 import type { ModelOutput, ParamInfo, Site } from '../nn/types.js';
 import type { Mode, SiteActivation } from '../plugin.js';
 import type { RunState } from './run-state.js';
+import { RandomStream } from '../random.js';
 
 /** One forward pass to run. */
 export interface ForwardRequest {
@@ -44,8 +45,16 @@ function forwardHooks(run: RunState, request: ForwardRequest): ForwardHooks {
   const record = request.record;
   // A param read twice in one forward (a shared module) is transformed once.
   const cache = new Map<ParamInfo, tf.Tensor>();
+  // one stream per module and pass, keyed like the plugins' (seed, step or predict call) plus the module and the tag
+  const streams = new Map<string, RandomStream>();
   return {
     training: request.mode === 'train',
+    mode: request.mode,
+    random: (moduleName: string) => {
+      let stream = streams.get(moduleName);
+      if (!stream) streams.set(moduleName, (stream = new RandomStream([...run.pass.streamKey, 'module', moduleName, request.tag])));
+      return stream;
+    },
     transformParam:
       paramPlugins.length === 0
         ? undefined

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed } from '../random.js';
+import { deriveSeed, type RandomStream } from '../random.js';
 import { initialValue } from './init.js';
 import type { ForwardScope, InitScope, Module, ParamSpec } from './module.js';
 import { isRecord } from './module.js';
@@ -18,6 +18,10 @@ interface MutableParam extends ParamInfo {
 /** Hooks the trainer plugs into a forward pass. */
 export interface ForwardHooks {
   readonly training: boolean;
+  /** The pass's mode; default `'train'` when training, else `'infer'`. */
+  readonly mode?: 'train' | 'sample' | 'infer';
+  /** The random stream of a module (by name) in this pass; absent outside a trainer's pass. */
+  random?(moduleName: string): RandomStream;
   transformParam?(p: ParamInfo, value: tf.Tensor): tf.Tensor;
   transformActivation?(site: Site, h: tf.Tensor): tf.Tensor;
   /** Receives the batch moments of normalisation layers in training mode (see `ForwardScope.observeMoments`). */
@@ -139,6 +143,11 @@ export class BuiltModel {
     const site = (s: Site, h: tf.Tensor) => (hooks.transformActivation ? hooks.transformActivation(s, h) : h);
     const scope: ForwardScope = {
       training: hooks.training,
+      mode: hooks.mode ?? (hooks.training ? 'train' : 'infer'),
+      random: (module) => {
+        if (!hooks.random) throw new Error(`module '${this.nameOf(module)}' draws random numbers, which needs a trainer's pass (fit or predict)`);
+        return hooks.random(this.nameOf(module));
+      },
       param: (module, localName) => {
         const p = this.byModule.get(module)?.get(localName);
         if (!p) throw new RangeError(`module '${this.moduleNames.get(module) ?? module.kind}' has no param '${localName}'`);

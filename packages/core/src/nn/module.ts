@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { InitializerName } from './init.js';
 import type { ModelOutput, OutputShape, ParamRole, Shape, SiteKind } from './types.js';
+import type { RandomStream } from '../random.js';
 
 /** How a module declares a parameter while the model is built. */
 export interface ParamSpec {
@@ -29,6 +30,16 @@ export interface InitScope {
 export interface ForwardScope {
   /** Training (true) or inference (false). */
   readonly training: boolean;
+  /**
+   * The pass's mode: `'train'`, `'sample'` (a sampled prediction: stochastic layers draw, as in training) or
+   * `'infer'` (deterministic inference).
+   */
+  readonly mode: 'train' | 'sample' | 'infer';
+  /**
+   * The seeded random stream of `module` in this pass (fresh each step and each predict call, so a stochastic
+   * layer repeats under the trainer's seed). Throws outside a trainer's pass.
+   */
+  random(module: Module): RandomStream;
   /** The value of a param for this forward pass, after every `transformParam`. */
   param(module: Module, localName: string): tf.Tensor;
   /** Passes an activation through every `transformActivation` of the site `module` emits. */

@@ -32,7 +32,9 @@ export function batchNormStatistics(model: BuiltModel, x: tf.Tensor, options: Ba
     const size = Math.min(batchSize, n - start);
     tf.tidy(() => {
       model.forward(tf.slice(x, start, size), {
+        // normalisation layers in training mode (they report their batch moments); stochastic layers deterministic
         training: true,
+        mode: 'infer',
         transformParam: lookup ? (p, v) => lookup.get(p.name) ?? v : undefined,
         observeMoments: (state, m) => {
           const old = acc.get(state.mean);
