@@ -1,5 +1,6 @@
 export { activation, activate, activationNames, type ActivationName } from './activations.js';
 export { sequential, multiHead } from './compose.js';
+export { withParams } from './preset.js';
 export { initialValue, fans, type InitializerName } from './init.js';
 export {
   dense,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, type RandomStream } from '../random.js';
 import { initialValue } from './init.js';
+import { presetOf } from './preset.js';
 import type { ForwardScope, InitScope, Module, ParamSpec } from './module.js';
 import { isRecord } from './module.js';
 import { matchesParam, type ParamSelector } from './select.js';
@@ -229,7 +230,11 @@ export class BuiltModel {
       return;
     }
     const variableName = `${name}@model${this.id}`;
-    const value = initialValue(spec.init, spec.shape, deriveSeed(this.seed, 'init', name));
+    const preset = presetOf(module, localName);
+    if (preset && preset.shape.join(',') !== spec.shape.join(',')) {
+      throw new TypeError(`param '${name}' needs shape [${spec.shape.join(', ')}], but its preset value (nn.withParams) has shape [${preset.shape.join(', ')}]`);
+    }
+    const value = preset ? tf.clone(preset) : initialValue(spec.init, spec.shape, deriveSeed(this.seed, 'init', name));
     const trainable = spec.role === 'state' ? false : (spec.trainable ?? true);
     const variable = tf.variable(value, trainable, variableName);
     value.dispose();
