@@ -62,7 +62,7 @@ function trainByHand(model: tfl.Sequential, steps: number, lr: number, alpha: nu
   tf.dispose([x, y]);
 }
 
-const weightsOf = (model: tfl.Sequential) => Object.fromEntries(model.layers.flatMap((l) => l.weights.map((w, i) => [`${l.name}/${i}`, Array.from(l.getWeights()[i]!.dataSync())])));
+const weightsOf = (model: tfl.LayersModel) => Object.fromEntries(model.layers.flatMap((l) => l.weights.map((w, i) => [`${l.name}/${i}`, Array.from(l.getWeights()[i]!.dataSync())])));
 
 describe('fromLayersModel (a tfjs-layers Sequential through the Trainer)', () => {
   for (const variant of ['plain', 'with l2 and maxNorm'] as const) {
@@ -90,13 +90,55 @@ describe('fromLayersModel (a tfjs-layers Sequential through the Trainer)', () =>
     });
   }
 
-  it('refuses a final softmax unless asked to train on its logits, functional models and unconverted layers, naming them', () => {
+  it('a functional model with a skip connection (Add) and a Concatenate matches the hand-written loop step for step', async () => {
+    const build = () => {
+      const input = tfl.input({ shape: [5], name: 'in' });
+      const a = tfl.layers.dense({ units: 6, activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 11 }), name: 'a' }).apply(input) as tfl.SymbolicTensor;
+      const b = tfl.layers.dense({ units: 6, activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 12 }), name: 'b' }).apply(a) as tfl.SymbolicTensor;
+      const sum = tfl.layers.add({ name: 'skip' }).apply([a, b]) as tfl.SymbolicTensor;
+      const both = tfl.layers.concatenate({ name: 'cat' }).apply([sum, a]) as tfl.SymbolicTensor;
+      const out = tfl.layers.dense({ units: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 13 }), name: 'out' }).apply(both) as tfl.SymbolicTensor;
+      return tfl.model({ inputs: input, outputs: out });
+    };
+    const x = tf.tidy(() => tf.reshape(tf.cos(tf.mul(tf.range(0, n * 5), 0.71)), [n, 5]));
+    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 3);
+    const byHand = build();
+    const optimizer = tf.train.sgd(0.2);
+    for (let s = 0; s < 5; s++) optimizer.minimize(() => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(byHand.apply(x, { training: true }) as tf.Tensor)), -1))) as tf.Scalar, false, byHand.trainableWeights.map((w) => w.read() as tf.Variable));
+    const adapted = build();
+    const t = new Trainer({ model: fromLayersModel(adapted), loss: 'softmaxCrossEntropy', optimizer: { name: 'sgd', learningRate: 0.2 }, progress: false, logEvery: 100_000 });
+    await t.fit({ x, y: tf.tensor1d(labels, 'int32'), size: n }, { epochs: 5, batchSize: n, shuffle: false });
+    expect(t.model.sites.map((s) => `${s.kind}:${s.name}`)).toEqual(['input:input', 'hidden:a', 'hidden:b', 'output:output']);
+    writeToLayersModel(t, adapted);
+    const [p, q] = [weightsOf(adapted), weightsOf(byHand)];
+    for (const key of Object.keys(q)) expect(maxAbsDiff(p[key]!, q[key]!)).toBeLessThan(1e-5);
+    optimizer.dispose();
+    tf.dispose([x, y]);
+    t.dispose();
+  });
+
+  it('a functional model with two outputs becomes named heads: a record of losses trains it, predict returns both by layer name', async () => {
+    const input = tfl.input({ shape: [4] });
+    const trunk = tfl.layers.dense({ units: 5, activation: 'relu', name: 'trunk' }).apply(input) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: [tfl.layers.dense({ units: 2, name: 'kind' }).apply(trunk) as tfl.SymbolicTensor, tfl.layers.dense({ units: 1, name: 'size' }).apply(trunk) as tfl.SymbolicTensor] });
+    const t = new Trainer({ model: fromLayersModel(model), loss: { kind: 'softmaxCrossEntropy', size: 'mse' }, optimizer: { name: 'adam', learningRate: 0.05 }, progress: false, logEvery: 1 });
+    const x = tf.randomNormal([20, 4], 0, 1, 'float32', 3);
+    const history = await t.fit({ x, y: { kind: tf.tensor1d(Array.from({ length: 20 }, (_, i) => i % 2), 'int32'), size: tf.sum(x, 1, true) }, size: 20 }, { epochs: 30, batchSize: 20 });
+    expect(history.logs.at(-1)!.loss!).toBeLessThan(history.logs[0]!.loss!);
+    const out = t.predict(x) as Record<string, tf.Tensor>;
+    expect(Object.keys(out).sort()).toEqual(['kind', 'size']);
+    expect(out.kind!.shape).toEqual([20, 2]);
+    tf.dispose([...Object.values(out), x]);
+    t.dispose();
+  });
+
+  it('refuses a final softmax unless asked to train on its logits, several inputs, layer regularizers and unconverted layers, naming them', () => {
     const soft = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 3, activation: 'softmax', name: 'out' })] });
     expect(() => fromLayersModel(soft)).toThrow(/layer 'out' \(Dense\) ends in softmax.*finalSoftmax: 'as-logits'/);
     expect(() => fromLayersModel(soft, { finalSoftmax: 'as-logits' })).not.toThrow();
-    const input = tfl.input({ shape: [4] });
-    const functional = tfl.model({ inputs: input, outputs: tfl.layers.dense({ units: 2 }).apply(input) as tfl.SymbolicTensor });
-    expect(() => fromLayersModel(functional)).toThrow(/must be a tf.Sequential model/);
+    const [i1, i2] = [tfl.input({ shape: [4] }), tfl.input({ shape: [4] })];
+    const twoInputs = tfl.model({ inputs: [i1, i2], outputs: tfl.layers.add().apply([i1, i2]) as tfl.SymbolicTensor });
+    expect(() => fromLayersModel(twoInputs)).toThrow(/2 inputs.*must have one input/);
     const constrained = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 2, kernelConstraint: tfl.constraints.maxNorm({ maxValue: 1 }), name: 'capped' })] });
     expect(() => fromLayersModel(constrained)).toThrow(/layer 'capped' \(Dense\): option 'kernelConstraint' = "MaxNorm".*maxNorm.*names: \['capped\/kernel'\]/);
     const up = tfl.sequential({ layers: [tfl.layers.upSampling2d({ inputShape: [4, 4, 1], name: 'up' })] });

@@ -4,6 +4,7 @@ import { OptionError } from '../errors.js';
 import { activationNames, type ActivationName } from '../nn/activations.js';
 import * as nn from '../nn/index.js';
 import type { Module } from '../nn/module.js';
+import type { OutputShape } from '../nn/types.js';
 import type { Trainer } from '../trainer.js';
 
 /** Options of {@link fromLayersModel}. */
@@ -104,22 +105,87 @@ function convert(layer: { name: string; getClassName(): string; getConfig(): Con
   }
 }
 
+/** A layer of a functional model: its module (or a merge), and the layers whose outputs it reads. */
+interface GraphNode {
+  readonly name: string;
+  readonly module?: Module;
+  readonly merge?: 'Add' | 'Concatenate';
+  readonly inputs: readonly string[];
+}
+
 /**
- * A tfjs-layers `Sequential` model as a Tikhonov module, so every plugin works
- * on it: each layer becomes the equivalent `nn` module, named as the layer
- * (params `layer/kernel`, `layer/bias`, …), starting from the layer's current
- * weights; Dropout and BatchNormalization keep their training-time behaviour
- * and switch it off at inference. Pass it as the Trainer's `model`; after
- * training, {@link writeToLayersModel} puts the trained weights back, so
- * `model.predict` and `model.save` see them.
+ * The layers of a functional model run in tfjs-layers' order (topological),
+ * each on the outputs of its inbound layers; Add and Concatenate merge them.
+ * Every emitting layer that is not an output is a `hidden` site; one output is
+ * the model's output, several are a record by layer name (multi-head).
+ */
+function graph(nodes: readonly GraphNode[], input: string, outputs: readonly string[]): Module {
+  const self: Module = {
+    kind: 'layersGraph',
+    init(inputShape, scope) {
+      const shapes = new Map<string, OutputShape>([[input, inputShape]]);
+      for (const node of nodes) {
+        const ins = node.inputs.map((n) => shapes.get(n) as number[]);
+        let shape: OutputShape;
+        if (node.module) {
+          shape = scope.build(node.module, ins[0]!);
+          if (node.module.emitsSite && !outputs.includes(node.name)) scope.site(node.module, 'hidden');
+        } else if (node.merge === 'Add') shape = ins[0]!;
+        else shape = [...ins[0]!.slice(0, -1), ins.reduce((s, v) => s + v[v.length - 1]!, 0)];
+        shapes.set(node.name, shape);
+      }
+      return outputs.length === 1 ? shapes.get(outputs[0]!)! : (Object.fromEntries(outputs.map((o) => [o, shapes.get(o) as number[]])) as OutputShape);
+    },
+    apply(x, scope) {
+      const values = new Map<string, tf.Tensor>([[input, x as tf.Tensor]]);
+      for (const node of nodes) {
+        const ins = node.inputs.map((n) => values.get(n)!);
+        let h: tf.Tensor;
+        if (node.module) {
+          h = scope.apply(node.module, ins[0]!) as tf.Tensor;
+          if (node.module.emitsSite && !outputs.includes(node.name)) h = scope.site(node.module, h);
+        } else h = node.merge === 'Add' ? tf.addN(ins) : tf.concat(ins, -1);
+        values.set(node.name, h);
+      }
+      return outputs.length === 1 ? values.get(outputs[0]!)! : Object.fromEntries(outputs.map((o) => [o, values.get(o)!]));
+    },
+  };
+  return self;
+}
+
+type AnyLayer = Parameters<typeof convert>[0] & { inboundNodes: Array<{ inboundLayers: Array<{ name: string }> }> };
+
+/**
+ * A tfjs-layers model as a Tikhonov module, so every plugin works on it: each
+ * layer becomes the equivalent `nn` module, named as the layer (params
+ * `layer/kernel`, `layer/bias`, …), starting from the layer's current weights;
+ * Dropout and BatchNormalization keep their training-time behaviour and switch
+ * it off at inference. A `tf.Sequential` becomes an `nn.sequential`; a
+ * functional model (one input; Add and Concatenate merges; one output, or
+ * several as named heads) becomes a graph of the same modules. Pass it as the
+ * Trainer's `model`; after training, {@link writeToLayersModel} puts the
+ * trained weights back, so `model.predict` and `model.save` see them.
  */
 export function fromLayersModel(model: LayersModel, options: FromLayersModelOptions = {}): Module {
-  if (model.getClassName() !== 'Sequential') {
-    throw new OptionError('fromLayersModel', 'model', model.getClassName(), 'must be a tf.Sequential model (functional models are not converted yet)');
+  const layers = model.layers as unknown as AnyLayer[];
+  const outputNames = model.outputs.map((o) => o.sourceLayer.name);
+  if (model.getClassName() === 'Sequential') {
+    return nn.sequential(layers.flatMap((layer, i) => convert(layer, i === layers.length - 1, options) ?? []));
   }
-  const layers = model.layers;
-  const modules = layers.flatMap((layer, i) => convert(layer as never, i === layers.length - 1, options) ?? []);
-  return nn.sequential(modules);
+  if (model.inputs.length !== 1) throw new OptionError('fromLayersModel', 'model', `${model.inputs.length} inputs`, 'must have one input (models with several inputs are not converted yet)');
+  const input = model.inputs[0]!.sourceLayer.name;
+  const nodes: GraphNode[] = [];
+  for (const layer of layers) {
+    if (layer.name === input) continue;
+    if (layer.inboundNodes.length !== 1) throw new OptionError('fromLayersModel', 'model', `layer '${layer.name}' used ${layer.inboundNodes.length} times`, 'must use each layer once (shared layers are not converted yet)');
+    const inputs = layer.inboundNodes[0]!.inboundLayers.map((l) => l.name);
+    const kind = layer.getClassName();
+    if (kind === 'Add' || kind === 'Concatenate') {
+      if (kind === 'Concatenate' && ![undefined, -1].includes(layer.getConfig().axis as number)) throw new OptionError(`layer '${layer.name}' (Concatenate)`, 'axis', layer.getConfig().axis, 'must be -1 (the last axis) to be converted');
+      nodes.push({ name: layer.name, merge: kind, inputs });
+    } else nodes.push({ name: layer.name, module: convert(layer, outputNames.includes(layer.name), options), inputs });
+  }
+  return graph(nodes, input, outputNames);
 }
 
 /** The layers' weight names in tfjs-layers' order, as Tikhonov param local names. */
