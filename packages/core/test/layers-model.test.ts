@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { Trainer, type Plugin } from '@tikhonov/core';
-import { fromLayersModel, writeToLayersModel } from '@tikhonov/core/layers';
+import { nn, Trainer, type Plugin } from '@tikhonov/core';
+import { fromLayersModel, toLayersModel, writeToLayersModel } from '@tikhonov/core/layers';
 import { maxAbsDiff } from './helpers.js';
 
 const n = 16;
@@ -145,6 +145,28 @@ describe('fromLayersModel (a tfjs-layers Sequential through the Trainer)', () =>
     expect(() => fromLayersModel(up)).toThrow(/layer 'up' \(UpSampling2D\).*not converted yet/);
   });
 
+  it('a GaussianNoise layer adds N(0, σ²) in training (moments within 3σ) and nothing at inference', async () => {
+    const sigma = 0.4;
+    const model = tfl.sequential({ layers: [tfl.layers.gaussianNoise({ inputShape: [500], stddev: sigma, name: 'noise' }), tfl.layers.dense({ units: 1, name: 'readout' })] });
+    const seen: number[][] = [];
+    const tap: Plugin = { name: 'tap', apiVersion: 2, transformActivation: (site, h) => (site.kind === 'input' || seen.push(Array.from(h.dataSync())), h) };
+    // the noise layer emits no site; its effect is read at the output, z = (x + ε)w + b with x = 0
+    const t = new Trainer({ model: fromLayersModel(model), loss: 'mse', optimizer: { name: 'sgd', learningRate: 1e-9 }, plugins: [tap], progress: false });
+    t.build([500]);
+    const w = Array.from(t.params.get('readout/kernel').variable.dataSync());
+    const b = t.params.get('readout/bias').variable.dataSync()[0]!;
+    await t.fit({ x: tf.zeros([400, 500]), y: tf.zeros([400, 1]), size: 400 }, { epochs: 1, batchSize: 400 });
+    // output = noise·w + b with noise ~ N(0, σ²I): mean b, variance σ²‖w‖²
+    const outs = seen[0]!;
+    const mean = outs.reduce((a, v) => a + v, 0) / outs.length;
+    const variance = outs.reduce((a, v) => a + (v - mean) ** 2, 0) / (outs.length - 1);
+    const expected = sigma ** 2 * w.reduce((a, v) => a + v * v, 0);
+    expect(Math.abs(mean - b)).toBeLessThan(3 * Math.sqrt(expected / outs.length));
+    expect(Math.abs(variance - expected)).toBeLessThan(3 * expected * Math.sqrt(2 / (outs.length - 1)));
+    expect((t.predict(tf.zeros([1, 500])) as tf.Tensor).dataSync()[0]).toBeCloseTo(b, 6);
+    t.dispose();
+  });
+
   it('a Dropout layer drops in training (inverted) and is the identity at inference', async () => {
     const model = tfl.sequential({ layers: [tfl.layers.dropout({ inputShape: [200], rate: 0.5, name: 'drop' }), tfl.layers.dense({ units: 1, kernelInitializer: 'ones', useBias: false, name: 'sum' })] });
     const seen: number[][] = [];
@@ -167,3 +189,44 @@ function handL2(alpha: number): Plugin {
 function handMaxNorm(c: number): Plugin {
   return { name: 'handMaxNorm', apiVersion: 2, afterStepKind: 'constraint', afterStep: (ctx) => ctx.params.all.filter((p) => p.name.endsWith('/kernel')).forEach((p) => ctx.params.write(p, projectMaxNorm(p.variable, c))) };
 }
+
+describe('toLayersModel (a trained nn.sequential as a tf.Sequential)', () => {
+  it('predicts as the trainer does, saves in tfjs format that tf.loadLayersModel reads back with the same predictions, and converts back', async () => {
+    const t = new Trainer({
+      model: nn.sequential([nn.conv2d(3, 3, { activation: 'relu', padding: 'same' }), nn.maxPool2d(2), nn.flatten(), nn.dense(6, { activation: 'tanh' }), nn.batchNorm(), nn.dense(3)]),
+      loss: 'softmaxCrossEntropy',
+      optimizer: { name: 'adam', learningRate: 0.01 },
+      seed: 6,
+      progress: false,
+    });
+    const x = images();
+    await t.fit({ x, y: tf.tensor1d(labels, 'int32'), size: n }, { epochs: 5, batchSize: 8 });
+    const exported = toLayersModel(t);
+    expect(exported.layers.map((l) => l.getClassName())).toEqual(['Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'BatchNormalization', 'Dense']);
+    const ours = t.predict(x) as tf.Tensor;
+    const theirs = exported.predict(x) as tf.Tensor;
+    expect(maxAbsDiff(ours.dataSync(), theirs.dataSync())).toBeLessThan(1e-5);
+    // save through tfjs's own serialisation, then load
+    let saved: tf.io.ModelArtifacts | undefined;
+    await exported.save(tf.io.withSaveHandler(async (artifacts) => ((saved = artifacts), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
+    const again = loaded.predict(x) as tf.Tensor;
+    expect(maxAbsDiff(ours.dataSync(), again.dataSync())).toBeLessThan(1e-5);
+    // and back into a trainer: the same predictions
+    const back = new Trainer({ model: fromLayersModel(loaded), loss: 'softmaxCrossEntropy', inputShape: [6, 6, 1], progress: false });
+    const round = back.predict(x) as tf.Tensor;
+    expect(maxAbsDiff(ours.dataSync(), round.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([x, ours, theirs, again, round]);
+    t.dispose();
+    back.dispose();
+  });
+
+  it('refuses what tfjs-layers cannot express, naming the module', () => {
+    const t = new Trainer({ model: nn.sequential([nn.dense(4, { activation: 'leakyRelu' }), nn.dense(2)]), loss: 'mse', inputShape: [3], progress: false });
+    expect(() => toLayersModel(t)).toThrow(/module 'dense_1' \(dense\): option 'activation' = "leakyRelu".*to be exported/);
+    const heads = new Trainer({ model: nn.multiHead(nn.dense(4), { a: nn.dense(1) }), loss: { a: 'mse' }, inputShape: [3], progress: false });
+    expect(() => toLayersModel(heads)).toThrow(/must be an nn.sequential to be exported/);
+    t.dispose();
+    heads.dispose();
+  });
+});

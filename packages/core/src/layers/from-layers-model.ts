@@ -36,11 +36,28 @@ function dropoutLayer(rate: number, name: string): Module {
   const self: Module = {
     kind: 'dropout',
     name,
+    config: { rate },
     init: (shape) => shape,
     apply(x, scope) {
       if (scope.mode === 'infer' || rate === 0) return x;
       const h = x as tf.Tensor;
       return tf.mul(h, tf.div(scope.random(self).bernoulli(h.shape, 1 - rate), 1 - rate));
+    },
+  };
+  return self;
+}
+
+/** Keras' GaussianNoise as a module: x + N(0, σ²) in training and sampled predictions, the identity at inference. */
+function gaussianNoiseLayer(stddev: number, name: string): Module {
+  const self: Module = {
+    kind: 'gaussianNoise',
+    name,
+    config: { stddev },
+    init: (shape) => shape,
+    apply(x, scope) {
+      if (scope.mode === 'infer' || stddev === 0) return x;
+      const h = x as tf.Tensor;
+      return tf.add(h, scope.random(self).normal(h.shape, 0, stddev));
     },
   };
   return self;
@@ -95,13 +112,15 @@ function convert(layer: { name: string; getClassName(): string; getConfig(): Con
       return nn.activation(act(), { name });
     case 'Dropout':
       return dropoutLayer(c.rate as number, name);
+    case 'GaussianNoise':
+      return gaussianNoiseLayer(c.stddev as number, name);
     case 'BatchNormalization': {
       if (c.axis !== undefined && c.axis !== -1) throw new OptionError(owner, 'axis', c.axis, 'must be -1 (the last axis) to be converted');
       if (c.center === false || c.scale === false) throw new OptionError(owner, c.center === false ? 'center' : 'scale', false, 'must be true to be converted');
       return nn.withParams(nn.batchNorm({ momentum: c.momentum as number, epsilon: c.epsilon as number, name }), { gamma: w[0]!, beta: w[1]!, movingMean: w[2]!, movingVariance: w[3]! });
     }
     default:
-      throw new OptionError('fromLayersModel', 'model', `${owner}`, 'must hold only InputLayer, Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Activation, Dropout and BatchNormalization layers (others are not converted yet)');
+      throw new OptionError('fromLayersModel', 'model', `${owner}`, 'must hold only InputLayer, Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Activation, Dropout, GaussianNoise and BatchNormalization layers (and Add, Concatenate in functional models) (others are not converted yet)');
   }
 }
 

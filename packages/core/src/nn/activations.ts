@@ -42,6 +42,7 @@ export function activation(name: ActivationName, options: { name?: string } = {}
     kind: name,
     name: options.name,
     emitsSite: true,
+    config: { activation: name },
     init: (shape) => shape,
     apply: (x) => activate(name, single(x, name)),
   };

@@ -23,6 +23,7 @@ export function sequential(children: readonly Module[], options: { name?: string
   const self: Module = {
     kind: 'sequential',
     name: options.name,
+    config: { children },
     emitsSite: children[last]!.emitsSite ?? false,
     init(inputShape, scope) {
       let shape: OutputShape = inputShape;

@@ -52,6 +52,7 @@ export function dense(units: number, options: DenseOptions = {}): Module {
     kind: 'dense',
     name: options.name,
     emitsSite: act !== 'linear',
+    config: { units, activation: act, useBias },
     init(inputShape, scope) {
       const shape = singleShape(inputShape, 'nn.dense');
       if (shape.length !== 1) {
@@ -112,6 +113,7 @@ export function conv2d(filters: number, kernelSize: number | [number, number], o
     kind: 'conv2d',
     name: options.name,
     emitsSite: act !== 'linear',
+    config: { filters, kernelSize: [kh, kw], strides, padding, dilation, activation: act, useBias },
     init(inputShape, scope) {
       const shape = singleShape(inputShape, 'nn.conv2d');
       if (shape.length !== 3) throw new TypeError(`nn.conv2d '${scope.nameOf(self)}' expects inputs [height, width, channels], got [${shape.join(', ')}]`);
@@ -155,6 +157,7 @@ function pool(kind: 'maxPool2d' | 'avgPool2d', poolSize: number, options: PoolOp
   return {
     kind,
     name: options.name,
+    config: { poolSize, strides, padding },
     init(inputShape) {
       const shape = singleShape(inputShape, `nn.${kind}`);
       if (shape.length !== 3) throw new TypeError(`nn.${kind} expects inputs [height, width, channels], got [${shape.join(', ')}]`);
@@ -202,6 +205,7 @@ export function flatten(options: { name?: string } = {}): Module {
   return {
     kind: 'flatten',
     name: options.name,
+    config: {},
     init: (inputShape) => [singleShape(inputShape, 'nn.flatten').reduce((a, b) => a * b, 1)],
     apply(x) {
       const t = single(x, 'nn.flatten');
@@ -232,6 +236,7 @@ export function batchNorm(options: BatchNormOptions = {}): Module {
   const self: Module = {
     kind: 'batchNorm',
     name: options.name,
+    config: { momentum, epsilon },
     init(inputShape, scope) {
       const shape = singleShape(inputShape, 'nn.batchNorm');
       const c = shape[shape.length - 1]!;

@@ -70,6 +70,8 @@ export interface Module {
   readonly name?: string;
   /** True if the module's output is a natural site (layers with an activation, activation modules). */
   readonly emitsSite?: boolean;
+  /** The options it was made with, resolved (the built-in layers set it), for exports such as `toLayersModel`. */
+  readonly config?: Readonly<Record<string, unknown>>;
   /** Declares params for the given input shape and returns the output shape. */
   init(inputShape: OutputShape, scope: InitScope): OutputShape;
   /** Computes the output. */
