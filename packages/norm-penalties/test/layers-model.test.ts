@@ -10,7 +10,7 @@ import { fromLayersModel } from '@tikhonov/core/layers';
 import { gaussianBlobs } from '@tikhonov/datasets';
 import { activityL1, maxNorm, unitNorms } from '@tikhonov/norm-penalties';
 
-const model = (constraint?: tfl.constraints.Constraint) =>
+const model = (constraint?: ReturnType<typeof tfl.constraints.maxNorm>) =>
   tfl.sequential({
     layers: [
       tfl.layers.dense({ inputShape: [6], units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 4 }), kernelConstraint: constraint, name: 'hidden' }),
