@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -193,6 +194,68 @@ describe('checkpoints', () => {
     await saveCheckpoint(t, ckpt);
     await mkdir(join(root, 'empty'));
     await saveCheckpoint(t, join(root, 'empty'));
+    t.dispose();
+  });
+});
+
+describe('a save that crashed', () => {
+  // What a crash at each point of writeDirectory leaves beside `ck`, built from two real saves: v1 after one epoch
+  // (step 2), v2 after two (step 4). The temporary siblings carry the pid of a writer that has exited.
+  const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+  const layouts: Array<{ point: string; build: (root: string, v1: string, v2: string) => Promise<void>; step: number }> = [
+    { point: 'while filling the new copy', step: 2, build: async (root, v1, v2) => {
+      await cp(v1, join(root, 'ck'), { recursive: true });
+      await mkdir(join(root, `.ck.tmp-${deadPid}-aaaa`));
+      await cp(join(v2, 'model.json'), join(root, `.ck.tmp-${deadPid}-aaaa`, 'model.json'));
+    } },
+    { point: 'between the renames (dir moved aside, the new copy complete)', step: 4, build: async (root, v1, v2) => {
+      await cp(v1, join(root, `.ck.tmp-${deadPid}-bbbb.old`), { recursive: true });
+      await cp(v2, join(root, `.ck.tmp-${deadPid}-bbbb`), { recursive: true });
+    } },
+    { point: 'between the renames, the new copy lost', step: 2, build: async (root, v1) => {
+      await cp(v1, join(root, `.ck.tmp-${deadPid}-cccc.old`), { recursive: true });
+    } },
+    { point: 'after the renames, before the old copy was removed', step: 4, build: async (root, v1, v2) => {
+      await cp(v2, join(root, 'ck'), { recursive: true });
+      await cp(v1, join(root, `.ck.tmp-${deadPid}-dddd.old`), { recursive: true });
+    } },
+  ];
+
+  for (const { point, build, step } of layouts) {
+    it(`${point}: the next load finds a whole checkpoint (step ${step}) and the leftovers are gone`, async () => {
+      const root = await tempDir();
+      const [v1, v2] = [join(root, 'v1'), join(root, 'v2')];
+      const t = make();
+      await t.fit(blobs(16), { epochs: 1, batchSize: 8 });
+      await saveCheckpoint(t, v1);
+      await t.fit(blobs(16), { epochs: 2, batchSize: 8 });
+      await saveCheckpoint(t, v2);
+      t.dispose();
+      const work = join(root, 'work');
+      await mkdir(work);
+      await build(work, v1, v2);
+      const u = make();
+      u.build([4]);
+      await loadCheckpoint(u, join(work, 'ck'));
+      expect(u.step).toBe(step);
+      expect((await readdir(work)).sort()).toEqual(['ck']);
+      // and saving over it works
+      await saveCheckpoint(u, join(work, 'ck'));
+      expect((await readdir(work)).sort()).toEqual(['ck']);
+      u.dispose();
+    });
+  }
+
+  it('a running writer’s temporary copy is left alone', async () => {
+    const root = await tempDir();
+    const t = make();
+    await t.fit(blobs(16), { epochs: 1, batchSize: 8 });
+    await saveCheckpoint(t, join(root, 'ck'));
+    const busy = `.ck.tmp-${process.ppid}-eeee`; // the parent process: alive
+    await mkdir(join(root, busy));
+    await writeFile(join(root, busy, 'model.json'), '{}');
+    await saveCheckpoint(t, join(root, 'ck'));
+    expect((await readdir(root)).sort()).toEqual(['.ck.tmp-' + process.ppid + '-eeee', 'ck'].sort());
     t.dispose();
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { exportCheckpoint, importCheckpoint, type CheckpointData, type CheckpointTarget } from '../checkpoint.js';
@@ -44,18 +44,24 @@ export async function writeCheckpoint(data: CheckpointData, dir: string): Promis
 
 /**
  * Writes a directory atomically: `fill` writes into a fresh temporary
- * sibling, which then replaces `dir` by rename (a crash leaves the old
- * directory or the new one). An existing `dir` must pass
+ * sibling, whose files and which itself are fsynced, which then replaces `dir`
+ * by two renames (`dir` → `<tmp>.old`, `<tmp>` → `dir`), the parent fsynced
+ * after them. A crash leaves the old directory or the new one, and a crash
+ * between the renames is repaired on the next save or load
+ * ({@link recoverDirectory}). An existing `dir` must pass
  * {@link assertReplaceable} with the names in `ours`.
  */
 export async function writeDirectory(dir: string, ours: readonly string[], what: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  await recoverDirectory(dir);
   await assertReplaceable(dir, ours, what);
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = join(parent, `${temporaryPrefix(dir)}${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(tmp);
   try {
     await fill(tmp);
+    for (const name of await readdir(tmp)) await fsyncPath(join(tmp, name));
+    await fsyncPath(tmp);
     const old = `${tmp}.old`;
     const exists = await stat(dir).then(
       () => true,
@@ -63,11 +69,66 @@ export async function writeDirectory(dir: string, ours: readonly string[], what:
     );
     if (exists) await rename(dir, old);
     await rename(tmp, dir);
+    await fsyncPath(parent);
     if (exists) await rm(old, { recursive: true, force: true });
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Flushes a file's or a directory's data and metadata to the disk. */
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The name prefix of `dir`'s temporary siblings: `.<name>.tmp-` (then `<pid>-<hex>`, and `.old` for a replaced copy). */
+const temporaryPrefix = (dir: string) => `.${basename(dir)}.tmp-`;
+
+/** Whether the process that wrote a temporary sibling (by the pid in its name) is still running, and is not this one. */
+function writerAlive(name: string, prefix: string): boolean {
+  const pid = Number(name.slice(prefix.length).split('-')[0]);
+  if (!Number.isInteger(pid) || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Repairs what a crash during {@link writeDirectory} left next to `dir`. If
+ * `dir` is missing but a replaced copy `<tmp>.old` is there, the crash came
+ * between the two renames: the new copy `<tmp>` was complete, so it becomes
+ * `dir` (or the old one does, if the new one is gone). Other temporary
+ * siblings of finished writers (an unfinished fill, an old copy not yet
+ * removed) are removed. Only Tikhonov's own temporary names are touched, and
+ * never those of a writer that is still running.
+ */
+export async function recoverDirectory(dir: string): Promise<void> {
+  const parent = dirname(dir);
+  const prefix = temporaryPrefix(dir);
+  const siblings = (await readdir(parent).catch(() => [] as string[])).filter((name) => name.startsWith(prefix) && !writerAlive(name, prefix));
+  if (siblings.length === 0) return;
+  const exists = await stat(dir).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) {
+    const old = siblings.find((name) => name.endsWith('.old'));
+    if (old) {
+      const fresh = old.slice(0, -'.old'.length);
+      await rename(join(parent, siblings.includes(fresh) ? fresh : old), dir);
+      await fsyncPath(parent);
+    }
+  }
+  for (const name of siblings) await rm(join(parent, name), { recursive: true, force: true });
 }
 
 /**
@@ -118,6 +179,8 @@ async function readState(dir: string): Promise<CheckpointData['state']> {
 
 /** Loads a checkpoint directory written by {@link saveCheckpoint} into a trainer built for the same model. */
 export async function loadCheckpoint(trainer: CheckpointTarget, dir: string): Promise<void> {
+  // a save that crashed between its renames is finished first
+  await recoverDirectory(dir);
   const exists = await stat(dir).then(
     (s) => s.isDirectory(),
     () => false,
