@@ -2,6 +2,7 @@
 // Float32Arrays tfjs-backend-cpu stores on the JS heap (no copies). Every entry
 // point checks the lengths and dimensions it is given and throws a JS error
 // instead of reading or writing out of bounds.
+#include <initializer_list>
 #include <napi.h>
 #include <cblas.h>
 #include <cmath>
@@ -48,6 +49,16 @@ int64_t Stride(const Napi::Env& env, const Napi::Value& v, const char* name) {
     throw Napi::RangeError::New(env, std::string(name) + " must be a non-negative integer, got " + std::to_string(d));
   }
   return static_cast<int64_t>(d);
+}
+
+// A product of sizes, computed in double: beyond 2^53 no typed array can hold
+// it, and int64 arithmetic on such factors would wrap (batch = 2^22 with
+// m = n = 2^21 wraps batch·m·n to 0, which then passes a length check).
+int64_t Product(const Napi::Env& env, std::initializer_list<int64_t> factors, const char* what) {
+  double p = 1;
+  for (int64_t f : factors) p *= static_cast<double>(f);
+  if (p > 9007199254740992.0) throw Napi::RangeError::New(env, std::string(what) + " is " + std::to_string(p) + ": too large (no array holds more than 2^53 values)");
+  return static_cast<int64_t>(p);
 }
 
 // The typed arrays the addon takes: N-API's type and the JavaScript class (with its article).
@@ -141,15 +152,18 @@ Napi::Value GemmBatched(const Napi::CallbackInfo& info) {
   const bool transB = info[8].ToBoolean();
   const int64_t aStride = Stride(env, info[9], "aStride");
   const int64_t bStride = Stride(env, info[10], "bStride");
-  const auto need = [&](int64_t stride, int64_t size) { return (batch - 1) * stride + size; };
-  if (static_cast<int64_t>(a.ElementLength()) < need(aStride, m * k)) {
-    throw Napi::RangeError::New(env, "a holds " + std::to_string(a.ElementLength()) + " values but the shapes need " + std::to_string(need(aStride, m * k)));
+  const int64_t outSize = Product(env, {batch, m, n}, "batch·m·n");
+  const auto need = [&](int64_t stride, int64_t size, const char* what) { return Product(env, {batch - 1, stride}, what) + size; };
+  const int64_t needA = need(aStride, m * k, "(batch − 1)·aStride");
+  const int64_t needB = need(bStride, k * n, "(batch − 1)·bStride");
+  if (static_cast<int64_t>(a.ElementLength()) < needA) {
+    throw Napi::RangeError::New(env, "a holds " + std::to_string(a.ElementLength()) + " values but the shapes need " + std::to_string(needA));
   }
-  if (static_cast<int64_t>(b.ElementLength()) < need(bStride, k * n)) {
-    throw Napi::RangeError::New(env, "b holds " + std::to_string(b.ElementLength()) + " values but the shapes need " + std::to_string(need(bStride, k * n)));
+  if (static_cast<int64_t>(b.ElementLength()) < needB) {
+    throw Napi::RangeError::New(env, "b holds " + std::to_string(b.ElementLength()) + " values but the shapes need " + std::to_string(needB));
   }
-  if (static_cast<int64_t>(out.ElementLength()) != batch * m * n) {
-    throw Napi::RangeError::New(env, "out holds " + std::to_string(out.ElementLength()) + " values but must hold batch·m·n = " + std::to_string(batch * m * n));
+  if (static_cast<int64_t>(out.ElementLength()) != outSize) {
+    throw Napi::RangeError::New(env, "out holds " + std::to_string(out.ElementLength()) + " values but must hold batch·m·n = " + std::to_string(outSize));
   }
   const float* pa = a.Data();
   const float* pb = b.Data();
@@ -405,7 +419,7 @@ Napi::Value GatherRows(const Napi::CallbackInfo& info) {
   auto out = Floats(env, info[3], "out");
   const int64_t rows = static_cast<int64_t>(x.ElementLength()) / rowSize;
   if (rows * rowSize != static_cast<int64_t>(x.ElementLength())) throw Napi::RangeError::New(env, "gatherRows: x's length is not a multiple of rowSize");
-  if (static_cast<int64_t>(out.ElementLength()) != static_cast<int64_t>(indices.ElementLength()) * rowSize) {
+  if (static_cast<int64_t>(out.ElementLength()) != Product(env, {static_cast<int64_t>(indices.ElementLength()), rowSize}, "indices·rowSize")) {
     throw Napi::RangeError::New(env, "gatherRows: out must hold indices·rowSize values");
   }
   const int32_t* idx = indices.Data();
@@ -551,7 +565,7 @@ Napi::Value Transform(const Napi::CallbackInfo& info) {
   if (!info[9].IsNumber()) throw Napi::TypeError::New(env, "fillValue must be a number");
   const float fillValue = info[9].As<Napi::Number>().FloatValue();
   auto out = Floats(env, info[10], "out");
-  const int64_t size = batch * h * w * c;
+  const int64_t size = Product(env, {batch, h, w, c}, "batch·height·width·channels");
   if (static_cast<int64_t>(x.ElementLength()) != size || static_cast<int64_t>(out.ElementLength()) != size) throw Napi::RangeError::New(env, "transform: x and out must hold batch·height·width·channels values");
   if (static_cast<int64_t>(rows.ElementLength()) != (perImage ? batch : 1) * 8) throw Napi::RangeError::New(env, "transform: rows must hold 8 values per image (or 8 for all)");
   if (interpolation > 1 || fill > 3) throw Napi::RangeError::New(env, "transform: unknown interpolation or fill");
@@ -602,7 +616,7 @@ Napi::Value ReverseAxis(const Napi::CallbackInfo& info) {
   auto x = Floats(env, info[0], "x");
   const int64_t outer = Dim(env, info[1], "outer"), len = Dim(env, info[2], "length"), inner = Dim(env, info[3], "inner");
   auto out = Floats(env, info[4], "out");
-  if (static_cast<int64_t>(x.ElementLength()) != outer * len * inner || out.ElementLength() != x.ElementLength()) throw Napi::RangeError::New(env, "reverseAxis: x and out must hold outer·length·inner values");
+  if (static_cast<int64_t>(x.ElementLength()) != Product(env, {outer, len, inner}, "outer·length·inner") || out.ElementLength() != x.ElementLength()) throw Napi::RangeError::New(env, "reverseAxis: x and out must hold outer·length·inner values");
   const float* px = x.Data();
   float* po = out.Data();
   ForChunks(outer, 1, outer * len * inner, [&](int64_t first, int64_t end) {
