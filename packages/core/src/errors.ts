@@ -20,6 +20,11 @@ export class OptionError extends TikhonovError {
   }
 }
 
+/** A model is built or used wrongly: a layer on inputs of the wrong shape, two modules of one name, a param that is not there. */
+export class ModelError extends TikhonovError {
+  override name = 'ModelError';
+}
+
 /** Data handed to the trainer does not fit the model or is malformed. */
 export class DataError extends TikhonovError {
   override name = 'DataError';

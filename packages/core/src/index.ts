@@ -68,6 +68,7 @@ export { validateOptions, schemas, paramSelectorSchema, siteSelectorSchema, z } 
 export {
   TikhonovError,
   OptionError,
+  ModelError,
   DataError,
   PluginContractError,
   PluginError,

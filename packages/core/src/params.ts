@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { PluginContractError } from './errors.js';
+import { PluginContractError, ModelError } from './errors.js';
 import type { BuiltModel } from './nn/model.js';
 import type { ParamInfo } from './nn/types.js';
 import { FIT_HOOKS, type HookName, type ParamTable, type Plugin } from './plugin.js';
@@ -44,7 +44,7 @@ export class ParamWrites {
     const p = typeof param === 'string' ? model.param(param) : model.param(param.name);
     this.check(p.name);
     if (value.shape.join(',') !== p.shape.join(',')) {
-      throw new RangeError(`params.write: '${p.name}' has shape [${p.shape.join(', ')}] but the value has shape [${value.shape.join(', ')}]`);
+      throw new ModelError(`params.write: '${p.name}' has shape [${p.shape.join(', ')}] but the value has shape [${value.shape.join(', ')}]`);
     }
     this.writing = true;
     try {

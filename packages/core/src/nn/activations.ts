@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkKeys } from '../options.js';
 import type { Module } from './module.js';
 import { single } from './module.js';
+import { ModelError } from '../errors.js';
 
 /** Names of the built-in activations. */
 export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'elu' | 'selu' | 'leakyRelu' | 'softplus';
@@ -36,7 +37,7 @@ export function activate(name: ActivationName, x: tf.Tensor): tf.Tensor {
 export function activation(name: ActivationName, options: { name?: string } = {}): Module {
   checkKeys(`nn.${name}`, options, ['name']);
   if (!activationNames.includes(name)) {
-    throw new TypeError(`nn.activation: '${String(name)}' is not an activation; use one of ${activationNames.join(', ')}`);
+    throw new ModelError(`nn.activation: '${String(name)}' is not an activation; use one of ${activationNames.join(', ')}`);
   }
   return {
     kind: name,

@@ -2,6 +2,7 @@ import { checkKeys } from '../options.js';
 import type { Module } from './module.js';
 import { isRecord, single, singleShape } from './module.js';
 import type { OutputShape, Shape } from './types.js';
+import { ModelError } from '../errors.js';
 
 /**
  * Runs modules one after another. After every child that emits a site
@@ -12,11 +13,11 @@ import type { OutputShape, Shape } from './types.js';
 export function sequential(children: readonly Module[], options: { name?: string } = {}): Module {
   checkKeys('nn.sequential', options, ['name']);
   if (!Array.isArray(children) || children.length === 0) {
-    throw new TypeError('nn.sequential: expects a non-empty array of modules');
+    throw new ModelError('nn.sequential: expects a non-empty array of modules');
   }
   children.forEach((child, i) => {
     if (!child || typeof child.init !== 'function' || typeof child.apply !== 'function') {
-      throw new TypeError(`nn.sequential: element ${i} is not a module (it needs init and apply)`);
+      throw new ModelError(`nn.sequential: element ${i} is not a module (it needs init and apply)`);
     }
   });
   const last = children.length - 1;
@@ -53,7 +54,7 @@ export function sequential(children: readonly Module[], options: { name?: string
 export function multiHead(trunk: Module, heads: Readonly<Record<string, Module>>, options: { name?: string } = {}): Module {
   checkKeys('nn.multiHead', options, ['name']);
   const names = Object.keys(heads);
-  if (names.length === 0) throw new TypeError('nn.multiHead: expects at least one head');
+  if (names.length === 0) throw new ModelError('nn.multiHead: expects at least one head');
   const self: Module = {
     kind: 'multiHead',
     name: options.name,
@@ -69,7 +70,7 @@ export function multiHead(trunk: Module, heads: Readonly<Record<string, Module>>
       const out: Record<string, import('@tensorflow/tfjs-core').Tensor> = {};
       for (const name of names) {
         const y = scope.apply(heads[name]!, h);
-        if (isRecord(y)) throw new TypeError(`nn.multiHead: head '${name}' must return one tensor`);
+        if (isRecord(y)) throw new ModelError(`nn.multiHead: head '${name}' must return one tensor`);
         out[name] = y;
       }
       return out;

@@ -3,7 +3,7 @@ import { activate, activationNames, type ActivationName } from './activations.js
 import type { InitializerName } from './init.js';
 import { single, singleShape, type Module } from './module.js';
 import type { Shape } from './types.js';
-import { OptionError } from '../errors.js';
+import { OptionError, ModelError } from '../errors.js';
 import { checkKeys } from '../options.js';
 
 function checkPositiveInt(who: string, option: string, value: unknown): number {
@@ -56,7 +56,7 @@ export function dense(units: number, options: DenseOptions = {}): Module {
     init(inputShape, scope) {
       const shape = singleShape(inputShape, 'nn.dense');
       if (shape.length !== 1) {
-        throw new TypeError(`nn.dense '${scope.nameOf(self)}' expects inputs of shape [features], got [${shape.join(', ')}]; put nn.flatten() before it`);
+        throw new ModelError(`nn.dense '${scope.nameOf(self)}' expects inputs of shape [features], got [${shape.join(', ')}]; put nn.flatten() before it`);
       }
       scope.param(self, 'kernel', { shape: [shape[0]!, units], role: 'weight', init: kernelInit, fanInAxes: [0] });
       if (useBias) scope.param(self, 'bias', { shape: [units], role: 'bias', init: 'zeros', fanInAxes: [] });
@@ -99,13 +99,16 @@ function convOut(size: number, k: number, stride: number, padding: 'same' | 'val
 export function conv2d(filters: number, kernelSize: number | [number, number], options: Conv2dOptions = {}): Module {
   checkKeys('nn.conv2d', options, ['strides', 'padding', 'dilation', 'activation', 'useBias', 'kernelInitializer', 'name']);
   checkPositiveInt('nn.conv2d', 'filters', filters);
+  if (typeof kernelSize !== 'number' && !(Array.isArray(kernelSize) && kernelSize.length === 2)) {
+    throw new OptionError('nn.conv2d', 'kernelSize', kernelSize, 'must be a positive integer or [height, width]');
+  }
   const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
   checkPositiveInt('nn.conv2d', 'kernelSize', kh);
   checkPositiveInt('nn.conv2d', 'kernelSize', kw);
   const strides = checkPositiveInt('nn.conv2d', 'strides', options.strides ?? 1);
   const dilation = checkPositiveInt('nn.conv2d', 'dilation', options.dilation ?? 1);
   const padding = options.padding ?? 'valid';
-  if (padding !== 'same' && padding !== 'valid') throw new TypeError(`nn.conv2d: option 'padding' = '${String(padding)}' is not allowed; use 'same' or 'valid'`);
+  if (padding !== 'same' && padding !== 'valid') throw new OptionError('nn.conv2d', 'padding', padding, "use 'same' or 'valid'");
   const act = checkActivation('nn.conv2d', options.activation);
   const useBias = options.useBias ?? true;
   const kernelInit = options.kernelInitializer ?? (act === 'relu' ? 'heNormal' : 'glorotUniform');
@@ -116,13 +119,13 @@ export function conv2d(filters: number, kernelSize: number | [number, number], o
     config: { filters, kernelSize: [kh, kw], strides, padding, dilation, activation: act, useBias },
     init(inputShape, scope) {
       const shape = singleShape(inputShape, 'nn.conv2d');
-      if (shape.length !== 3) throw new TypeError(`nn.conv2d '${scope.nameOf(self)}' expects inputs [height, width, channels], got [${shape.join(', ')}]`);
+      if (shape.length !== 3) throw new ModelError(`nn.conv2d '${scope.nameOf(self)}' expects inputs [height, width, channels], got [${shape.join(', ')}]`);
       const [h, w, c] = shape as [number, number, number];
       scope.param(self, 'kernel', { shape: [kh, kw, c, filters], role: 'weight', init: kernelInit, fanInAxes: [0, 1, 2] });
       if (useBias) scope.param(self, 'bias', { shape: [filters], role: 'bias', init: 'zeros', fanInAxes: [] });
       const oh = convOut(h, kh, strides, padding, dilation);
       const ow = convOut(w, kw, strides, padding, dilation);
-      if (oh <= 0 || ow <= 0) throw new TypeError(`nn.conv2d '${scope.nameOf(self)}': input ${h}×${w} is smaller than the kernel ${kh}×${kw}`);
+      if (oh <= 0 || ow <= 0) throw new ModelError(`nn.conv2d '${scope.nameOf(self)}': input ${h}×${w} is smaller than the kernel ${kh}×${kw}`);
       return [oh, ow, filters];
     },
     apply(x, scope) {
@@ -160,7 +163,7 @@ function pool(kind: 'maxPool2d' | 'avgPool2d', poolSize: number, options: PoolOp
     config: { poolSize, strides, padding },
     init(inputShape) {
       const shape = singleShape(inputShape, `nn.${kind}`);
-      if (shape.length !== 3) throw new TypeError(`nn.${kind} expects inputs [height, width, channels], got [${shape.join(', ')}]`);
+      if (shape.length !== 3) throw new ModelError(`nn.${kind} expects inputs [height, width, channels], got [${shape.join(', ')}]`);
       return [convOut(shape[0]!, poolSize, strides, padding), convOut(shape[1]!, poolSize, strides, padding), shape[2]!];
     },
     apply(x) {
@@ -231,8 +234,8 @@ export function batchNorm(options: BatchNormOptions = {}): Module {
   checkKeys('nn.batchNorm', options, ['momentum', 'epsilon', 'name']);
   const momentum = options.momentum ?? 0.99;
   const epsilon = options.epsilon ?? 1e-3;
-  if (!(momentum >= 0 && momentum < 1)) throw new TypeError(`nn.batchNorm: option 'momentum' = ${momentum} is not allowed; must be in [0, 1)`);
-  if (!(epsilon > 0)) throw new TypeError(`nn.batchNorm: option 'epsilon' = ${epsilon} is not allowed; must be > 0`);
+  if (!(momentum >= 0 && momentum < 1)) throw new OptionError('nn.batchNorm', 'momentum', momentum, 'must be in [0, 1)');
+  if (!(epsilon > 0)) throw new OptionError('nn.batchNorm', 'epsilon', epsilon, 'must be > 0');
   const self: Module = {
     kind: 'batchNorm',
     name: options.name,

@@ -6,6 +6,7 @@ import type { ForwardScope, InitScope, Module, ParamSpec } from './module.js';
 import { isRecord } from './module.js';
 import { matchesParam, type ParamSelector } from './select.js';
 import type { ModelOutput, OutputShape, ParamInfo, Shape, Site, SiteKind } from './types.js';
+import { ModelError } from '../errors.js';
 
 let nextModelId = 0;
 
@@ -60,7 +61,7 @@ export class BuiltModel {
     readonly seed: number,
   ) {
     if (!Array.isArray(inputShape) || inputShape.some((d) => !Number.isInteger(d) || d <= 0)) {
-      throw new TypeError(`model: inputShape = [${String(inputShape)}] is not allowed; must be positive integers (one example, no batch axis)`);
+      throw new ModelError(`model: inputShape = [${String(inputShape)}] is not allowed; must be positive integers (one example, no batch axis)`);
     }
     this.inputShape = [...inputShape];
     this.siteList.push({ name: 'input', kind: 'input' });
@@ -114,7 +115,7 @@ export class BuiltModel {
   /** The param called `name`, or an error listing the names. */
   param(name: string): ParamInfo {
     const p = this.byName.get(name);
-    if (!p) throw new RangeError(`no param named '${name}'; the model has ${[...this.byName.keys()].join(', ')}`);
+    if (!p) throw new ModelError(`no param named '${name}'; the model has ${[...this.byName.keys()].join(', ')}`);
     return p;
   }
 
@@ -151,7 +152,7 @@ export class BuiltModel {
       },
       param: (module, localName) => {
         const p = this.byModule.get(module)?.get(localName);
-        if (!p) throw new RangeError(`module '${this.moduleNames.get(module) ?? module.kind}' has no param '${localName}'`);
+        if (!p) throw new ModelError(`module '${this.moduleNames.get(module) ?? module.kind}' has no param '${localName}'`);
         return hooks.transformParam ? hooks.transformParam(p, p.variable) : p.variable;
       },
       site: (module, h, kind) => {
@@ -161,7 +162,7 @@ export class BuiltModel {
       apply: (child, input) => child.apply(input, scope),
       updateState: (module, localName, value) => {
         const p = this.byModule.get(module)?.get(localName);
-        if (!p || p.role !== 'state') throw new RangeError(`updateState: '${localName}' is not a state param of '${this.nameOf(module)}'`);
+        if (!p || p.role !== 'state') throw new ModelError(`updateState: '${localName}' is not a state param of '${this.nameOf(module)}'`);
         // kept: the gradient tape's inner tidy would free it before the trainer writes it
         if (stateUpdates) {
           stateUpdates.get(p)?.dispose();
@@ -173,7 +174,7 @@ export class BuiltModel {
         const own = this.byModule.get(module);
         const mean = own?.get(names.mean);
         const variance = own?.get(names.variance);
-        if (!mean || !variance) throw new RangeError(`observeMoments: '${names.mean}'/'${names.variance}' are not params of '${this.nameOf(module)}'`);
+        if (!mean || !variance) throw new ModelError(`observeMoments: '${names.mean}'/'${names.variance}' are not params of '${this.nameOf(module)}'`);
         hooks.observeMoments({ mean, variance }, moments);
       },
     };
@@ -197,7 +198,7 @@ export class BuiltModel {
     if (known) return known;
     let name = module.name;
     if (name) {
-      if (this.usedNames.has(name)) throw new TypeError(`model: two different modules are named '${name}'; names must be unique`);
+      if (this.usedNames.has(name)) throw new ModelError(`model: two different modules are named '${name}'; names must be unique`);
     } else {
       do {
         const n = (this.counters.get(module.kind) ?? 0) + 1;
@@ -225,14 +226,16 @@ export class BuiltModel {
     if (existing) {
       // A shared module built a second time: it must see the same shapes.
       if (existing.shape.join(',') !== spec.shape.join(',')) {
-        throw new TypeError(`shared module '${this.nameOf(module)}': param '${localName}' needs shape [${spec.shape.join(', ')}] here but [${existing.shape.join(', ')}] where it was first used`);
+        throw new ModelError(`shared module '${this.nameOf(module)}': param '${localName}' needs shape [${spec.shape.join(', ')}] here but [${existing.shape.join(', ')}] where it was first used`);
       }
       return;
     }
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    if (!(size <= 2 ** 31 - 1)) throw new ModelError(`param '${name}' would hold ${size} values (shape [${spec.shape.join(', ')}]); a tensor holds at most 2^31 − 1`);
     const variableName = `${name}@model${this.id}`;
     const preset = presetOf(module, localName);
     if (preset && preset.shape.join(',') !== spec.shape.join(',')) {
-      throw new TypeError(`param '${name}' needs shape [${spec.shape.join(', ')}], but its preset value (nn.withParams) has shape [${preset.shape.join(', ')}]`);
+      throw new ModelError(`param '${name}' needs shape [${spec.shape.join(', ')}], but its preset value (nn.withParams) has shape [${preset.shape.join(', ')}]`);
     }
     const value = preset ? tf.clone(preset) : initialValue(spec.init, spec.shape, deriveSeed(this.seed, 'init', name));
     const trainable = spec.role === 'state' ? false : (spec.trainable ?? true);

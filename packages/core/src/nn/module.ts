@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { InitializerName } from './init.js';
 import type { ModelOutput, OutputShape, ParamRole, Shape, SiteKind } from './types.js';
 import type { RandomStream } from '../random.js';
+import { ModelError } from '../errors.js';
 
 /** How a module declares a parameter while the model is built. */
 export interface ParamSpec {
@@ -80,13 +81,13 @@ export interface Module {
 
 /** Narrows a module input to a single tensor, with a clear error otherwise. */
 export function single(x: ModelOutput, who: string): tf.Tensor {
-  if (isRecord(x)) throw new TypeError(`${who} expects one tensor, got a record of outputs (${Object.keys(x).join(', ')})`);
+  if (isRecord(x)) throw new ModelError(`${who} expects one tensor, got a record of outputs (${Object.keys(x).join(', ')})`);
   return x;
 }
 
 /** Narrows a shape to one shape. */
 export function singleShape(s: OutputShape, who: string): Shape {
-  if (!Array.isArray(s)) throw new TypeError(`${who} expects one input, got named inputs (${Object.keys(s).join(', ')})`);
+  if (!Array.isArray(s)) throw new ModelError(`${who} expects one input, got named inputs (${Object.keys(s).join(', ')})`);
   return s as Shape;
 }
 

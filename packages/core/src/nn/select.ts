@@ -1,4 +1,5 @@
 import type { ParamInfo, ParamRole, Site, SiteKind } from './types.js';
+import { ModelError } from '../errors.js';
 
 /**
  * Picks params without knowing the model. Every given field must match.
@@ -55,7 +56,7 @@ export function describeSelector(selector: ParamSelector | SiteSelector): string
 export function selectOrThrow(params: readonly ParamInfo[], selector: ParamSelector, owner: string, option = 'select'): ParamInfo[] {
   const picked = params.filter((p) => matchesParam(p, selector));
   if (picked.length === 0) {
-    throw new RangeError(
+    throw new ModelError(
       `${owner}: option '${option}' ${describeSelector(selector)} matches no parameter; the model has ${params.map((p) => `${p.name} (${p.role})`).join(', ')}`,
     );
   }
@@ -66,7 +67,7 @@ export function selectOrThrow(params: readonly ParamInfo[], selector: ParamSelec
 export function selectSitesOrThrow(sites: readonly Site[], selector: SiteSelector, owner: string, option = 'sites'): Site[] {
   const picked = sites.filter((s) => matchesSite(s, selector));
   if (picked.length === 0) {
-    throw new RangeError(`${owner}: option '${option}' ${describeSelector(selector)} matches no site; the model has ${sites.map((s) => `${s.name} (${s.kind})`).join(', ')}`);
+    throw new ModelError(`${owner}: option '${option}' ${describeSelector(selector)} matches no site; the model has ${sites.map((s) => `${s.name} (${s.kind})`).join(', ')}`);
   }
   return picked;
 }

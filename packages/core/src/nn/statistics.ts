@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuiltModel } from './model.js';
 import type { ParamInfo } from './types.js';
+import { ModelError, OptionError } from '../errors.js';
 
 /** Options of {@link batchNormStatistics}. */
 export interface BatchNormStatisticsOptions {
@@ -22,9 +23,9 @@ export interface BatchNormStatisticsOptions {
  */
 export function batchNormStatistics(model: BuiltModel, x: tf.Tensor, options: BatchNormStatisticsOptions = {}): Map<string, tf.Tensor> {
   const batchSize = options.batchSize ?? 256;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchNormStatistics: option 'batchSize' = ${batchSize} is not allowed; must be a positive integer`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError('batchNormStatistics', 'batchSize', batchSize, 'must be a positive integer');
   const n = x.shape[0]!;
-  if (!(n > 0)) throw new RangeError('batchNormStatistics: x holds no examples');
+  if (!(n > 0)) throw new ModelError('batchNormStatistics: x holds no examples');
   // per layer: running mean and sum of squared deviations (Chan et al.'s pairwise update: stable, never negative)
   const acc = new Map<ParamInfo, { variance: ParamInfo; mean: tf.Tensor; m2: tf.Tensor; count: number }>();
   const lookup = options.params;
