@@ -1,7 +1,7 @@
 // Bring a tfjs-layers model: a tf.Sequential you already have, trained by
 // Tikhonov with L² on the kernels, max-norm on the hidden layer and early
-// stopping with θ* restored (the three things tfjs-layers drops, refuses or
-// cannot do: tfjs #3345, #8022, #8488), then handed back to the LayersModel
+// stopping with θ* restored (what tfjs #3345, #8022 and #8488 report tfjs-layers
+// dropping, refusing or lacking), then handed back to the LayersModel
 // and saved in tfjs's own format (model.json + weights.bin), which
 // tf.loadLayersModel reads.
 import * as tf from '@tensorflow/tfjs-core';

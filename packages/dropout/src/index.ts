@@ -9,5 +9,5 @@ export { dropConnect, gaussianDropout, spatialDropout, alphaDropout, type DropCo
 export { monteCarloPredict, type McPrediction } from './monte-carlo.js';
 export { dropUnits, type Scaling } from './masks.js';
 export { combine, type MeanKind, type OutputKind } from './inference.js';
-export { stochasticPooling, type StochasticPoolingOptions } from './stochastic-pooling.js';
+export { stochasticPool2d, type StochasticPoolOptions } from './stochastic-pooling.js';
 export { fastDropoutDense, dropoutSumMoments, type FastDropoutDenseOptions } from './fast-dropout.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Matrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { linearRegression } from '@tikhonov/datasets';
-import { trainLinear } from './helpers.js';
+import { trainLinear, underDetermined } from './helpers.js';
 import { effectiveParameters, elasticNet, l1, l2, l2ShrinkFactors, matVec, pseudoInverse, ridge, symmetricEigen, UnderdeterminedError } from '@tikhonov/norm-penalties';
 
 describe('L² (seed §7.2.1)', () => {
@@ -63,12 +63,7 @@ describe('L² (seed §7.2.1)', () => {
 });
 
 describe('under-constrained problems (seed §7.4)', () => {
-  const X = [
-    [1, 2, 0, -1, 3, 1],
-    [0, 1, 4, 2, -1, 0],
-    [2, 0, 1, 1, 1, -2],
-  ];
-  const y = [1, -2, 0.5];
+  const { X, y } = underDetermined;
 
   it('with fewer rows than columns, the unregularised problem is flagged as under-determined', () => {
     expect(() => ridge(X, y, 0)).toThrow(UnderdeterminedError);

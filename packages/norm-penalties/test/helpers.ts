@@ -28,3 +28,13 @@ export const rowsOf = (flat: ArrayLike<number>, m: number, d: number): number[][
 
 /** x·w for a row x. */
 export const dot = (x: readonly number[], w: readonly number[]): number => x.reduce((s, v, j) => s + v * w[j]!, 0);
+
+/** Three equations in six unknowns (full row rank): the under-determined system of the §7.4 tests. */
+export const underDetermined = {
+  X: [
+    [1, 2, 0, -1, 3, 1],
+    [0, 1, 4, 2, -1, 0],
+    [2, 0, 1, 1, 1, -2],
+  ],
+  y: [1, -2, 0.5],
+};

@@ -6,7 +6,7 @@ import { Matrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { nn, Trainer, type Plugin } from '@tikhonov/core';
 import { l1, l2, weightDecay } from '@tikhonov/norm-penalties';
-import { dot, trainLinear } from './helpers.js';
+import { dot, trainLinear, underDetermined } from './helpers.js';
 
 const norm = (v: readonly number[]) => Math.sqrt(dot(v, v));
 
@@ -53,12 +53,7 @@ describe('logistic regression on linearly separable data (seed §7.4)', () => {
 });
 
 describe('gradient descent from w = 0 on an under-determined least-squares problem (seed §7.4, deck 004)', () => {
-  const X = [
-    [1, 2, 0, -1, 3, 1],
-    [0, 1, 4, 2, -1, 0],
-    [2, 0, 1, 1, 1, -2],
-  ];
-  const y = [1, -2, 0.5];
+  const { X, y } = underDetermined;
   const Xm = new Matrix(X);
   // the minimum-norm solution of Xw = y for a full-row-rank X: Xᵀ(XXᵀ)⁻¹y
   const wMin = Xm.transpose().mmul(inverse(Xm.mmul(Xm.transpose()))).mmul(Matrix.columnVector(y)).getColumn(0);

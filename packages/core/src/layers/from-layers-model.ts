@@ -6,6 +6,7 @@ import * as nn from '../nn/index.js';
 import type { Module } from '../nn/module.js';
 import type { OutputShape } from '../nn/types.js';
 import type { Trainer } from '../trainer.js';
+import type { RandomStream } from '../random.js';
 
 /** Options of {@link fromLayersModel}. */
 export interface FromLayersModelOptions {
@@ -31,36 +32,34 @@ function activationOf(layer: string, value: unknown): ActivationName {
   return name;
 }
 
-/** Keras' Dropout as a module: inverted dropout in training and sampled predictions, the identity at inference. */
-function dropoutLayer(rate: number, name: string): Module {
+/**
+ * A layer that perturbs its input in training and in sampled predictions and
+ * is the identity at inference (Keras' Dropout, GaussianNoise), drawing from
+ * the trainer's seeded stream.
+ */
+function trainingNoise(kind: string, name: string, config: Record<string, number>, perturb: ((h: tf.Tensor, random: RandomStream) => tf.Tensor) | undefined): Module {
   const self: Module = {
-    kind: 'dropout',
+    kind,
     name,
-    config: { rate },
+    config,
     init: (shape) => shape,
-    apply(x, scope) {
-      if (scope.mode === 'infer' || rate === 0) return x;
-      const h = x as tf.Tensor;
-      return tf.mul(h, tf.div(scope.random(self).bernoulli(h.shape, 1 - rate), 1 - rate));
-    },
+    apply: (x, scope) => (scope.mode === 'infer' || !perturb ? x : perturb(x as tf.Tensor, scope.random(self))),
   };
   return self;
 }
 
-/** Keras' GaussianNoise as a module: x + N(0, σ²) in training and sampled predictions, the identity at inference. */
-function gaussianNoiseLayer(stddev: number, name: string): Module {
-  const self: Module = {
-    kind: 'gaussianNoise',
-    name,
-    config: { stddev },
-    init: (shape) => shape,
-    apply(x, scope) {
-      if (scope.mode === 'infer' || stddev === 0) return x;
-      const h = x as tf.Tensor;
-      return tf.add(h, scope.random(self).normal(h.shape, 0, stddev));
-    },
-  };
-  return self;
+/** Keras' Dropout (inverted: kept units ÷ (1 − rate)). */
+const dropoutLayer = (rate: number, name: string) =>
+  trainingNoise('dropout', name, { rate }, rate === 0 ? undefined : (h, random) => tf.mul(h, tf.div(random.bernoulli(h.shape, 1 - rate), 1 - rate)));
+/** Keras' GaussianNoise: x + N(0, σ²). */
+const gaussianNoiseLayer = (stddev: number, name: string) => trainingNoise('gaussianNoise', name, { stddev }, stddev === 0 ? undefined : (h, random) => tf.add(h, random.normal(h.shape, 0, stddev)));
+
+/** The weights of a layer with params, by Tikhonov's local names, in tfjs-layers' order (a layer without bias has the first only). */
+export const LAYER_WEIGHTS: Readonly<Record<string, readonly string[]>> = { Dense: ['kernel', 'bias'], Conv2D: ['kernel', 'bias'], BatchNormalization: ['gamma', 'beta', 'movingMean', 'movingVariance'] };
+
+/** A layer's current weights as preset values for its module. */
+function presetFrom(kind: string, weights: tf.Tensor[]): Record<string, tf.Tensor> {
+  return Object.fromEntries(weights.map((w, i) => [LAYER_WEIGHTS[kind]![i]!, w]));
 }
 
 /** One tfjs-layers layer as a Tikhonov module (named as the layer, its params preset to the layer's weights), or undefined for an input layer. */
@@ -92,13 +91,13 @@ function convert(layer: { name: string; getClassName(): string; getConfig(): Con
       return undefined;
     case 'Dense': {
       const useBias = c.useBias !== false;
-      return nn.withParams(nn.dense(c.units as number, { activation: act(), useBias, name }), useBias ? { kernel: w[0]!, bias: w[1]! } : { kernel: w[0]! });
+      return nn.withParams(nn.dense(c.units as number, { activation: act(), useBias, name }), presetFrom(kind, w));
     }
     case 'Conv2D': {
       if (c.dataFormat && c.dataFormat !== 'channelsLast') throw new OptionError(owner, 'dataFormat', c.dataFormat, "must be 'channelsLast' (NHWC) to be converted");
       const useBias = c.useBias !== false;
       const conv = nn.conv2d(c.filters as number, square(owner, 'kernelSize', c.kernelSize), { strides: square(owner, 'strides', c.strides ?? 1), padding: (c.padding as 'same' | 'valid') ?? 'valid', dilation: square(owner, 'dilationRate', c.dilationRate ?? 1), activation: act(), useBias, name });
-      return nn.withParams(conv, useBias ? { kernel: w[0]!, bias: w[1]! } : { kernel: w[0]! });
+      return nn.withParams(conv, presetFrom(kind, w));
     }
     case 'MaxPooling2D':
     case 'AveragePooling2D': {
@@ -117,7 +116,7 @@ function convert(layer: { name: string; getClassName(): string; getConfig(): Con
     case 'BatchNormalization': {
       if (c.axis !== undefined && c.axis !== -1) throw new OptionError(owner, 'axis', c.axis, 'must be -1 (the last axis) to be converted');
       if (c.center === false || c.scale === false) throw new OptionError(owner, c.center === false ? 'center' : 'scale', false, 'must be true to be converted');
-      return nn.withParams(nn.batchNorm({ momentum: c.momentum as number, epsilon: c.epsilon as number, name }), { gamma: w[0]!, beta: w[1]!, movingMean: w[2]!, movingVariance: w[3]! });
+      return nn.withParams(nn.batchNorm({ momentum: c.momentum as number, epsilon: c.epsilon as number, name }), presetFrom(kind, w));
     }
     default:
       throw new OptionError('fromLayersModel', 'model', `${owner}`, 'must hold only InputLayer, Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Activation, Dropout, GaussianNoise and BatchNormalization layers (and Add, Concatenate in functional models) (others are not converted yet)');
@@ -207,15 +206,10 @@ export function fromLayersModel(model: LayersModel, options: FromLayersModelOpti
   return graph(nodes, input, outputNames);
 }
 
-/** The layers' weight names in tfjs-layers' order, as Tikhonov param local names. */
-const WEIGHT_ORDER: Record<string, string[]> = { Dense: ['kernel', 'bias'], Conv2D: ['kernel', 'bias'], BatchNormalization: ['gamma', 'beta', 'movingMean', 'movingVariance'] };
-
-/** Writes a trainer's params (built by {@link fromLayersModel}) back into the LayersModel's layers (`layer.setWeights`). */
+/** Writes a trainer's params back into the LayersModel's layers of the same names (`layer.setWeights`). */
 export function writeToLayersModel(trainer: Trainer, model: LayersModel): void {
   for (const layer of model.layers) {
-    const order = WEIGHT_ORDER[layer.getClassName()];
-    if (!order) continue;
-    const count = layer.getWeights().length;
-    layer.setWeights(order.slice(0, count === 1 ? 1 : order.length).map((local) => trainer.params.get(`${layer.name}/${local}`).variable));
+    const names = LAYER_WEIGHTS[layer.getClassName()]?.slice(0, layer.weights.length);
+    if (names && names.length > 0) layer.setWeights(names.map((local) => trainer.params.get(`${layer.name}/${local}`).variable));
   }
 }
