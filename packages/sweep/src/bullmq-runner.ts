@@ -1,0 +1,136 @@
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { schemas, validateOptions, z } from '@tikhonov/core';
+import type { Runner } from './runner.js';
+import { describeRedis, redisOptions, type RedisConnection } from './redis-connection.js';
+import type { Trial, TrialResult } from './trial.js';
+
+/** Options of {@link bullmq}. */
+export interface BullmqOptions {
+  /** The Redis server the workers also reach. */
+  connection: RedisConnection;
+  /** Queue name (workers are started on the same name). Default `'tikhonov-sweep'`. */
+  queue?: string;
+  /** Trials queued at once: bounds how far ahead asynchronous strategies commit. Default 64. */
+  inFlight?: number;
+  /** Give up (every waiting trial rejects) after Redis has been unreachable this long, in ms. Default 10 000. */
+  connectionTimeout?: number;
+}
+
+/** A sweep that could not finish because Redis went away; its state is still in Redis. */
+export class RedisUnavailableError extends Error {
+  override name = 'RedisUnavailableError';
+}
+/** A trial that was cancelled before it ran. */
+export class SweepCancelledError extends Error {
+  override name = 'SweepCancelledError';
+}
+
+const optionsSchema = z
+  .object({
+    connection: z.union([z.string(), z.object({ host: z.string().optional(), port: z.number().optional(), password: z.string().optional(), db: z.number().int().optional() }).strict()]),
+    queue: z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'must be letters, digits, _ . or -' }).optional(),
+    inFlight: schemas.positiveInt.optional(),
+    connectionTimeout: schemas.positiveInt.optional(),
+  })
+  .strict();
+
+/** A runner on a BullMQ queue, with `cancel()` for the trials it queued. */
+export interface BullmqRunner extends Runner {
+  /** Removes this driver's trials that no worker has started and rejects their runs with {@link SweepCancelledError}. */
+  cancel(): Promise<void>;
+}
+
+/**
+ * Runs trials as BullMQ jobs on a Redis server: `tikhonov-worker` processes
+ * (on this machine or any that reaches Redis) take them, and results come
+ * back through the queue. A job's id is its trial's id (a hash of the whole
+ * description), so the sweep's state lives in Redis: a driver restarted with
+ * the same search picks up finished results and waits for running ones
+ * instead of queuing them again, and a job is never counted twice. A worker
+ * killed mid-trial leaves a stalled job that BullMQ gives to another worker.
+ */
+export function bullmq(options: BullmqOptions): BullmqRunner {
+  const o = validateOptions('bullmq', optionsSchema, options);
+  const redis = redisOptions(o.connection, 'bullmq');
+  const name = o.queue ?? 'tikhonov-sweep';
+  const timeout = o.connectionTimeout ?? 10_000;
+  // one shared client for the queue (watched for outages); QueueEvents needs its own blocking one
+  const client = new Redis({ ...redis, lazyConnect: false });
+  const queue = new Queue(name, { connection: client });
+  const events = new QueueEvents(name, { connection: redis });
+  const pending = new Map<string, { reject: (e: Error) => void; job?: Job }>();
+  let lost: RedisUnavailableError | undefined;
+  let outage: NodeJS.Timeout | undefined;
+  let lastError = '';
+  const failAll = (error: Error) => {
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+  const onDown = (error?: Error) => {
+    if (error) lastError = error.message;
+    outage ??= setTimeout(() => {
+      lost = new RedisUnavailableError(
+        `lost Redis at ${describeRedis(redis)} for ${timeout} ms${lastError ? ` (${lastError})` : ''}: the sweep's trials and finished results are kept in Redis — run the same search again once it is back to resume`,
+      );
+      failAll(lost);
+    }, timeout);
+  };
+  client.on('error', onDown);
+  client.on('close', () => onDown());
+  client.on('ready', () => {
+    clearTimeout(outage);
+    outage = undefined;
+  });
+  queue.on('error', (e) => (lastError = e.message));
+  events.on('error', (e) => (lastError = (e as Error).message));
+
+  return {
+    capacity: o.inFlight ?? 64,
+    name: 'bullmq',
+    run(trial: Trial): Promise<TrialResult> {
+      if (lost) return Promise.reject(lost);
+      return new Promise<TrialResult>((resolve, reject) => {
+        const entry: { reject: (e: Error) => void; job?: Job } = { reject };
+        pending.set(trial.id, entry);
+        const settle = (f: () => void) => {
+          if (pending.get(trial.id) === entry) {
+            pending.delete(trial.id);
+            f();
+          }
+        };
+        (async () => {
+          // an existing job with this id is this very trial: a restarted driver reuses it (and retries it if it had failed)
+          const existing = await queue.getJob(trial.id);
+          if (existing && (await existing.isFailed())) await existing.retry('failed');
+          const job = existing ?? (await queue.add('trial', trial, { jobId: trial.id, removeOnComplete: false, removeOnFail: false }));
+          entry.job = job;
+          const result = (await job.waitUntilFinished(events)) as TrialResult;
+          settle(() => resolve(result));
+        })().catch((error: Error) => settle(() => reject(lost ?? new Error(`trial ${trial.id} (config ${trial.config}) failed on the queue '${name}': ${error.message}`, { cause: error }))));
+      });
+    },
+    async cancel() {
+      const cancelled = new SweepCancelledError('the sweep was cancelled before this trial ran');
+      for (const [id, p] of [...pending]) {
+        const job = p.job ?? (await queue.getJob(id));
+        // an active job is locked by its worker: it finishes, and its result stays in Redis
+        if (job && !(await job.isActive())) await job.remove().catch(() => undefined);
+        p.reject(cancelled);
+        pending.delete(id);
+      }
+    },
+    async close() {
+      clearTimeout(outage);
+      failAll(new Error('bullmq runner closed before the trial finished'));
+      if (lost) {
+        events.disconnect();
+        client.disconnect();
+        return;
+      }
+      await events.close();
+      await queue.close();
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { hostname } from 'node:os';
+import { dataset, OptionError, Trainer, type FitOptions } from '@tikhonov/core';
+import { loadBreastCancer, loadDiabetes, loadDigits, loadMnistFormat, trainValidationTest, type Splits } from '@tikhonov/datasets';
+import type { DataRef, Trial, TrialModule, TrialResult } from './trial.js';
+
+/** An early-stopping note as the earlyStopping plugin leaves it in `history.notes`. */
+interface StoppingNote {
+  monitor: string;
+  bestValue: number | undefined;
+  bestEpoch: number | undefined;
+}
+
+function loadRef(ref: DataRef): Splits {
+  const whole =
+    ref.name === 'digits' ? loadDigits().data
+    : ref.name === 'breast-cancer' ? loadBreastCancer().data
+    : ref.name === 'diabetes' ? loadDiabetes().data
+    : ref.name === 'fashion-mnist' ? loadMnistFormat({ split: 'train', ...(ref.dir ? { dir: ref.dir } : {}), ...(ref.limit ? { limit: ref.limit } : {}) })
+    : undefined;
+  if (!whole) throw new OptionError('trial', 'data.name', ref.name, "must be 'digits', 'breast-cancer', 'diabetes' or 'fashion-mnist'");
+  const splits = trainValidationTest(whole, { validation: ref.validation ?? 0.2, test: ref.test ?? 0.2, seed: ref.splitSeed ?? 0, standardize: ref.standardize ?? false });
+  dataset.dispose(whole);
+  return splits;
+}
+
+/**
+ * Loads data sets by reference, once per worker: trials on the same data
+ * share one copy (read-only: a trial subsets it through the trainer).
+ */
+export class DataCache {
+  private readonly loaded = new Map<string, Splits>();
+  get(ref: DataRef): Splits {
+    const key = JSON.stringify(ref);
+    let splits = this.loaded.get(key);
+    if (!splits) {
+      splits = loadRef(ref);
+      this.loaded.set(key, splits);
+    }
+    return splits;
+  }
+  dispose(): void {
+    for (const s of this.loaded.values()) for (const part of [s.train, s.validation, s.test]) dataset.dispose(part);
+    this.loaded.clear();
+  }
+}
+
+/** Who runs trials in this process: host and pid, plus a thread or worker tag. */
+export const workerTag = (tag: string): string => `${hostname()}/${process.pid}${tag ? `/${tag}` : ''}`;
+
+/**
+ * Runs one trial here: makes the trainer with the module's factory from the
+ * trial's options and seed, fits it on the referenced data for the trial's
+ * epoch budget with its validation part, and reads the objective from early
+ * stopping's report (the value at the restored best).
+ */
+export async function runTrial(mod: TrialModule, trial: Trial, data: DataCache, worker: string): Promise<TrialResult> {
+  const make = mod[trial.exportName];
+  if (typeof make !== 'function') throw new OptionError('trial module', 'exportName', trial.exportName, `must name an export (params, seed) => Trainer of ${trial.module}; its exports are ${Object.keys(mod).join(', ') || 'none'}`);
+  const started = performance.now();
+  const trainer = (make as (params: unknown, seed: number) => unknown)(trial.params, trial.seed);
+  if (!(trainer instanceof Trainer)) throw new OptionError('trial module', trial.exportName, trainer, 'must return a Trainer');
+  try {
+    const splits = data.get(trial.data);
+    const every = trial.fit.validateEverySteps;
+    const fit: FitOptions = {
+      epochs: trial.epochs,
+      ...(trial.fit.batchSize !== undefined ? { batchSize: trial.fit.batchSize } : {}),
+      ...(trial.fit.shuffle !== undefined ? { shuffle: trial.fit.shuffle } : {}),
+      validation: { data: splits.validation, ...(every !== undefined ? { every: { steps: every } } : {}) },
+    };
+    await trainer.fit(splits.train, fit);
+    const notes = Object.values(trainer.history.notes) as Partial<StoppingNote>[];
+    const note = notes.find((n) => n && typeof n === 'object' && n.monitor === trial.objective.metric && 'bestValue' in n);
+    if (!note) {
+      throw new OptionError('trial module', trial.exportName, `a trainer without earlyStopping({ monitor: '${trial.objective.metric}' })`, "must return a trainer whose plugins include earlyStopping monitoring the search's objective metric (its restored best is the trial's value)");
+    }
+    return {
+      id: trial.id,
+      config: trial.config,
+      rung: trial.rung,
+      params: trial.params,
+      seed: trial.seed,
+      epochs: trial.epochs,
+      value: Number.isFinite(note.bestValue) ? note.bestValue! : null,
+      bestEpoch: note.bestEpoch ?? null,
+      steps: trainer.step,
+      stoppedBy: trainer.history.stop?.by ?? 'unknown',
+      seconds: (performance.now() - started) / 1000,
+      worker,
+    };
+  } finally {
+    trainer.dispose();
+  }
+}
