@@ -1,4 +1,4 @@
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { schemas, validateOptions, z } from '@tikhonov/core';
 import type { Runner } from './runner.js';
@@ -59,16 +59,25 @@ export function bullmq(options: BullmqOptions): BullmqRunner {
   const client = new Redis({ ...redis, lazyConnect: false });
   const queue = new Queue(name, { connection: client });
   const events = new QueueEvents(name, { connection: redis });
-  const pending = new Map<string, { reject: (e: Error) => void; job?: Job }>();
+  // trials waiting for their job, by job id (= trial id); settled by the queue's events or by the state found in Redis
+  const pending = new Map<string, { resolve: (r: TrialResult) => void; reject: (e: Error) => void }>();
   let lost: RedisUnavailableError | undefined;
+  let closing = false;
   let outage: NodeJS.Timeout | undefined;
   let lastError = '';
+  const settle = (id: string, outcome: { result: TrialResult } | { error: Error }) => {
+    const p = pending.get(id);
+    if (!p) return;
+    pending.delete(id);
+    if ('result' in outcome) p.resolve(outcome.result);
+    else p.reject(outcome.error);
+  };
   const failAll = (error: Error) => {
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
+    for (const id of [...pending.keys()]) settle(id, { error });
   };
   const onDown = (error?: Error) => {
     if (error) lastError = error.message;
+    if (closing) return;
     outage ??= setTimeout(() => {
       lost = new RedisUnavailableError(
         `lost Redis at ${describeRedis(redis)} for ${timeout} ms${lastError ? ` (${lastError})` : ''}: the sweep's trials and finished results are kept in Redis — run the same search again once it is back to resume`,
@@ -84,43 +93,41 @@ export function bullmq(options: BullmqOptions): BullmqRunner {
   });
   queue.on('error', (e) => (lastError = e.message));
   events.on('error', (e) => (lastError = (e as Error).message));
+  events.on('completed', ({ jobId, returnvalue }) => settle(jobId, { result: returnvalue as unknown as TrialResult }));
+  events.on('failed', ({ jobId, failedReason }) => settle(jobId, { error: new Error(`trial ${jobId} failed on the queue '${name}': ${failedReason}`) }));
+  const eventsReady = events.waitUntilReady();
 
   return {
     capacity: o.inFlight ?? 64,
     name: 'bullmq',
     run(trial: Trial): Promise<TrialResult> {
       if (lost) return Promise.reject(lost);
+      if (closing) return Promise.reject(new Error('bullmq runner: run() after close()'));
       return new Promise<TrialResult>((resolve, reject) => {
-        const entry: { reject: (e: Error) => void; job?: Job } = { reject };
-        pending.set(trial.id, entry);
-        const settle = (f: () => void) => {
-          if (pending.get(trial.id) === entry) {
-            pending.delete(trial.id);
-            f();
-          }
-        };
+        pending.set(trial.id, { resolve, reject });
         (async () => {
-          // an existing job with this id is this very trial: a restarted driver reuses it (and retries it if it had failed)
+          // listening before looking, so a job that finishes in between is not missed
+          await eventsReady;
+          // an existing job with this id is this very trial: a restarted driver reuses its result, waits for it, or retries it if it had failed
           const existing = await queue.getJob(trial.id);
-          if (existing && (await existing.isFailed())) await existing.retry('failed');
-          const job = existing ?? (await queue.add('trial', trial, { jobId: trial.id, removeOnComplete: false, removeOnFail: false }));
-          entry.job = job;
-          const result = (await job.waitUntilFinished(events)) as TrialResult;
-          settle(() => resolve(result));
-        })().catch((error: Error) => settle(() => reject(lost ?? new Error(`trial ${trial.id} (config ${trial.config}) failed on the queue '${name}': ${error.message}`, { cause: error }))));
+          const state = existing ? await existing.getState() : undefined;
+          if (state === 'completed') settle(trial.id, { result: existing!.returnvalue as TrialResult });
+          else if (state === 'failed') await existing!.retry('failed');
+          else if (!existing) await queue.add('trial', trial, { jobId: trial.id, removeOnComplete: false, removeOnFail: false });
+        })().catch((error: Error) => settle(trial.id, { error: lost ?? new Error(`trial ${trial.id} (config ${trial.config}) could not be queued on '${name}': ${error.message}`, { cause: error }) }));
       });
     },
     async cancel() {
       const cancelled = new SweepCancelledError('the sweep was cancelled before this trial ran');
-      for (const [id, p] of [...pending]) {
-        const job = p.job ?? (await queue.getJob(id));
+      for (const id of [...pending.keys()]) {
+        const job = await queue.getJob(id);
         // an active job is locked by its worker: it finishes, and its result stays in Redis
         if (job && !(await job.isActive())) await job.remove().catch(() => undefined);
-        p.reject(cancelled);
-        pending.delete(id);
+        settle(id, { error: cancelled });
       }
     },
     async close() {
+      closing = true;
       clearTimeout(outage);
       failAll(new Error('bullmq runner closed before the trial finished'));
       if (lost) {

@@ -14,13 +14,15 @@ afterAll(() => reference.close());
 
 describe('search', () => {
   it("a trial's value is the best val.loss of training its trainer by hand, and its steps those of that fit", async () => {
-    const result = await search({ ...base, runner: reference });
+    // long enough that validation loss turns up and early stopping ends some fits: the value is the best pass, not the last
+    const result = await search({ ...base, epochs: 25, runner: reference });
     expect(result.table.length).toBe(4);
+    expect(result.table.some((r) => r.stoppedBy === 'earlyStopping')).toBe(true);
     const whole = loadDigits().data;
     const splits = trainValidationTest(whole, { validation: 0.2, test: 0.2, seed: 0 });
     for (const row of result.table) {
       const trainer = makeTrainer(row.params, row.seed);
-      await trainer.fit(splits.train, { epochs: 4, batchSize: 64, validation: { data: splits.validation } });
+      await trainer.fit(splits.train, { epochs: 25, batchSize: 64, validation: { data: splits.validation } });
       // the minimum over the validation passes, read from the history (not from early stopping's note)
       const losses = trainer.history.evaluations.map((e) => e['val.loss']!);
       expect(row.value).toBe(Math.min(...losses));

@@ -61,17 +61,17 @@ describe('strategies', () => {
     expect(rungBudgets(5, 3, 5)).toEqual([5]);
   });
 
-  it('successive halving promotes exactly the top ⌊n/η⌋ of each rung (known ranks, 27 configurations, η = 3)', async () => {
+  it('successive halving promotes exactly the top ⌊n/η⌋ of each rung (known ranks, 20 configurations, η = 3)', async () => {
     // each rung ranks the configurations by its own seeded permutation, so a rung's survivors are not simply the previous rung's
-    const perms = [0, 1, 2].map((k) => new HostRandom(100 + k).permutation(27));
+    const perms = [0, 1, 2].map((k) => new HostRandom(100 + k).permutation(20));
     const fake = syntheticRunner((c, rung) => perms[rung]![c]!, { capacity: 4 });
-    const result = await search({ space, module, data, epochs: 9, strategy: successiveHalving({ eta: 3, minEpochs: 1 }), trials: 27, runner: fake.runner });
+    const result = await search({ space, module, data, epochs: 9, strategy: successiveHalving({ eta: 3, minEpochs: 1 }), trials: 20, runner: fake.runner });
     const atRung = (k: number) => result.table.filter((t) => t.rung === k);
-    expect(atRung(0).map((t) => t.epochs)).toEqual(Array(27).fill(1));
-    // expected survivors, from the permutations directly: the 9 lowest of rung 0, then the 3 lowest of rung 1 among those
+    expect(atRung(0).map((t) => t.epochs)).toEqual(Array(20).fill(1));
+    // expected survivors, from the permutations directly: the ⌊20/3⌋ = 6 lowest of rung 0, then the ⌊6/3⌋ = 2 lowest of rung 1 among those
     const lowest = (configs: number[], k: number, n: number) => [...configs].sort((a, b) => perms[k]![a]! - perms[k]![b]!).slice(0, n).sort((a, b) => a - b);
-    const survivors1 = lowest([...Array(27).keys()], 0, 9);
-    const survivors2 = lowest(survivors1, 1, 3);
+    const survivors1 = lowest([...Array(20).keys()], 0, 6);
+    const survivors2 = lowest(survivors1, 1, 2);
     expect(atRung(1).map((t) => t.config).sort((a, b) => a - b)).toEqual(survivors1);
     expect(atRung(1).every((t) => t.epochs === 3)).toBe(true);
     expect(atRung(2).map((t) => t.config).sort((a, b) => a - b)).toEqual(survivors2);

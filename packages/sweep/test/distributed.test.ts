@@ -1,0 +1,138 @@
+// Sweeps through BullMQ against a real redis-server and real tikhonov-worker
+// processes, all started here on 127.0.0.1.
+import type { ChildProcess } from 'node:child_process';
+import { Queue, QueueEvents } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bullmq, choice, grid, inline, RedisUnavailableError, search, SweepCancelledError, type SearchOptions, type SearchResult, type TrialResult } from '@tikhonov/sweep';
+import { redisMissing, RedisServer, startWorkerProcess, stopProcess } from './processes.js';
+
+const module = new URL('./fixtures/digits-trial.ts', import.meta.url);
+const base: SearchOptions = { space: { alpha: choice([0, 1e-3]), rate: choice([0, 0.3]) }, module, data: { name: 'digits' }, epochs: 4, fit: { batchSize: 64 }, strategy: grid(), seed: 1 };
+const numbers = (r: TrialResult) => ({ ...r, seconds: 0, worker: '' });
+const missing = redisMissing();
+if (missing) console.warn(`distributed sweep tests skipped: ${missing}`);
+
+describe.skipIf(missing !== undefined)('sweeps through BullMQ on a real redis-server', () => {
+  let redis: RedisServer;
+  let reference: SearchResult;
+  const workers: ChildProcess[] = [];
+  let queueNumber = 0;
+  const freshQueue = () => `sweep-test-${++queueNumber}`;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    const runner = inline();
+    reference = await search({ ...base, runner });
+    await runner.close();
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => stopProcess(w, 'SIGKILL')));
+    await redis?.stop();
+  });
+  const worker = async (queue: string, extra: string[] = []) => {
+    const w = await startWorkerProcess(redis.url, queue, extra);
+    workers.push(w);
+    return w;
+  };
+
+  it('two worker processes give the same result table (and best configuration of α and dropout rate) as running each trial locally', async () => {
+    const queue = freshQueue();
+    const procs = await Promise.all([worker(queue), worker(queue)]);
+    const runner = bullmq({ connection: redis.url, queue });
+    const result = await search({ ...base, runner });
+    await runner.close();
+    expect(result.table.map(numbers)).toEqual(reference.table.map(numbers));
+    expect(result.best?.params).toEqual(reference.best?.params);
+    expect(new Set(result.table.map((r) => r.worker.split('/')[1]))).toEqual(new Set(procs.map((p) => String(p.pid))));
+    await Promise.all(procs.map((p) => stopProcess(p)));
+  });
+
+  it('a worker killed mid-trial (SIGKILL): its stalled trial runs again on another worker, every trial completes exactly once', async () => {
+    const queue = freshQueue();
+    const stall = ['--lock-duration', '1500', '--stalled-interval', '500'];
+    const doomed = await worker(queue, stall);
+    const events = new QueueEvents(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+    await events.waitUntilReady();
+    const firstActive = new Promise<string>((resolve) => events.once('active', ({ jobId }) => resolve(jobId)));
+    const runner = bullmq({ connection: redis.url, queue });
+    const running = search({ ...base, runner });
+    const killedJob = await firstActive;
+    await stopProcess(doomed, 'SIGKILL');
+    const survivor = await worker(queue, stall);
+    const result = await running;
+    await runner.close();
+    expect(result.table.map(numbers)).toEqual(reference.table.map(numbers));
+    expect(new Set(result.table.map((r) => r.config)).size).toBe(4);
+    for (const r of result.table) expect(r.worker.split('/')[1]).toBe(String(survivor.pid));
+    // Redis holds one job per trial, each completed once; the killed one was started twice
+    const q = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+    expect(await q.getJobCounts('completed', 'failed', 'waiting', 'active')).toEqual({ completed: 4, failed: 0, waiting: 0, active: 0 });
+    expect((await q.getJob(killedJob))!.attemptsStarted).toBeGreaterThanOrEqual(2);
+    await q.close();
+    await events.close();
+    await stopProcess(survivor);
+  });
+
+  it('a restarted driver picks the sweep up: finished trials come back from Redis and are not run again', async () => {
+    const queue = freshQueue();
+    const w = await worker(queue);
+    const first = bullmq({ connection: redis.url, queue, inFlight: 1 });
+    const seen: TrialResult[] = [];
+    let stopDriver!: () => void;
+    const twoDone = new Promise<void>((r) => (stopDriver = r));
+    const crashed = search({ ...base, runner: first, onResult: (r) => seen.push(r) === 2 && stopDriver() }).catch((e: Error) => e);
+    await twoDone;
+    await first.close(); // the driver goes away with the sweep half done
+    expect(await crashed).toBeInstanceOf(Error);
+    const second = bullmq({ connection: redis.url, queue });
+    const result = await search({ ...base, runner: second });
+    await second.close();
+    expect(result.table.map(numbers)).toEqual(reference.table.map(numbers));
+    // the two finished before the restart are the very same results (same run time), not reruns
+    for (const r of seen) expect(result.table.find((t) => t.id === r.id)).toEqual(r);
+    const q = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+    expect((await q.getJobCounts('completed')).completed).toBe(4);
+    await q.close();
+    await stopProcess(w);
+  });
+
+  it('Redis going away mid-sweep gives a clear error; once it is back the same search completes the table unchanged', async () => {
+    const queue = freshQueue();
+    const w = await worker(queue);
+    const runner = bullmq({ connection: redis.url, queue, inFlight: 1, connectionTimeout: 1500 });
+    let killRedis!: () => void;
+    const oneDone = new Promise<void>((r) => (killRedis = r));
+    const running = search({ ...base, runner, onResult: () => killRedis() }).catch((e: Error) => e);
+    await oneDone;
+    await redis.kill();
+    const error = await running;
+    expect(error).toBeInstanceOf(RedisUnavailableError);
+    expect((error as Error).message).toMatch(new RegExp(`lost Redis at 127\\.0\\.0\\.1:${redis.port} for 1500 ms.*run the same search again`));
+    await runner.close();
+    await redis.restart();
+    const again = bullmq({ connection: redis.url, queue });
+    const result = await search({ ...base, runner: again });
+    await again.close();
+    expect(result.table.map(numbers)).toEqual(reference.table.map(numbers));
+    await stopProcess(w);
+  });
+
+  it('a cancelled sweep rejects with SweepCancelledError and takes its unstarted trials off the queue', async () => {
+    const queue = freshQueue(); // no worker: every trial waits
+    const runner = bullmq({ connection: redis.url, queue });
+    const q = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+    const running = search({ ...base, runner }).catch((e: Error) => e);
+    while ((await q.getJobCounts('waiting')).waiting < 4) await new Promise((r) => setTimeout(r, 20));
+    await runner.cancel();
+    expect(await running).toBeInstanceOf(SweepCancelledError);
+    expect(await q.getJobCounts('waiting', 'completed')).toEqual({ waiting: 0, completed: 0 });
+    await q.close();
+    await runner.close();
+  });
+
+  it('bad runner and worker options name the option', async () => {
+    expect(() => bullmq({ connection: 'http://localhost:6379' })).toThrow(/connection.*redis:\/\//);
+    expect(() => bullmq({ connection: { port: 70000 } })).toThrow(/connection\.port.*70000.*1–65535/);
+    expect(() => bullmq({ connection: redis.url, queue: 'a b' })).toThrow(/queue.*letters, digits/);
+  });
+});
