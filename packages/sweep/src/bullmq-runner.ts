@@ -96,6 +96,13 @@ export function bullmq(options: BullmqOptions): BullmqRunner {
   events.on('completed', ({ jobId, returnvalue }) => settle(jobId, { result: returnvalue as unknown as TrialResult }));
   events.on('failed', ({ jobId, failedReason }) => settle(jobId, { error: new Error(`trial ${jobId} failed on the queue '${name}': ${failedReason}`) }));
   const eventsReady = events.waitUntilReady();
+  // trials on a queue nobody consumes wait forever: say so once, naming the command that serves it
+  let checkedWorkers = false;
+  const warnIfNoWorkers = async () => {
+    if (checkedWorkers) return;
+    checkedWorkers = true;
+    if ((await queue.getWorkersCount()) === 0) console.warn(`bullmq runner: no tikhonov-worker is connected to queue '${name}' at ${describeRedis(redis)}; the trials wait until one starts (tikhonov-worker --redis redis://${describeRedis(redis)} --queue ${name})`);
+  };
 
   return {
     capacity: o.inFlight ?? 64,
@@ -108,6 +115,7 @@ export function bullmq(options: BullmqOptions): BullmqRunner {
         (async () => {
           // listening before looking, so a job that finishes in between is not missed
           await eventsReady;
+          await warnIfNoWorkers();
           // an existing job with this id is this very trial: a restarted driver reuses its result, waits for it, or retries it if it had failed
           const existing = await queue.getJob(trial.id);
           const state = existing ? await existing.getState() : undefined;
