@@ -56,7 +56,7 @@ export function bullmq(options: BullmqOptions): BullmqRunner {
   const name = o.queue ?? 'tikhonov-sweep';
   const timeout = o.connectionTimeout ?? 10_000;
   // one shared client for the queue (watched for outages); QueueEvents needs its own blocking one
-  const client = new Redis({ ...redis, lazyConnect: false });
+  const client = new Redis(redis);
   const queue = new Queue(name, { connection: client });
   const events = new QueueEvents(name, { connection: redis });
   // trials waiting for their job, by job id (= trial id); settled by the queue's events or by the state found in Redis

@@ -4,7 +4,8 @@ export { grid, random, successiveHalving, asha, rank, rungBudgets, type Strategy
 export { search, RESULTS_FORMAT, type SearchOptions, type SearchResult } from './search.js';
 export { inline, CodeVersionError, type Runner } from './runner.js';
 export { local, type LocalOptions } from './local.js';
-export type { Trial, TrialResult, TrialFit, DataRef, Objective, TrialModule } from './trial.js';
+export { DATA_NAMES } from './trial.js';
+export type { Trial, TrialResult, TrialIdentity, TrialFit, DataRef, Objective, TrialModule } from './trial.js';
 export { bullmq, RedisUnavailableError, SweepCancelledError, type BullmqOptions, type BullmqRunner } from './bullmq-runner.js';
 export { startWorker, type QueueWorker, type QueueWorkerOptions } from './queue-worker.js';
 export type { RedisConnection } from './redis-connection.js';

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { dataset, OptionError, Trainer, type FitOptions } from '@tikhonov/core';
 import { loadBreastCancer, loadDiabetes, loadDigits, loadMnistFormat, trainValidationTest, type Splits } from '@tikhonov/datasets';
-import type { DataRef, Trial, TrialModule, TrialResult } from './trial.js';
+import { DATA_NAMES, type DataRef, type Trial, type TrialModule, type TrialResult } from './trial.js';
 
 /** An early-stopping note as the earlyStopping plugin leaves it in `history.notes`. */
 interface StoppingNote {
@@ -17,7 +17,7 @@ function loadRef(ref: DataRef): Splits {
     : ref.name === 'diabetes' ? loadDiabetes().data
     : ref.name === 'fashion-mnist' ? loadMnistFormat({ split: 'train', ...(ref.dir ? { dir: ref.dir } : {}), ...(ref.limit ? { limit: ref.limit } : {}) })
     : undefined;
-  if (!whole) throw new OptionError('trial', 'data.name', ref.name, "must be 'digits', 'breast-cancer', 'diabetes' or 'fashion-mnist'");
+  if (!whole) throw new OptionError('trial', 'data.name', ref.name, `must be one of ${DATA_NAMES.join(', ')}`);
   const splits = trainValidationTest(whole, { validation: ref.validation ?? 0.2, test: ref.test ?? 0.2, seed: ref.splitSeed ?? 0, standardize: ref.standardize ?? false });
   dataset.dispose(whole);
   return splits;
@@ -74,13 +74,9 @@ export async function runTrial(mod: TrialModule, trial: Trial, data: DataCache, 
     if (!note) {
       throw new OptionError('trial module', trial.exportName, `a trainer without earlyStopping({ monitor: '${trial.objective.metric}' })`, "must return a trainer whose plugins include earlyStopping monitoring the search's objective metric (its restored best is the trial's value)");
     }
+    const { id, config, rung, params, seed, epochs } = trial;
     return {
-      id: trial.id,
-      config: trial.config,
-      rung: trial.rung,
-      params: trial.params,
-      seed: trial.seed,
-      epochs: trial.epochs,
+      id, config, rung, params, seed, epochs,
       value: Number.isFinite(note.bestValue) ? note.bestValue! : null,
       bestEpoch: note.bestEpoch ?? null,
       steps: trainer.step,

@@ -3,7 +3,7 @@ import { codeVersionOf, hashOf, moduleUrl } from './code-version.js';
 import { inline, type Runner } from './runner.js';
 import { checkSpace, type Params, type Space } from './space.js';
 import { random, rank, type Strategy } from './strategies.js';
-import type { DataRef, Objective, Trial, TrialFit, TrialResult } from './trial.js';
+import { DATA_NAMES, type DataRef, type Objective, type Trial, type TrialFit, type TrialResult } from './trial.js';
 
 /** Options of {@link search}. */
 export interface SearchOptions {
@@ -49,7 +49,7 @@ export const RESULTS_FORMAT = 'tikhonov-sweep-results/1';
 
 const dataSchema = z
   .object({
-    name: z.enum(['digits', 'breast-cancer', 'diabetes', 'fashion-mnist'], { message: "must be 'digits', 'breast-cancer', 'diabetes' or 'fashion-mnist'" }),
+    name: z.enum(DATA_NAMES, { message: `must be one of ${DATA_NAMES.join(', ')}` }),
     dir: z.string().min(1).optional(),
     limit: schemas.positiveInt.optional(),
     validation: z.number().gt(0).lt(1).optional(),

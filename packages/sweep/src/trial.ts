@@ -1,5 +1,8 @@
 import type { Params } from './space.js';
 
+/** The data sets a trial can name. */
+export const DATA_NAMES = ['digits', 'breast-cancer', 'diabetes', 'fashion-mnist'] as const;
+
 /**
  * A data set named so that any worker can load it where the trial runs:
  * an embedded one (`'digits'`, `'breast-cancer'`, `'diabetes'`) or
@@ -8,7 +11,7 @@ import type { Params } from './space.js';
  * the trial trains on the training part and is scored on the validation part.
  */
 export interface DataRef {
-  name: 'digits' | 'breast-cancer' | 'diabetes' | 'fashion-mnist';
+  name: (typeof DATA_NAMES)[number];
   /** IDX directory (fashion-mnist only). */
   dir?: string;
   /** Use the first `limit` training examples (fashion-mnist only). */
@@ -65,14 +68,11 @@ export interface Trial {
   readonly codeVersion: string;
 }
 
-/** One row of the result table. */
-export interface TrialResult {
-  readonly id: string;
-  readonly config: number;
-  readonly rung: number;
-  readonly params: Params;
-  readonly seed: number;
-  readonly epochs: number;
+/** The fields a result row repeats from its trial. */
+export type TrialIdentity = Pick<Trial, 'id' | 'config' | 'rung' | 'params' | 'seed' | 'epochs'>;
+
+/** One row of the result table: the trial's identity and how it went. */
+export interface TrialResult extends TrialIdentity {
   /** The objective at early stopping's best evaluation (null if no evaluation gave a finite value). */
   readonly value: number | null;
   readonly bestEpoch: number | null;

@@ -60,7 +60,7 @@ describe('search', () => {
     await expect(search({ ...base, exportName: 'withoutStopping', runner: reference })).rejects.toThrow(/withoutStopping.*earlyStopping.*objective metric/);
     await expect(search({ ...base, exportName: 'nothing', runner: reference })).rejects.toThrow(/exportName.*nothing.*makeTrainer/);
     await expect(search({ ...base, module: '/no/such/trial.ts' })).rejects.toThrow(/module.*\/no\/such\/trial\.ts.*readable file/);
-    await expect(search({ ...base, data: { name: 'mnist' as never } })).rejects.toThrow(/data\.name.*'digits'/);
+    await expect(search({ ...base, data: { name: 'mnist' as never } })).rejects.toThrow(/data\.name.*one of digits, breast-cancer/);
     await expect(search({ ...base, epochs: 0 })).rejects.toThrow(/epochs/);
     await expect(search({ ...base, objective: { metric: 'val.accuracy', mode: 'up' as never } })).rejects.toThrow(/mode.*'min' or 'max'/);
     await expect(search({ ...base, runner: {} as never })).rejects.toThrow(/runner.*inline\(\), local/);
