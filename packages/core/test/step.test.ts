@@ -114,6 +114,41 @@ describe('the step', () => {
     t.dispose();
   });
 
+  it('shuffle: false takes the rows in order: step k’s gradient is the mse gradient of rows [kB, (k+1)B), by hand', async () => {
+    // a linear model ŷ = x·w + b under mse: ∂L/∂w = (2/B) Σᵢ (ŷᵢ − yᵢ) xᵢ over the step's rows
+    const rows = 12;
+    const batch = 4;
+    const xs = Array.from({ length: rows }, (_, i) => [i + 1, (i * 7) % 5 - 2]);
+    const ys = xs.map(([a, b]) => 3 * a! - b! + 0.5);
+    const weights: Float32Array[] = [];
+    const grads: Record<string, Float32Array>[] = [];
+    // transformGradients runs before the update: the weights it reads are the ones the gradient was taken at
+    const weightTap: Plugin = { name: 'weights', apiVersion: 2, order: 900, transformGradients(g, ctx) {
+        weights.push(ctx.params.get('dense_1/kernel').variable.dataSync().slice() as Float32Array);
+        return g;
+      },
+    };
+    const t = new Trainer({ model: nn.sequential([nn.dense(1)]), loss: 'mse', optimizer: sgd(0.001), plugins: [gradientTap(grads), weightTap], seed: 3, progress: false });
+    await t.fit(dataset.fromArrays(xs, ys), { epochs: 1, batchSize: batch, shuffle: false });
+    expect(grads).toHaveLength(rows / batch);
+    for (let k = 0; k < rows / batch; k++) {
+      const w = weights[k]!;
+      // the bias starts at zero and moves by −lr·∂L/∂b each step: recompute it from the tapped gradients
+      const bias = -0.001 * grads.slice(0, k).reduce((s, g) => s + g['dense_1/bias']![0]!, 0);
+      let g0 = 0;
+      let g1 = 0;
+      for (let i = k * batch; i < (k + 1) * batch; i++) {
+        const [a, b] = xs[i] as [number, number];
+        const r = a * w[0]! + b * w[1]! + bias - ys[i]!;
+        g0 += (2 / batch) * r * a;
+        g1 += (2 / batch) * r * b;
+      }
+      const expected = [g0, g1];
+      expect(maxAbsDiff(grads[k]!['dense_1/kernel']!, expected)).toBeLessThan(1e-4);
+    }
+    t.dispose();
+  });
+
   it('frozen params do not move; the others do', async () => {
     const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer: 'adam', inputShape: [4], progress: false });
     expect(t.freeze({ names: ['dense_1'] })).toEqual(['dense_1/kernel', 'dense_1/bias']);

@@ -51,7 +51,7 @@ export async function fitLoop(run: RunState, train: Dataset, options: FitOptions
     outer: while (run.epochCount < opts.epochs && !run.stopRequest) {
       if (run.batchInEpoch === 0) await fitHook('beforeEpoch');
       if (run.stopRequest) break;
-      const order = opts.shuffle === false ? Int32Array.from({ length: train.size }, (_, i) => i) : new HostRandom(deriveSeed(run.seed, 'shuffle', run.epochCount)).permutation(train.size);
+      const order = opts.shuffle === false ? identityOrder(train.size) : new HostRandom(deriveSeed(run.seed, 'shuffle', run.epochCount)).permutation(train.size);
       const orderTensor = tf.tensor1d(order, 'int32');
       try {
         for (let b = run.batchInEpoch; b < batchesPerEpoch; b++) {
@@ -120,6 +120,13 @@ function checkDisable(run: RunState, names: readonly string[]): ReadonlySet<stri
 
 /** How long a fit runs between yields to the event loop: about one frame. */
 const YIELD_EVERY_MS = 16;
+
+/** 0, 1, …, n − 1 with a plain loop: `Int32Array.from({ length }, fn)` calls fn per row (≈ 0.3 ms for 8192 rows, per fit). */
+function identityOrder(n: number): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order;
+}
 
 /** Lets queued macrotasks run (setImmediate in Node: no 1 ms timer clamp; a zero timeout elsewhere). */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
