@@ -15,11 +15,16 @@ export async function useCpu(): Promise<void> {
   await tf.ready();
 }
 
-/** Writes a file under examples/out/ and returns its path. */
-export function writeOut(name: string, content: string): string {
+/** The path of a file under examples/out/ (the folder made if missing). */
+export function outPath(name: string): string {
   const dir = fileURLToPath(new URL('./out/', import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, name);
+  return join(dir, name);
+}
+
+/** Writes a file under examples/out/ and returns its path. */
+export function writeOut(name: string, content: string): string {
+  const path = outPath(name);
   writeFileSync(path, content);
   return path;
 }

@@ -80,4 +80,4 @@ export {
 export { exportCheckpoint, importCheckpoint, CHECKPOINT_FORMAT, type CheckpointData, type CheckpointTarget } from './checkpoint.js';
 export { learningCurvesSvg, type CurveSeries } from './report/learning-curves.js';
 export { modelSummary } from './report/summary.js';
-export { htmlReport, type HtmlReportOptions } from './report/html-report.js';
+export { downsampleCurve, type CurvePoint } from './report/downsample.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { dataset, History, htmlReport, learningCurvesSvg } from '@tikhonov/core';
+import { dataset, learningCurvesSvg } from '@tikhonov/core';
 
 describe('data helpers', () => {
   it('split partitions every example once, seeded', () => {
@@ -66,27 +66,5 @@ describe('data helpers', () => {
     expect(drawn).toBeLessThanOrEqual(2001);
     expect(drawn).toBeGreaterThan(1000);
     expect(svg).toContain('>200000</text>');
-  });
-
-  it('an HTML report holds the description, the stop, one table row per epoch with every metric, the loss curves and the notes, all escaped', () => {
-    const history = History.fromJSON({
-      epochs: [
-        { epoch: 1, step: 10, loss: 0.9, 'val.loss': 1.0 },
-        { epoch: 2, step: 20, loss: 0.5, 'val.loss': 0.8, 'val.accuracy': 0.75 },
-      ],
-      stop: { by: 'earlyStopping', reason: 'no improvement <in> 5 evaluations', step: 20 },
-      notes: { earlyStopping: { bestStep: 20 } },
-    });
-    const html = htmlReport(history, { title: 'digits & l2', description: 'dense(64) → dense(10)' });
-    expect(html).toContain('<title>digits &amp; l2</title>');
-    expect(html).toContain('<pre>dense(64) → dense(10)</pre>');
-    expect(html).toContain('stopped at step 20 by earlyStopping: no improvement &lt;in&gt; 5 evaluations');
-    expect(html.match(/<tr>/g)).toHaveLength(3);
-    expect(html).toContain('<th>epoch</th><th>step</th><th>loss</th><th>val.loss</th><th>val.accuracy</th>');
-    expect(html).toContain('<td>1</td><td>10</td><td>0.90000</td><td>1</td><td></td>');
-    // the curves: train loss and val.loss, two paths
-    expect(html.match(/<path d="M/g)).toHaveLength(2);
-    expect(html).toContain('{&quot;bestStep&quot;:20}');
-    expect(html).not.toMatch(/<script/);
   });
 });

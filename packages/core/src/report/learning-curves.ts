@@ -1,5 +1,6 @@
 import { scaleLinear } from 'd3-scale';
 import { line } from 'd3-shape';
+import { downsampleCurve } from './downsample.js';
 
 /** One line of a learning-curve plot. */
 export interface CurveSeries {
@@ -20,15 +21,6 @@ function escapeXml(text: string): string {
 
 /** Points drawn per series at most: more than a chart's pixels across. */
 const MAX_POINTS = 2000;
-
-/** Every k-th point (and the last), so at most `max` remain; a shorter series as it is. */
-function thin(points: ReadonlyArray<readonly [number, number]>, max: number): ReadonlyArray<readonly [number, number]> {
-  if (points.length <= max) return points;
-  const step = Math.ceil(points.length / max);
-  const kept = points.filter((_, i) => i % step === 0);
-  if (kept.at(-1) !== points.at(-1)) kept.push(points.at(-1)!);
-  return kept;
-}
 
 /** Smallest and largest finite x and y over all series (±∞ when there is none). */
 function extents(series: readonly CurveSeries[]): [number, number, number, number] {
@@ -57,9 +49,9 @@ export function learningCurvesSvg(
   const width = options.width ?? 640;
   const height = options.height ?? 400;
   const margin = { top: 36, right: 170, bottom: 44, left: 60 };
-  // long runs (hundreds of thousands of log points) are thinned for display, and extents are found by loops:
-  // Math.min(...xs) overflows the call stack there
-  series = series.map((s) => ({ ...s, points: thin(s.points, MAX_POINTS) }));
+  // long runs (hundreds of thousands of log points) are downsampled for display, keeping each bucket's low and
+  // high, and extents are found by loops: Math.min(...xs) overflows the call stack there
+  series = series.map((s) => ({ ...s, points: downsampleCurve(s.points, MAX_POINTS) }));
   const [xMin, xMax, yMin, yMax] = extents(series);
   const x = scaleLinear()
     .domain(Number.isFinite(xMin) ? [xMin, xMax] : [0, 1])

@@ -1,0 +1,105 @@
+import { comparisonTable, format } from './comparison.js';
+import { histogramChart, lineChart } from './charts.js';
+import { gapCurves, lossCurves, pluginReportCurves, type CurveData } from './curves.js';
+import { renderSvg } from './render.js';
+import { normalizeRuns, resolveOptions, type ReportInput, type ReportOptions } from './runs.js';
+import { stoppingPoints } from './stopping.js';
+import { weightHistogram, weightParams, type WeightStats } from './weights.js';
+
+/** Marks a page as this package's, so `writeReport` may replace it (and nothing else). */
+export const GENERATOR = 'tikhonov-report';
+
+const escape = (text: string) => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+
+const table = (header: readonly string[], rows: ReadonlyArray<ReadonlyArray<number | string>>, className: string) =>
+  `<table class="${className}"><thead><tr>${header.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>\n${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${escape(format(c))}</td>`).join('')}</tr>`)
+    .join('\n')}\n</tbody></table>`;
+
+/** What a chart's caption says of its data: downsampling and non-finite values, so nothing is left out unsaid. */
+function caption(data: CurveData): string {
+  const parts: string[] = [];
+  if (data.drawn < data.recorded) parts.push(`${data.recorded} points recorded, ${data.drawn} drawn (each stretch keeps its lowest and highest point)`);
+  if (data.nonFinite > 0) parts.push(`${data.nonFinite} values not finite, drawn as gaps`);
+  return parts.length > 0 ? `<p class="caption">${escape(parts.join('; '))}</p>` : '';
+}
+
+/**
+ * Numbers vega's clip-path ids from 1 in order of appearance. vega counts them
+ * over the process's life, so the same runs would give a different page on
+ * each call; the ids are unique in the page either way.
+ */
+function pageLocalIds(html: string): string {
+  const ids = new Map<string, number>();
+  return html.replace(/\b(id="|url\(#)clip(\d+)\b/g, (_, lead: string, n: string) => {
+    if (!ids.has(n)) ids.set(n, ids.size + 1);
+    return `${lead}clip${ids.get(n)}`;
+  });
+}
+
+const figure = (svg: string, data?: CurveData) => `<figure>${svg}${data ? caption(data) : ''}</figure>`;
+
+/**
+ * One self-contained HTML page of one run or several: a comparison table,
+ * the learning curves by step with early stopping's i* marked, the
+ * generalization gap per epoch, every plugin report (`ctx.report`) over the
+ * log points, weight histograms with their summary numbers, and each run's
+ * notes. The plots are Vega-Lite charts rendered to SVG in place: no scripts
+ * and no external files, so the page opens anywhere and prints.
+ */
+export async function report(input: ReportInput, options: ReportOptions = {}): Promise<string> {
+  const runs = normalizeRuns(input);
+  const o = resolveOptions(options);
+  const names = runs.map((r) => r.name);
+  const marks = stoppingPoints(runs);
+  const sections: string[] = [];
+  const comparison = comparisonTable(runs, marks);
+  sections.push(`<h2>runs</h2>\n${table(comparison.header, comparison.rows, 'runs')}`);
+
+  const losses = lossCurves(runs, o.maxPoints);
+  const lossSvg = await renderSvg(lineChart(losses, names, { title: 'loss by step (train: per log point; validation: per pass)', xTitle: 'step', yTitle: 'loss', width: o.width }, marks));
+  sections.push(`<h2>learning curves</h2>\n${figure(lossSvg, losses)}`);
+
+  const gap = gapCurves(runs, o.maxPoints);
+  sections.push(
+    gap.rows.length > 0
+      ? `<h2>generalization gap</h2>\n${figure(await renderSvg(lineChart(gap, names, { title: 'val.loss − the epoch’s mean training objective (data loss + penalties)', xTitle: 'epoch', yTitle: 'gap', width: o.width })), gap)}`
+      : '<h2>generalization gap</h2>\n<p>No epoch has both a training loss and a val.loss: fit with <code>validation</code> to see the gap.</p>',
+  );
+
+  const reports = pluginReportCurves(runs, o.maxPoints);
+  if (reports.size > 0) {
+    const figures: string[] = [];
+    for (const [metric, data] of reports) {
+      figures.push(figure(await renderSvg(lineChart(data, names, { title: metric, xTitle: 'step', yTitle: metric, width: Math.round(o.width / 2), height: 180 })), data));
+    }
+    sections.push(`<h2>reported numbers</h2>\n<p>What plugins report with <code>ctx.report</code>, and the learning rate, at each log point.</p>\n<div class="grid">${figures.join('\n')}</div>`);
+  }
+
+  const params = weightParams(runs);
+  if (params.length > 0) {
+    const figures: string[] = [];
+    const stats: WeightStats[] = [];
+    for (const param of params) {
+      const h = weightHistogram(runs, param, o.bins);
+      stats.push(...h.stats);
+      if (h.rows.length > 0) figures.push(figure(await renderSvg(histogramChart(h.rows, names, { title: param, xTitle: 'weight', yTitle: 'count', width: Math.round(o.width / 2), height: 180 }))));
+    }
+    const statRows = stats.map((s) => [s.param, s.run, s.count, s.mean, s.std, s.maxAbs, s.nearZero, s.nonFinite]);
+    sections.push(`<h2>weights</h2>\n<div class="grid">${figures.join('\n')}</div>\n${table(['param', 'run', 'count', 'mean', 'std', 'max |w|', 'share |w| < 1e-3', 'not finite'], statRows, 'weights')}`);
+  }
+
+  const notes = runs.filter((r) => Object.keys(r.history.notes).length > 0);
+  if (notes.length > 0) {
+    sections.push(`<h2>notes</h2>\n${notes.map((r) => `<details><summary>${escape(r.name)}</summary><pre>${escape(JSON.stringify(r.history.notes, null, 2))}</pre></details>`).join('\n')}`);
+  }
+  return pageLocalIds(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="${GENERATOR}"><title>${escape(o.title)}</title>
+<style>body{font-family:sans-serif;margin:1.5rem;max-width:${o.width * 2 + 80}px}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}pre{background:#f6f6f6;padding:.5rem;overflow:auto}figure{margin:.5rem 0}.grid{display:flex;flex-wrap:wrap;gap:1rem}.caption{color:#555;font-size:.85rem;margin:0}</style>
+</head><body>
+<h1>${escape(o.title)}</h1>
+${o.description ? `<pre>${escape(o.description)}</pre>` : ''}
+${sections.join('\n')}
+</body></html>
+`);
+}

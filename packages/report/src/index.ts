@@ -1,0 +1,15 @@
+/**
+ * @packageDocumentation
+ * HTML run reports: `report(history | run | runs)` renders learning curves,
+ * the generalization gap, plugin reports, a comparison table and weight
+ * histograms with Vega-Lite into one self-contained page. Runs in Node and in
+ * the browser; writing the page to a file is in `@tikhonov/report/node`.
+ */
+export { report, GENERATOR } from './html.js';
+export type { ReportInput, ReportOptions, ReportRun } from './runs.js';
+export { weightsOf, weightHistogram, type HistogramRow, type WeightStats } from './weights.js';
+export { stoppingPoints, type StoppingPoint } from './stopping.js';
+export { lossCurves, gapCurves, pluginReportCurves, type CurveData, type CurveRow } from './curves.js';
+export { lineChart, histogramChart, type ChartFrame } from './charts.js';
+export { renderSvg } from './render.js';
+export { comparisonTable, type ComparisonTable } from './comparison.js';
