@@ -39,6 +39,7 @@ try {
       for (const [dep, range] of Object.entries(packed[field] ?? {})) if (String(range).startsWith('workspace:')) say(`${field}.${dep} is still ${range}`);
     }
     if (!packed.engines?.node) say('engines.node is not set');
+    if (!Array.isArray(packed.keywords) || packed.keywords.length === 0) say('keywords are not set (npm search finds packages by them)');
     if (packed.license !== 'Apache-2.0') say(`license is ${packed.license}, expected Apache-2.0`);
     for (const file of files) if (/\.test\.|(^|\/)test\//.test(file)) say(`ships the test file ${file}`);
     // source maps would point at src/, which is not shipped
