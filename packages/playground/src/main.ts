@@ -54,6 +54,7 @@ button.addEventListener('click', () => {
   button.disabled = true;
   status.textContent = 'starting the wasm backend…';
   status.className = '';
+  status.dataset.state = 'running';
   worker.onerror = (event) => {
     status.textContent = `worker error: ${event.message}`;
     status.className = 'error';
@@ -71,6 +72,8 @@ button.addEventListener('click', () => {
       numbers.dataset.testAccuracy = String(message.testAccuracy);
       numbers.textContent += ` — test accuracy ${(100 * message.testAccuracy).toFixed(1)} % (${message.stop}); largest first-layer unit norm ${message.weights.largestNorm.toFixed(2)}`;
       numbers.dataset.largestNorm = String(message.weights.largestNorm);
+      numbers.dataset.plugins = message.plugins.join(',');
+      if (message.plugins.length > 0) numbers.textContent += `; plugins: ${message.plugins.join(', ')}`;
       const weights = document.querySelector(`#run-${message.run} .weights`) as HTMLElement;
       weights.innerHTML = `<p>first-layer weights of 16 hidden units (8×8 pixels each)</p>${heatMap(message.weights)}`;
       if (message.run === 'regularized') {

@@ -80,4 +80,26 @@ describe.skipIf(why !== undefined)('the playground in a real browser (headless c
     console.log(`screenshot: ${join(shots, 'playground.png')}`);
     await page.close();
   }, 300_000);
+
+  it('the ticked boxes are the regularized run’s plugins: input noise and augmentation (on 8×8×1 images) train in the worker too', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(site.url);
+    await page.uncheck('#plugins input[name="l2"]');
+    await page.check('#plugins input[name="inputNoise"]');
+    await page.check('#plugins input[name="affine"]');
+    await page.fill('#epochs', '3');
+    await page.click('#start');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('status')!.dataset.state ?? ''), undefined, { timeout: 120_000 });
+    expect(errors).toEqual([]);
+    expect(await page.getAttribute('#status', 'data-state'), String(await page.textContent('#status'))).toBe('done');
+    expect(await page.getAttribute('#run-plain .numbers', 'data-plugins')).toBe('');
+    expect(await page.getAttribute('#run-regularized .numbers', 'data-plugins')).toBe('inputNoise,affine');
+    const paths = await page.$$eval('#run-regularized .chart svg path', (ps) => ps.map((p) => p.getAttribute('d') ?? ''));
+    expect(paths).toHaveLength(2);
+    for (const d of paths) expect(d.match(/-?\d+(\.\d+)?/g)!.every((n) => Number.isFinite(Number(n)))).toBe(true);
+    expect(Number(await page.getAttribute('#run-regularized .numbers', 'data-test-accuracy'))).toBeGreaterThan(0.5);
+    await page.close();
+  }, 180_000);
 });
