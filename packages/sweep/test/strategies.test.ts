@@ -10,7 +10,7 @@ const data = { name: 'digits' } as const;
  * from a table, no training. It records the trials in the order they start,
  * the most that ran at once, and what was complete when each started.
  */
-function syntheticRunner(value: (config: number, rung: number) => number, options: { capacity?: number; delay?: (t: Trial) => number } = {}) {
+function syntheticRunner(value: (config: number, rung: number, params: Trial['params']) => number, options: { capacity?: number; delay?: (t: Trial) => number } = {}) {
   const started: Trial[] = [];
   const completed: TrialResult[] = [];
   const snapshots: TrialResult[][] = [];
@@ -25,7 +25,7 @@ function syntheticRunner(value: (config: number, rung: number) => number, option
       most = Math.max(most, ++running);
       await new Promise((r) => setTimeout(r, options.delay?.(trial) ?? 0));
       running--;
-      const result: TrialResult = { id: trial.id, config: trial.config, rung: trial.rung, params: trial.params, seed: trial.seed, epochs: trial.epochs, value: value(trial.config, trial.rung), bestEpoch: null, steps: 0, stoppedBy: 'synthetic', seconds: 0, worker: 'synthetic' };
+      const result: TrialResult = { id: trial.id, config: trial.config, rung: trial.rung, params: trial.params, seed: trial.seed, epochs: trial.epochs, value: value(trial.config, trial.rung, trial.params), bestEpoch: null, steps: 0, stoppedBy: 'synthetic', seconds: 0, worker: 'synthetic' };
       completed.push(result);
       return result;
     },
@@ -53,6 +53,29 @@ describe('strategies', () => {
     expect(new Set(rr.table.map((t) => t.seed)).size).toBe(10);
     const again = await search({ space, module, data, epochs: 5, strategy: random(), trials: 10, seed: 4, runner: syntheticRunner((c) => -c).runner });
     expect(again.table.map((t) => t.id)).toEqual(rr.table.map((t) => t.id));
+  });
+
+  it('random search does not waste evaluations on non-influential hyperparameters (deck 004, Bergstra & Bengio 2012): 27 trials try 27 values of the one that matters, a 3×3×3 grid 3', async () => {
+    // only a matters: loss = (a − a*)²; b and c are ignored
+    const target = 0.37;
+    const loss = (p: Trial['params']) => (Number(p.a) - target) ** 2;
+    const levels = choice([1 / 6, 1 / 2, 5 / 6]); // the grid's cell centres on [0, 1]
+    const g = await search({ space: { a: levels, b: levels, c: levels }, module, data, epochs: 1, strategy: grid(), runner: syntheticRunner((_, __, p) => loss(p)).runner, objective: { metric: 'val.loss', mode: 'min' } });
+    const r = await search({ space: { a: range(0, 1), b: range(0, 1), c: range(0, 1) }, module, data, epochs: 1, strategy: random(), trials: 27, seed: 5, runner: syntheticRunner((_, __, p) => loss(p)).runner, objective: { metric: 'val.loss', mode: 'min' } });
+    const tried = (table: typeof g.table) => table.map((t) => Number(t.params.a));
+    expect(g.table).toHaveLength(27); // the grid's cost: 3 levels to the power of 3 hyperparameters
+    expect(new Set(tried(g.table)).size).toBe(3);
+    expect(new Set(tried(r.table)).size).toBe(27);
+    // each search's best is the tried a nearest to a*, found by hand
+    const nearest = (as: number[], t: number) => Math.min(...as.map((a) => (a - t) ** 2));
+    expect(g.best!.value).toBe(nearest(tried(g.table), target));
+    expect(r.best!.value).toBe(nearest(tried(r.table), target));
+    // over 200 optima a* spread on [0, 1], the best loss random search finds is far below the grid's
+    const targets = Array.from({ length: 200 }, (_, i) => (i + 0.5) / 200);
+    const mean = (as: number[]) => targets.reduce((s, t) => s + nearest(as, t), 0) / targets.length;
+    // the grid's by the closed form: |a − a*| uniform on [0, 1/6] gives E = (1/6)²/3
+    expect(mean(tried(g.table))).toBeCloseTo((1 / 6) ** 2 / 3, 4);
+    expect(mean(tried(r.table))).toBeLessThan(mean(tried(g.table)) / 3);
   });
 
   it('rung budgets grow η× from minEpochs and end at the search’s epochs', () => {
