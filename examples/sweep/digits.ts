@@ -5,7 +5,9 @@
 // budget (seed §7.7: training time is a hyperparameter too).
 import { availableParallelism } from 'node:os';
 import { choice, grid, local, logRange, range, search, successiveHalving, when, type SearchResult } from '@tikhonov/sweep';
-import { printTable, writeOut } from '../shared.js';
+import { writeReport } from '@tikhonov/report/node';
+import { sweepReport } from '@tikhonov/sweep/report';
+import { outPath, printTable, writeOut } from '../shared.js';
 
 const module = new URL('./trials/digits.ts', import.meta.url);
 const data = { name: 'digits', validation: 0.2, test: 0.2 } as const;
@@ -29,3 +31,8 @@ const halving = await search({
 show('successive halving (η = 3, budgets 4-12-36 epochs)', halving);
 await runner.close();
 console.log(`\nresult tables: ${writeOut('sweep-digits.json', JSON.stringify({ grid: gridResult, halving }, null, 1))}`);
+for (const [name, result] of [['grid', gridResult], ['halving', halving]] as const) {
+  const path = outPath(`sweep-digits-${name}.html`);
+  writeReport(path, await sweepReport(result, { title: `digits: ${name === 'grid' ? 'grid search' : 'successive halving'} over the regularizers` }));
+  console.log(`report: ${path}`);
+}

@@ -10,6 +10,10 @@ export interface ChartFrame {
   yTitle: string;
   width: number;
   height?: number;
+  /** Legend title of the colour (default 'run'). */
+  colorTitle?: string;
+  /** Mark each point of a line too (a line of one point is otherwise not drawn). */
+  points?: boolean;
 }
 
 const base = (frame: ChartFrame) =>
@@ -23,7 +27,7 @@ const base = (frame: ChartFrame) =>
   }) as const;
 
 /** The colour of each run, the same in every chart of a report. */
-const runColor = (runs: readonly string[]) => ({ field: 'run', type: 'nominal', title: 'run', scale: { domain: [...runs] } }) as const;
+const runColor = (runs: readonly string[], title = 'run') => ({ field: 'run', type: 'nominal', title, scale: { domain: [...runs] } }) as const;
 
 /**
  * Lines of (x, y) by run (colour) and series (dash); a stopping point of a
@@ -34,11 +38,11 @@ export function lineChart(data: CurveData, runs: readonly string[], frame: Chart
   const layers: object[] = [
     {
       data: { values: data.rows },
-      mark: { type: 'line', clip: true },
+      mark: { type: 'line', clip: true, point: frame.points ?? false },
       encoding: {
         x: { field: 'x', type: 'quantitative', title: frame.xTitle },
         y: { field: 'y', type: 'quantitative', title: frame.yTitle, scale: { zero: false } },
-        color: runColor(runs),
+        color: runColor(runs, frame.colorTitle),
         ...(series.length > 1 ? { strokeDash: { field: 'series', type: 'nominal', title: 'curve', scale: { domain: series } } } : {}),
         detail: { field: 'series' },
       },
@@ -67,6 +71,35 @@ export function histogramChart(rows: readonly HistogramRow[], runs: readonly str
       y: { field: 'count', type: 'quantitative', title: frame.yTitle, stack: null },
       y2: { datum: 0 },
       color: runColor(runs),
+    },
+  } as TopLevelSpec;
+}
+
+/** One point of a {@link pointChart}: x (a number or a category), y (null: not drawn), and its group (colour). */
+export interface PointRow {
+  x: number | string;
+  y: number | null;
+  group: string;
+  /** Shown in the point's tooltip title (e.g. the trial's options). */
+  label?: string;
+}
+
+/**
+ * Points of y against x, coloured by group: numeric x on a linear or
+ * logarithmic axis, or categories (strings) spread along the axis. For a
+ * search's objective against each hyperparameter.
+ */
+export function pointChart(rows: readonly PointRow[], frame: ChartFrame & { logX?: boolean; groupTitle?: string }): TopLevelSpec {
+  const numeric = rows.every((r) => typeof r.x === 'number');
+  return {
+    ...base(frame),
+    data: { values: rows.filter((r) => r.y !== null) },
+    mark: { type: 'point', filled: true, size: 50, opacity: 0.8 },
+    encoding: {
+      x: numeric ? { field: 'x', type: 'quantitative', title: frame.xTitle, scale: frame.logX ? { type: 'log' } : { zero: false } } : { field: 'x', type: 'nominal', title: frame.xTitle },
+      y: { field: 'y', type: 'quantitative', title: frame.yTitle, scale: { zero: false } },
+      color: { field: 'group', type: 'nominal', title: frame.groupTitle ?? 'group' },
+      tooltip: [{ field: 'label' }, { field: 'y', title: frame.yTitle }],
     },
   } as TopLevelSpec;
 }

@@ -1,4 +1,5 @@
-import { comparisonTable, format } from './comparison.js';
+import { comparisonTable } from './comparison.js';
+import { escapeHtml as escape, htmlPage, htmlTable as table } from './page.js';
 import { histogramChart, lineChart } from './charts.js';
 import { gapCurves, lossCurves, pluginReportCurves, type CurveData } from './curves.js';
 import { renderSvg } from './render.js';
@@ -6,35 +7,12 @@ import { normalizeRuns, resolveOptions, type ReportInput, type ReportOptions } f
 import { stoppingPoints } from './stopping.js';
 import { weightHistogram, weightParams, type WeightStats } from './weights.js';
 
-/** Marks a page as this package's, so `writeReport` may replace it (and nothing else). */
-export const GENERATOR = 'tikhonov-report';
-
-const escape = (text: string) => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
-
-const table = (header: readonly string[], rows: ReadonlyArray<ReadonlyArray<number | string>>, className: string) =>
-  `<table class="${className}"><thead><tr>${header.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>\n${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${escape(format(c))}</td>`).join('')}</tr>`)
-    .join('\n')}\n</tbody></table>`;
-
 /** What a chart's caption says of its data: downsampling and non-finite values, so nothing is left out unsaid. */
 function caption(data: CurveData): string {
   const parts: string[] = [];
   if (data.drawn < data.recorded) parts.push(`${data.recorded} points recorded, ${data.drawn} drawn (each stretch keeps its lowest and highest point)`);
   if (data.nonFinite > 0) parts.push(`${data.nonFinite} values not finite, drawn as gaps`);
   return parts.length > 0 ? `<p class="caption">${escape(parts.join('; '))}</p>` : '';
-}
-
-/**
- * Numbers vega's clip-path ids from 1 in order of appearance. vega counts them
- * over the process's life, so the same runs would give a different page on
- * each call; the ids are unique in the page either way.
- */
-function pageLocalIds(html: string): string {
-  const ids = new Map<string, number>();
-  return html.replace(/\b(id="|url\(#)clip(\d+)\b/g, (_, lead: string, n: string) => {
-    if (!ids.has(n)) ids.set(n, ids.size + 1);
-    return `${lead}clip${ids.get(n)}`;
-  });
 }
 
 const figure = (svg: string, data?: CurveData) => `<figure>${svg}${data ? caption(data) : ''}</figure>`;
@@ -93,13 +71,5 @@ export async function report(input: ReportInput, options: ReportOptions = {}): P
   if (notes.length > 0) {
     sections.push(`<h2>notes</h2>\n${notes.map((r) => `<details><summary>${escape(r.name)}</summary><pre>${escape(JSON.stringify(r.history.notes, null, 2))}</pre></details>`).join('\n')}`);
   }
-  return pageLocalIds(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="${GENERATOR}"><title>${escape(o.title)}</title>
-<style>body{font-family:sans-serif;margin:1.5rem;max-width:${o.width * 2 + 80}px}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}pre{background:#f6f6f6;padding:.5rem;overflow:auto}figure{margin:.5rem 0}.grid{display:flex;flex-wrap:wrap;gap:1rem}.caption{color:#555;font-size:.85rem;margin:0}</style>
-</head><body>
-<h1>${escape(o.title)}</h1>
-${o.description ? `<pre>${escape(o.description)}</pre>` : ''}
-${sections.join('\n')}
-</body></html>
-`);
+  return htmlPage({ title: o.title, description: o.description, sections, width: o.width });
 }

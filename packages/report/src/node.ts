@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { GENERATOR } from './html.js';
+import { GENERATOR } from './page.js';
 
 /** Reads the start of a file: enough to find a page's generator tag. */
 function head(path: string, bytes = 1024): string {
