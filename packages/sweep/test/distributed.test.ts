@@ -1,6 +1,9 @@
 // Sweeps through BullMQ against a real redis-server and real tikhonov-worker
 // processes, all started here on 127.0.0.1.
 import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bullmq, choice, grid, inline, RedisUnavailableError, search, SweepCancelledError, type SearchOptions, type SearchResult, type TrialResult } from '@tikhonov/sweep';
@@ -94,6 +97,35 @@ describe.skipIf(missing !== undefined)('sweeps through BullMQ on a real redis-se
     expect((await q.getJobCounts('completed')).completed).toBe(4);
     await q.close();
     await stopProcess(w);
+  });
+
+  it('a trial that failed runs again when the sweep is resumed: the second search completes the table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tikhonov-fail-once-'));
+    process.env.TIKHONOV_FAIL_ONCE_DIR = dir; // the worker process inherits it
+    try {
+      const queue = freshQueue();
+      const w = await worker(queue);
+      const options = { ...base, exportName: 'failsOnce' };
+      const first = bullmq({ connection: redis.url, queue });
+      const failed = await search({ ...options, runner: first }).catch((e: Error) => e);
+      await first.close();
+      expect(failed).toBeInstanceOf(Error);
+      expect((failed as Error).message).toMatch(/failed on the queue .*fails on purpose/);
+      expect(existsSync(join(dir, 'failed-once'))).toBe(true);
+      const q = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+      const second = bullmq({ connection: redis.url, queue });
+      const result = await search({ ...options, runner: second });
+      await second.close();
+      // the same numbers as the local reference (the ids differ: they hash the export's name)
+      const strip = (r: TrialResult) => ({ params: r.params, value: r.value, bestEpoch: r.bestEpoch, steps: r.steps, epochs: r.epochs });
+      expect(result.table.map(strip)).toEqual(reference.table.map(strip));
+      expect(await q.getJobCounts('completed', 'failed')).toEqual({ completed: 4, failed: 0 });
+      await q.close();
+      await stopProcess(w);
+    } finally {
+      delete process.env.TIKHONOV_FAIL_ONCE_DIR;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('Redis going away mid-sweep gives a clear error; once it is back the same search completes the table unchanged', async () => {
