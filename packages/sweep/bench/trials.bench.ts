@@ -7,8 +7,8 @@
 // Target: 2 workers ≥ 1.7× the trials per minute of 1. The queue's overhead per
 // trial is (BullMQ time − local time) / trials, both with 2 workers.
 import { availableParallelism } from 'node:os';
-import { bullmq, choice, grid, local, search, type Runner, type SearchOptions } from '@tikhonov/sweep';
-import { redisMissing, RedisServer, startWorkerProcess, stopProcess } from '../test/processes.js';
+import { bullmq, choice, grid, local, LocalRedis, redisServerMissing, search, startWorkerProcess, stopProcess, type Runner, type SearchOptions } from '@tikhonov/sweep';
+
 
 const rounds = Number(process.env.TIKHONOV_BENCH_ROUNDS ?? 2);
 const cores = availableParallelism();
@@ -27,9 +27,9 @@ const timed = async (runner: Runner, seed: number) => {
   return (performance.now() - t0) / 1000;
 };
 
-const missing = redisMissing();
-const redis = missing ? undefined : await RedisServer.start();
-const workers = redis ? await Promise.all([1, 2].map(() => startWorkerProcess(redis.url, 'bench', []))) : [];
+const missing = redisServerMissing();
+const redis = missing ? undefined : await LocalRedis.start();
+const workers = redis ? await Promise.all([1, 2].map(() => startWorkerProcess(redis.url, { queue: 'bench' }))) : [];
 const runners: Record<string, Runner> = {
   'local, 1 worker (1 thread)': local({ workers: 1, threadsPerWorker: 1 }),
   [`local, 1 worker (${cores} threads)`]: local({ workers: 1, threadsPerWorker: cores }),

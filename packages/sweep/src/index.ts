@@ -9,3 +9,4 @@ export type { Trial, TrialResult, TrialIdentity, TrialFit, DataRef, Objective, T
 export { bullmq, RedisUnavailableError, SweepCancelledError, type BullmqOptions, type BullmqRunner } from './bullmq-runner.js';
 export { startWorker, type QueueWorker, type QueueWorkerOptions } from './queue-worker.js';
 export type { RedisConnection } from './redis-connection.js';
+export { LocalRedis, redisServerMissing, startWorkerProcess, stopProcess, type WorkerProcessOptions } from './local-processes.js';

@@ -7,23 +7,23 @@ import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bullmq, choice, grid, inline, RedisUnavailableError, search, SweepCancelledError, type SearchOptions, type SearchResult, type TrialResult } from '@tikhonov/sweep';
-import { redisMissing, RedisServer, startWorkerProcess, stopProcess } from './processes.js';
+import { LocalRedis, redisServerMissing, startWorkerProcess, stopProcess } from '@tikhonov/sweep';
 
 const module = new URL('./fixtures/digits-trial.ts', import.meta.url);
 const base: SearchOptions = { space: { alpha: choice([0, 1e-3]), rate: choice([0, 0.3]) }, module, data: { name: 'digits' }, epochs: 4, fit: { batchSize: 64 }, strategy: grid(), seed: 1 };
 const numbers = (r: TrialResult) => ({ ...r, seconds: 0, worker: '' });
-const missing = redisMissing();
+const missing = redisServerMissing();
 if (missing) console.warn(`distributed sweep tests skipped: ${missing}`);
 
 describe.skipIf(missing !== undefined)('sweeps through BullMQ on a real redis-server', () => {
-  let redis: RedisServer;
+  let redis: LocalRedis;
   let reference: SearchResult;
   const workers: ChildProcess[] = [];
   let queueNumber = 0;
   const freshQueue = () => `sweep-test-${++queueNumber}`;
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
+    redis = await LocalRedis.start();
     const runner = inline();
     reference = await search({ ...base, runner });
     await runner.close();
@@ -33,7 +33,7 @@ describe.skipIf(missing !== undefined)('sweeps through BullMQ on a real redis-se
     await redis?.stop();
   });
   const worker = async (queue: string, extra: string[] = []) => {
-    const w = await startWorkerProcess(redis.url, queue, extra);
+    const w = await startWorkerProcess(redis.url, { queue, args: extra });
     workers.push(w);
     return w;
   };

@@ -1,7 +1,8 @@
-// Real processes for the distributed tests: a redis-server on 127.0.0.1 and a
-// random free port (its data in a temporary directory, append-only with
-// fsync always so a restart keeps the sweep's state), and tikhonov-worker
-// processes run from this package's TypeScript source.
+// Processes for a sweep on one machine: a redis-server of our own on
+// 127.0.0.1 and a free port (its data in a temporary directory, append-only
+// with fsync always so a restart keeps the sweep's state), and tikhonov-worker
+// processes. Used by examples/sweep/distributed and the distributed tests; a
+// real deployment runs its own Redis and starts `tikhonov-worker` on each machine.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Why redis-server cannot run here, or undefined if it can. */
-export function redisMissing(): string | undefined {
+export function redisServerMissing(): string | undefined {
   const r = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   return r.error ? `redis-server is not installed (${r.error.message}); install it with 'sudo apt-get install redis-server'` : undefined;
 }
@@ -46,16 +47,23 @@ const waitFor = (child: ChildProcess, pattern: RegExp, what: string, ms = 20_000
     });
   });
 
-/** A redis-server of the test's own. */
-export class RedisServer {
+/**
+ * A redis-server of our own on 127.0.0.1 (Debian: `apt-get install redis-server`), for trying a distributed sweep
+ * on one machine. `stop()` ends it and removes the data directory it made (and nothing else).
+ */
+export class LocalRedis {
   private child?: ChildProcess;
   readonly dir = mkdtempSync(join(tmpdir(), 'tikhonov-redis-'));
   private constructor(readonly port: number) {}
+  /** `redis://127.0.0.1:<port>`, for `bullmq({ connection })` and `tikhonov-worker --redis`. */
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  /** Starts one on a free port. */
+  static async start(): Promise<LocalRedis> {
+    const missing = redisServerMissing();
+    if (missing) throw new Error(missing);
+    const server = new LocalRedis(await freePort());
     await server.restart();
     return server;
   }
@@ -73,17 +81,32 @@ export class RedisServer {
     child.kill('SIGKILL');
     await exited;
   }
+  /** Ends it and removes its data directory. */
   async stop(): Promise<void> {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
-const workerBin = fileURLToPath(new URL('../src/worker-bin.ts', import.meta.url));
+// run from the TypeScript source (this file is .ts: the repository's examples and tests) or from the built package
+const fromSource = import.meta.url.endsWith('.ts');
+const workerBin = fileURLToPath(new URL(fromSource ? './worker-bin.ts' : './worker-bin.js', import.meta.url));
 
-/** A tikhonov-worker process. */
-export async function startWorkerProcess(url: string, queue: string, extra: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--conditions=@tikhonov/source', '--import', 'tsx', workerBin, '--redis', url, '--queue', queue, '--threads', '1', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Options of {@link startWorkerProcess}. */
+export interface WorkerProcessOptions {
+  /** BullMQ queue name (default the worker's: 'tikhonov-sweep'). */
+  queue?: string;
+  /** Trials this worker runs at once, each on its own thread (default 1). */
+  threads?: number;
+  /** More `tikhonov-worker` arguments (e.g. `['--max-stalled', '1']`). */
+  args?: readonly string[];
+}
+
+/** A `tikhonov-worker` process on this machine, resolved once it waits for trials. */
+export async function startWorkerProcess(url: string, options: WorkerProcessOptions = {}): Promise<ChildProcess> {
+  const node = fromSource ? ['--conditions=@tikhonov/source', '--import', 'tsx'] : [];
+  const queue = options.queue ? ['--queue', options.queue] : [];
+  const child = spawn(process.execPath, [...node, workerBin, '--redis', url, ...queue, '--threads', String(options.threads ?? 1), ...(options.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   await waitFor(child, /waiting for trials/, 'tikhonov-worker');
   return child;
 }
