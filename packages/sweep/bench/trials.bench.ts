@@ -21,11 +21,35 @@ const base: Omit<SearchOptions, 'seed' | 'runner'> = {
   strategy: grid(),
 };
 const trials = 8;
-const timed = async (runner: Runner, seed: number) => {
+/** Mean seconds of one trial, per runner: a trial's own time alone (1 worker) against beside another (2). */
+const trialSeconds: Record<string, number[]> = {};
+const timed = async (runner: Runner, seed: number, name?: string) => {
   const t0 = performance.now();
-  await search({ ...base, seed, runner });
+  const result = await search({ ...base, seed, runner });
+  if (name) (trialSeconds[name] ??= []).push(result.table.reduce((s, t) => s + t.seconds, 0) / result.table.length);
   return (performance.now() - t0) / 1000;
 };
+
+/**
+ * The machine's own ceiling for work like a trial's: two threads that each allocate and touch fresh 32 KB arrays
+ * (as tfjs does for every op's output), timed alone and side by side. Returns (time side by side) / (time alone).
+ */
+async function allocationContention(): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const code = `const { parentPort } = require('node:worker_threads'); parentPort.on('message', () => { const t0 = performance.now(); let s = 0; for (let i = 0; i < 100000; i++) { const a = new Float32Array(8192); for (let j = 0; j < a.length; j += 64) a[j] = j; s += a[64]; } parentPort.postMessage(performance.now() - t0 + (s < 0 ? 1 : 0)); });`;
+  const threads = [0, 1].map(() => new Worker(code, { eval: true }));
+  const run = (w: InstanceType<typeof Worker>) => new Promise<number>((resolve) => { w.once('message', resolve); w.postMessage(0); });
+  await run(threads[0]!); // warm-up
+  const alone: number[] = [];
+  const beside: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    alone.push(await run(threads[0]!));
+    beside.push(...(await Promise.all(threads.map(run))));
+  }
+  await Promise.all(threads.map((w) => w.terminate()));
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+  return median(beside) / median(alone);
+}
 
 const missing = redisServerMissing();
 const redis = missing ? undefined : await LocalRedis.start();
@@ -38,7 +62,7 @@ const runners: Record<string, Runner> = {
 };
 const seconds: Record<string, number[]> = Object.fromEntries(Object.keys(runners).map((k) => [k, []]));
 for (const runner of Object.values(runners)) await timed(runner, 1000); // warm-up: threads, modules, data
-for (let r = 0; r < rounds; r++) for (const [name, runner] of Object.entries(runners)) seconds[name]!.push(await timed(runner, r));
+for (let r = 0; r < rounds; r++) for (const [name, runner] of Object.entries(runners)) seconds[name]!.push(await timed(runner, r, name));
 for (const runner of Object.values(runners)) await runner.close();
 await Promise.all(workers.map((w) => stopProcess(w)));
 await redis?.stop();
@@ -60,3 +84,8 @@ if (redis) {
   const overhead = queued.map((q, i) => ((q - seconds['local, 2 workers']![i]!) / trials) * 1000);
   console.log(`  queue overhead per trial (BullMQ − local, 2 workers each): ${overhead.map((o) => o.toFixed(0)).join(', ')} ms`);
 } else console.log(`  BullMQ runs skipped: ${missing}`);
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const alone = mean(trialSeconds['local, 1 worker (1 thread)']!);
+const beside = mean(trialSeconds['local, 2 workers']!);
+console.log(`  one trial: ${alone.toFixed(3)} s alone (1 worker, 1 thread), ${beside.toFixed(3)} s beside another (2 workers): ${(beside / alone).toFixed(2)}× slower`);
+console.log(`  this machine, two threads allocating fresh 32 KB arrays side by side: each ${(await allocationContention()).toFixed(2)}× slower than alone`);
