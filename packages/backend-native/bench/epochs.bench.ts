@@ -1,0 +1,149 @@
+// Benchmark (not a test): whole epochs on the native backend against the same PyTorch loop (bench/torch-epochs.py,
+// Debian's python3-torch with OMP_WAIT_POLICY=PASSIVE), rounds alternating between the two:
+// - MLP 784-512-512-10, max-norm 3, SGD momentum 0.9, batch 128, 55 000 Fashion-MNIST images, 5 000 validation;
+// - the 4-conv CNN (32-32-64-64, dense 256, Adam, batch 128) on the first 10 000 images, 1 000 validation
+//   (TIKHONOV_BENCH_CNN_FULL=1: the issue's 55 000 / 5 000).
+// Both run through Trainer.fit with validation every epoch and early stopping (patience beyond the budget, so it
+// keeps θ* without stopping). Then where a Tikhonov epoch goes: the validation pass (timed in the fit by plugins
+// first and last in its hooks, so early stopping's θ* copy is inside), the shuffle and the plugins' per-step work
+// (timed apart), and the rest (steps, batch gathers, log points). Target (issue #20): Tikhonov's epoch ≤ 0.8×
+// PyTorch's, both models.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { dataset, HostRandom, nn, Trainer, type Dataset, type Module, type OptimizerSpec, type Plugin } from '@tikhonov/core';
+import { FASHION_MNIST_DEFAULT_DIR, loadMnistFormat } from '@tikhonov/datasets';
+import { earlyStopping } from '@tikhonov/early-stopping';
+import { maxNorm } from '@tikhonov/norm-penalties';
+import { useNativeBackend } from '../src/index.js';
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+const dir = process.env.TIKHONOV_FASHION_MNIST_DIR ?? FASHION_MNIST_DEFAULT_DIR;
+const python = '/usr/bin/python3';
+const rounds = Number(process.env.TIKHONOV_BENCH_ROUNDS ?? 2);
+const epochs = Number(process.env.TIKHONOV_BENCH_EPOCHS ?? 2);
+const missing = !existsSync(dir) ? `no Fashion-MNIST at ${dir} (apt-get install dataset-fashion-mnist)` : spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0 ? 'no PyTorch for /usr/bin/python3 (apt-get install python3-torch)' : undefined;
+if (missing) {
+  console.log(`epoch bench skipped: ${missing}`);
+  process.exit(0);
+}
+console.log(`native backend: ${JSON.stringify(await useNativeBackend())}`);
+const all = loadMnistFormat({ dir });
+const part = (from: number, to: number): Dataset => dataset.subset(all, Int32Array.from({ length: to - from }, (_, i) => from + i));
+
+interface Workload {
+  name: string;
+  torchName: 'mlp' | 'cnn';
+  train: number;
+  validation: number;
+  model: () => Module;
+  optimizer: OptimizerSpec;
+  plugins: () => Plugin[];
+}
+const cnnFull = process.env.TIKHONOV_BENCH_CNN_FULL === '1';
+const conv = (filters: number) => nn.conv2d(filters, 3, { padding: 'same', activation: 'relu' });
+const workloads: Workload[] = [
+  {
+    name: 'MLP 784-512-512-10 + maxNorm(3), 55 000 / 5 000',
+    torchName: 'mlp',
+    train: 55_000,
+    validation: 5_000,
+    model: () => nn.sequential([nn.flatten(), nn.dense(512, { activation: 'relu' }), nn.dense(512, { activation: 'relu' }), nn.dense(10)]),
+    optimizer: { name: 'momentum', learningRate: 0.01, momentum: 0.9 },
+    plugins: () => [maxNorm({ c: 3 })],
+  },
+  {
+    name: `CNN 32-32-64-64 + dense 256, Adam, ${cnnFull ? '55 000 / 5 000' : '10 000 / 1 000'}`,
+    torchName: 'cnn',
+    train: cnnFull ? 55_000 : 10_000,
+    validation: cnnFull ? 5_000 : 1_000,
+    model: () => nn.sequential([conv(32), conv(32), nn.maxPool2d(2), conv(64), conv(64), nn.maxPool2d(2), nn.flatten(), nn.dense(256, { activation: 'relu' }), nn.dense(10)]),
+    optimizer: { name: 'adam', learningRate: 1e-3 },
+    plugins: () => [],
+  },
+];
+
+/** One timed epoch: its seconds, and the seconds of its validation pass (with early stopping's work after it). */
+interface EpochTime {
+  total: number;
+  validation: number;
+}
+
+/** Each epoch of one fit (after `warmup` epochs), timed by two plugins: one first and one last in every hook. */
+async function fitEpochs(w: Workload, train: Dataset, validation: Dataset | undefined, options: { plugins: Plugin[]; epochs: number; warmup: number; maxSteps?: number }): Promise<EpochTime[]> {
+  const marks: Array<{ start: number; validationStart?: number; validationEnd?: number; end?: number }> = [];
+  const first: Plugin = { name: 'clockStart', apiVersion: 2, order: -1_000_000, beforeEpoch: () => void marks.push({ start: performance.now() }), beforeEvaluate: () => void (marks.at(-1)!.validationStart = performance.now()) };
+  // last in afterEvaluate: early stopping's θ* copy (an afterEvaluate) falls inside the validation time
+  const last: Plugin = { name: 'clockEnd', apiVersion: 2, order: 1_000_000, afterEvaluate: () => void (marks.at(-1)!.validationEnd = performance.now()), afterEpoch: () => void (marks.at(-1)!.end = performance.now()) };
+  const trainer = new Trainer({ model: w.model(), loss: 'softmaxCrossEntropy', optimizer: w.optimizer, plugins: [first, ...options.plugins, last], seed: 0, progress: false });
+  await trainer.fit(train, { epochs: options.warmup + options.epochs, batchSize: 128, maxSteps: options.maxSteps, ...(validation ? { validation: { data: validation } } : {}) });
+  const finished = performance.now(); // a fit cut short by maxSteps ends without afterEpoch
+  trainer.dispose();
+  return marks.slice(options.warmup).map((m) => ({ total: ((m.end ?? finished) - m.start) / 1000, validation: m.validationEnd !== undefined ? (m.validationEnd - m.validationStart!) / 1000 : 0 }));
+}
+
+/** Median seconds of `f` over `reps` calls after one more. */
+async function timeOf(f: () => unknown, reps: number): Promise<number> {
+  await f();
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await f();
+    times.push((performance.now() - t0) / 1000);
+  }
+  return median(times);
+}
+
+function torchEpochs(w: Workload): number[] {
+  const script = fileURLToPath(new URL('./torch-epochs.py', import.meta.url));
+  const run = spawnSync(python, [script, dir, w.torchName, String(w.train), String(w.validation), String(epochs)], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+  if (run.status !== 0) throw new Error(`torch-epochs.py failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!).seconds as number[];
+}
+
+const span = (v: number[]) => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
+const verdicts: string[] = [];
+for (const w of workloads) {
+  const train = part(0, w.train);
+  const validation = part(w.train, w.train + w.validation);
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  // a patience beyond the budget: early stopping keeps θ* at each improvement and never stops the fit
+  const full = () => [...w.plugins(), earlyStopping({ patience: 1000 })];
+  const timed: EpochTime[] = [];
+  for (let r = 0; r < rounds; r++) {
+    theirs.push(...torchEpochs(w));
+    timed.push(...(await fitEpochs(w, train, validation, { plugins: full(), epochs, warmup: 1 })));
+  }
+  ours.push(...timed.map((t) => t.total));
+  const ratio = median(ours) / median(theirs);
+  console.log(`\n${w.name}, ${rounds} rounds of ${epochs} epochs after a warm-up epoch, native on 2 threads vs PyTorch (OMP_WAIT_POLICY=PASSIVE, 2 threads):`);
+  console.log(`  Tikhonov  ${span(ours)} s per epoch (median ${median(ours).toFixed(2)})`);
+  console.log(`  PyTorch   ${span(theirs)} s per epoch (median ${median(theirs).toFixed(2)})`);
+  verdicts.push(`  ${ratio <= 0.8 ? '✓' : '✗'} ${w.name}: Tikhonov / PyTorch epoch = ${ratio.toFixed(2)} (target ≤ 0.8)`);
+  // where the epoch goes: the validation pass timed in the fit itself; the shuffle and the plugins' per-step work
+  // timed apart (alternating fits of 60 steps with and without them); the steps are the rest
+  const steps = Math.ceil(w.train / 128);
+  const total = median(ours);
+  const validating = median(timed.map((t) => t.validation));
+  const shuffle = await timeOf(() => tf.dispose(tf.tensor1d(new HostRandom(7).permutation(w.train), 'int32')), 10);
+  let plugins = 0;
+  if (w.plugins().length > 0) {
+    const short = (list: Plugin[]) => fitEpochs(w, train, undefined, { plugins: list, epochs: 1, warmup: 0, maxSteps: 60 }).then((e) => e[0]!.total);
+    const withThem: number[] = [];
+    const without: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      withThem.push(await short(w.plugins()));
+      without.push(await short([]));
+    }
+    plugins = ((median(withThem) - median(without)) / 60) * steps;
+  }
+  const rest = total - validating - shuffle - plugins;
+  console.log(`  where a Tikhonov epoch goes (${total.toFixed(2)} s):`);
+  console.log(`    validation pass (${w.validation} images) + early stopping's θ* copy  ${validating.toFixed(3)} s`);
+  if (w.plugins().length > 0) console.log(`    ${w.plugins().map((p) => p.name).join(', ')} after each step (${steps} steps)                ${plugins.toFixed(3)} s`);
+  console.log(`    shuffle: permutation of ${w.train} and its upload                ${shuffle.toFixed(3)} s`);
+  console.log(`    steps with their batch gathers and log points                      ${rest.toFixed(3)} s (${((rest / steps) * 1000).toFixed(2)} ms a step)`);
+}
+console.log(`\nthe issue's epoch targets in this run:\n${verdicts.join('\n')}`);
