@@ -1,4 +1,4 @@
-import { definePlugin, Order, schemas, z, type Metrics, type Plugin, type PluginHooks } from '@tikhonov/core';
+import { definePlugin, OptionError, Order, schemas, z, type Metrics, type Plugin, type PluginHooks } from '@tikhonov/core';
 import { BestParams } from './best-params.js';
 
 /** Options of {@link earlyStopping}. */
@@ -94,7 +94,8 @@ function earlyStoppingHooks(opts: EarlyStoppingOptions, name: string): PluginHoo
     async afterEvaluate(metrics: Metrics, ctx) {
       const value = metrics[monitor];
       if (value === undefined) {
-        throw new RangeError(`${name}: option 'monitor' = '${monitor}' is not a metric of this validation pass; available: ${Object.keys(metrics).join(', ')}`);
+        // known only once a validation pass has run: the metrics depend on the trainer's loss and metrics
+        throw new OptionError(name, 'monitor', monitor, `must name a metric of this validation pass (available: ${Object.keys(metrics).join(', ')})`);
       }
       state.evaluations++;
       if (!Number.isFinite(value) || (opts.divergenceThreshold !== undefined && (mode === 'min' ? value > opts.divergenceThreshold : value < opts.divergenceThreshold))) {

@@ -54,7 +54,7 @@ describe('Algorithm 7.1 on a U-shaped validation curve (order-12 polynomial, 10 
   it('an unknown monitor is an error at the first evaluation listing the available metrics; NaN trips the divergence guard', async () => {
     const data = polynomialRegression({ examples: 10, seed: 1 }).data;
     const t = new Trainer({ model: nn.dense(1), loss: 'mse', plugins: [earlyStopping({ monitor: 'val.acc' })], progress: false });
-    await expect(t.fit(data, { epochs: 2, batchSize: 10, validation: { data } })).rejects.toThrow(/option 'monitor' = 'val.acc' is not a metric of this validation pass; available: val.loss/);
+    await expect(t.fit(data, { epochs: 2, batchSize: 10, validation: { data } })).rejects.toThrow(/option 'monitor' = "val.acc" is not allowed; must name a metric of this validation pass \(available: val.loss\)/);
     t.dispose();
     // SGD at rate 2 diverges on this data (at rate 1 it converges)
     const huge = new Trainer({ model: nn.dense(1), loss: 'mse', optimizer: { name: 'sgd', learningRate: 2 }, plugins: [earlyStopping({ divergenceThreshold: 1e3 })], progress: false });
