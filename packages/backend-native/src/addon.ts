@@ -73,12 +73,14 @@ const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 let cached: NativeAddon | undefined;
 
 /**
- * Loads build/Release/tikhonov_native.node, or throws saying why it is missing
- * (the build records the reason) and how to build it.
+ * Loads build/Release/tikhonov_native.node (or the build named by the
+ * TIKHONOV_NATIVE_ADDON environment variable), or throws saying why it is
+ * missing (the build records the reason) and how to build it.
  */
 export function loadAddon(): NativeAddon {
   if (cached) return cached;
-  const path = `${packageRoot}build/Release/tikhonov_native.node`;
+  // another build of the same sources (scripts/check-sanitizers.mjs: AddressSanitizer + UBSan) may stand in
+  const path = process.env.TIKHONOV_NATIVE_ADDON ?? `${packageRoot}build/Release/tikhonov_native.node`;
   if (!existsSync(path)) {
     const reasonFile = `${packageRoot}build-unavailable.txt`;
     // the build script recorded why it could not build, with what to install and the rebuild command
