@@ -12,9 +12,11 @@
       # pooling gradient runs 5x faster); nothing here reads FP exception flags.
       # -Wno-psabi: GCC notes that passing 32-byte vectors changed ABI in 4.6;
       # the functions that do (Load8/Store8) are inlined and internal.
+      # NODE_ADDON_API_CPP_EXCEPTIONS_ALL: any std::exception a function lets
+      # out (std::bad_alloc, or one a pool job threw) becomes a JS Error.
       "cflags_cc": ["-O3", "-fno-trapping-math", "-Wno-psabi", "-std=c++17", "-fexceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"]
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"]
     }
   ]
 }

@@ -45,6 +45,8 @@ export interface NativeAddon {
   setZiggurat(kn: Uint32Array, wn: Float64Array, fn: Float64Array, r: number): void;
   /** kind 0: out = a + (b − a)·u; 1: out = a + b·z (standard normal); 2: out = u < a ? 1 : 0. Same streams as core's JavaScript generator. */
   randomFill(kind: number, out: Float32Array, seed: number, a: number, b: number): void;
+  /** Diagnostic: runs `count` chunks on the thread pool, chunk `failAt` (or, with `onWorker`, the first chunk a worker thread runs) throwing std::bad_alloc; returns how many ran when none threw. */
+  poolFailureProbe(count: number, failAt: number, onWorker: boolean): number;
   setThreads(threads: number): void;
   getThreads(): number;
   config(): string;

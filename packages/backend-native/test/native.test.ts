@@ -137,6 +137,50 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
   const addon = unavailable ? (undefined as never) : loadAddon();
   const a = new Float32Array(6);
   const b = new Float32Array(6);
+  it('an exception inside a pool job (std::bad_alloc in one chunk) reaches JavaScript as an Error, and the pool works after it, on 1 and 2 threads', () => {
+    const before = addon.getThreads();
+    try {
+      for (const threads of [1, 2]) {
+        addon.setThreads(threads);
+        expect(addon.poolFailureProbe(64, 64, false)).toBe(64); // no chunk fails: all ran
+        expect(() => addon.poolFailureProbe(64, 37, false)).toThrow(/bad_alloc/);
+        expect(() => addon.poolFailureProbe(64, 0, false)).toThrow(/bad_alloc/);
+        // a chunk that a worker thread runs throws: on 2 threads an Error too (it used to end the process); on 1
+        // thread there is no worker, and every chunk runs
+        if (threads === 2) expect(() => addon.poolFailureProbe(1000, 1000, true)).toThrow(/bad_alloc/);
+        else expect(addon.poolFailureProbe(1000, 1000, true)).toBe(1000);
+        // the pool is whole again: every chunk of the next job runs, and a parallel kernel gives its result
+        expect(addon.poolFailureProbe(1000, 1000, false)).toBe(1000);
+        const x = Float32Array.from({ length: 1 << 18 }, (_, i) => i - (1 << 17));
+        const out = new Float32Array(x.length);
+        addon.unary(0, x, out, 0);
+        expect(out.every((v, i) => v === Math.max(x[i]!, 0))).toBe(true);
+      }
+    } finally {
+      addon.setThreads(before);
+    }
+  });
+
+  it('a worker started by setThreads joins the very next job (it used to read the job counter late and sleep through it, ≈ 1 time in 10)', () => {
+    const before = addon.getThreads();
+    try {
+      let joined = 0;
+      for (let r = 0; r < 50; r++) {
+        addon.setThreads(1);
+        addon.setThreads(2);
+        // the probe's first chunk waits up to 0.2 s for a worker; the worker's chunk throws, so a throw means it came
+        try {
+          addon.poolFailureProbe(1000, 1000, true);
+        } catch {
+          joined++;
+        }
+      }
+      expect(joined).toBe(50);
+    } finally {
+      addon.setThreads(before);
+    }
+  });
+
   it('wrong lengths', () => {
     expect(() => addon.gemmBatched(a, b, new Float32Array(3), 1, 2, 2, 3, false, false, 0, 0)).toThrow(/out holds 3 values but must hold batch·m·n = 4/);
     expect(() => addon.gemmBatched(new Float32Array(5), b, new Float32Array(4), 1, 2, 2, 3, false, false, 0, 0)).toThrow(/a holds 5 values but the shapes need 6/);

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <string>
 #include <limits>
+#include <new>
 #include <numeric>
 #include <thread>
 #include <vector>
@@ -1330,6 +1331,43 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), openblas_get_config());
 }
 
+// poolFailureProbe(count, failAt, onWorker): runs count chunks on the pool;
+// chunk failAt throws std::bad_alloc — or, with onWorker, the first chunk a
+// worker thread runs (the caller's first chunk waits for a worker to come).
+// A diagnostic for the tests: a failure inside a pool job, on the caller's
+// thread or a worker's, must reach JavaScript as an Error, and the pool must
+// work afterwards. Returns how many chunks ran to the end.
+Napi::Value PoolFailureProbe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3 || !info[2].IsBoolean()) throw Napi::TypeError::New(env, "poolFailureProbe takes count, failAt and onWorker (a boolean)");
+  const int64_t count = Stride(env, info[0], "count");
+  const int64_t failAt = Stride(env, info[1], "failAt");
+  const bool onWorker = info[2].As<Napi::Boolean>().Value();
+  if (count > 1000000) throw Napi::RangeError::New(env, "poolFailureProbe: count must be at most 1 000 000");
+  const std::thread::id caller = std::this_thread::get_id();
+  const bool workers = Threads().Threads() > 1;
+  std::atomic<bool> workerCame{false};
+  std::atomic<bool> callerWaited{false};
+  std::atomic<int64_t> ran{0};
+  Threads().Run(count, [&](int64_t i) {
+    if (onWorker) {
+      if (std::this_thread::get_id() != caller) {
+        workerCame.store(true, std::memory_order_release);
+        throw std::bad_alloc();
+      }
+      // the caller's first chunk waits for a worker to come (at most 0.2 s: see the test)
+      if (i == 0 || !callerWaited.exchange(true)) {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+        while (workers && !workerCame.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until) tikhonov::CpuRelax();
+      }
+    } else if (i == failAt) {
+      throw std::bad_alloc();
+    }
+    ran.fetch_add(1, std::memory_order_relaxed);
+  });
+  return Napi::Number::New(env, static_cast<double>(ran.load()));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // OpenBLAS runs inside the pool's threads (Sgemm); the pool starts with
   // the thread count OpenBLAS chose for this machine (its cores).
@@ -1341,6 +1379,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   }();
   (void)started;
   exports.Set("gemmBatched", Napi::Function::New(env, GemmBatched));
+  exports.Set("poolFailureProbe", Napi::Function::New(env, PoolFailureProbe));
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("gatherRows", Napi::Function::New(env, GatherRows));

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -42,13 +43,19 @@ class Pool {
     std::lock_guard<std::mutex> serial(run_);
     Stop();
     stop_ = false;
-    for (int i = 1; i < threads; i++) workers_.emplace_back([this] { Loop(); });
+    // the generation now, taken before the threads start: a job the caller begins before a new thread has run
+    // still counts as new to it (read inside the thread, it could be that job's, and the thread would sleep through it)
+    const uint64_t start = generation_.load(std::memory_order_acquire);
+    for (int i = 1; i < threads; i++) workers_.emplace_back([this, start] { Loop(start); });
     threads_.store(threads < 1 ? 1 : threads, std::memory_order_release);
   }
 
   // f(i) for every i in [0, count), spread over the caller and the workers;
-  // returns when all have run. f must not throw. Called from inside a job
-  // (f itself parallel), it runs inline: the pool is busy with the caller.
+  // returns when all have run. If f throws (std::bad_alloc in a worker, say),
+  // the first exception is rethrown here, on the caller's thread, once every
+  // chunk is accounted for — the chunks after it are skipped — so it reaches
+  // JavaScript as an Error instead of ending the process. Called from inside a
+  // job (f itself parallel), it runs inline: the pool is busy with the caller.
   void Run(int64_t count, const std::function<void(int64_t)>& f) {
     // a one-thread pool runs on the caller without the lock, so JavaScript
     // threads (ensemble members on worker threads) never wait for each other
@@ -82,6 +89,7 @@ class Pool {
       if (spins < 4096) CpuRelax();
       else std::this_thread::yield();
     }
+    if (job.failed.load(std::memory_order_acquire)) std::rethrow_exception(job.error);
   }
 
  private:
@@ -91,6 +99,16 @@ class Pool {
     std::atomic<int64_t> next{0};
     std::atomic<int64_t> done{0};
     std::atomic<int> active{0};
+    // the first exception any chunk threw (set once, under errorMutex), for Run to rethrow
+    std::atomic<bool> failed{false};
+    std::mutex errorMutex;
+    std::exception_ptr error;
+
+    void Fail(std::exception_ptr e) {
+      std::lock_guard<std::mutex> lock(errorMutex);
+      if (!failed.load(std::memory_order_relaxed)) error = e;
+      failed.store(true, std::memory_order_release);
+    }
   };
 
   // True on a thread while it runs a job's chunks.
@@ -102,14 +120,20 @@ class Pool {
   static void Work(Job& job) {
     InJob() = true;
     for (int64_t i; (i = job.next.fetch_add(1, std::memory_order_relaxed)) < job.count;) {
-      (*job.f)(i);
+      // nothing may escape a worker thread (std::terminate): keep the exception for the caller
+      if (!job.failed.load(std::memory_order_acquire)) {
+        try {
+          (*job.f)(i);
+        } catch (...) {
+          job.Fail(std::current_exception());
+        }
+      }
       job.done.fetch_add(1, std::memory_order_release);
     }
     InJob() = false;
   }
 
-  void Loop() {
-    uint64_t seen = generation_.load(std::memory_order_acquire);
+  void Loop(uint64_t seen) {
     for (;;) {
       const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
       for (int spins = 0; generation_.load(std::memory_order_acquire) == seen; spins++) {
