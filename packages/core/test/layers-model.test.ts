@@ -119,8 +119,8 @@ describe('fromLayersModel (a tfjs-layers Sequential through the Trainer)', () =>
 
   it('a functional model with two outputs becomes named heads: a record of losses trains it, predict returns both by layer name', async () => {
     const input = tfl.input({ shape: [4] });
-    const trunk = tfl.layers.dense({ units: 5, activation: 'relu', name: 'trunk' }).apply(input) as tfl.SymbolicTensor;
-    const model = tfl.model({ inputs: input, outputs: [tfl.layers.dense({ units: 2, name: 'kind' }).apply(trunk) as tfl.SymbolicTensor, tfl.layers.dense({ units: 1, name: 'size' }).apply(trunk) as tfl.SymbolicTensor] });
+    const trunk = tfl.layers.dense({ units: 5, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 21 }), name: 'trunk' }).apply(input) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: [tfl.layers.dense({ units: 2, kernelInitializer: tfl.initializers.glorotUniform({ seed: 22 }), name: 'kind' }).apply(trunk) as tfl.SymbolicTensor, tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 23 }), name: 'size' }).apply(trunk) as tfl.SymbolicTensor] });
     const t = new Trainer({ model: fromLayersModel(model), loss: { kind: 'softmaxCrossEntropy', size: 'mse' }, optimizer: { name: 'adam', learningRate: 0.05 }, progress: false, logEvery: 1 });
     const x = tf.randomNormal([20, 4], 0, 1, 'float32', 3);
     const history = await t.fit({ x, y: { kind: tf.tensor1d(Array.from({ length: 20 }, (_, i) => i % 2), 'int32'), size: tf.sum(x, 1, true) }, size: 20 }, { epochs: 30, batchSize: 20 });
@@ -147,11 +147,12 @@ describe('fromLayersModel (a tfjs-layers Sequential through the Trainer)', () =>
 
   it('a GaussianNoise layer adds N(0, σ²) in training (moments within 3σ) and nothing at inference', async () => {
     const sigma = 0.4;
-    const model = tfl.sequential({ layers: [tfl.layers.gaussianNoise({ inputShape: [500], stddev: sigma, name: 'noise' }), tfl.layers.dense({ units: 1, name: 'readout' })] });
+    const model = tfl.sequential({ layers: [tfl.layers.gaussianNoise({ inputShape: [500], stddev: sigma, name: 'noise' }), tfl.layers.dense({ units: 1, name: 'readout', kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) })] });
     const seen: number[][] = [];
     const tap: Plugin = { name: 'tap', apiVersion: 2, transformActivation: (site, h) => (site.kind === 'input' || seen.push(Array.from(h.dataSync())), h) };
-    // the noise layer emits no site; its effect is read at the output, z = (x + ε)w + b with x = 0
-    const t = new Trainer({ model: fromLayersModel(model), loss: 'mse', optimizer: { name: 'sgd', learningRate: 1e-9 }, plugins: [tap], progress: false });
+    // the noise layer emits no site; its effect is read at the output, z = (x + ε)w + b with x = 0; the readout's
+    // weights (tfjs-layers' initializer) and the noise (the trainer's stream) are both seeded: the same draws every run
+    const t = new Trainer({ model: fromLayersModel(model), loss: 'mse', optimizer: { name: 'sgd', learningRate: 1e-9 }, plugins: [tap], seed: 11, progress: false });
     t.build([500]);
     const w = Array.from(t.params.get('readout/kernel').variable.dataSync());
     const b = t.params.get('readout/bias').variable.dataSync()[0]!;
