@@ -54,7 +54,7 @@ export {
   type LossSpec,
   type WeightedLoss,
 } from './losses.js';
-export { accuracyOf } from './metrics.js';
+export { accuracyOf, metricMode } from './metrics.js';
 export { confusionMatrix, type MetricName, type MetricSpec } from './metric-specs.js';
 export * as schedules from './schedules.js';
 export { clipGradients, type ClipGradientsOptions } from './plugins/clip-gradients.js';

@@ -22,3 +22,12 @@ export function accuracyOf(loss: LossName | 'custom', prediction: tf.Tensor, tar
   }
   return undefined;
 }
+
+/**
+ * Which way a metric improves when nobody said: 'max' for an accuracy (a name ending in `accuracy`, any case:
+ * `val.accuracy`, `val.top5Accuracy`), 'min' for everything else (losses, errors). One convention for every monitor:
+ * early stopping, reduceOnPlateau, the report's "best" column.
+ */
+export function metricMode(metric: string): 'min' | 'max' {
+  return /accuracy$/i.test(metric) ? 'max' : 'min';
+}

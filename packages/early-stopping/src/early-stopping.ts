@@ -1,4 +1,4 @@
-import { definePlugin, OptionError, Order, schemas, z, type Metrics, type Plugin, type PluginHooks } from '@tikhonov/core';
+import { definePlugin, metricMode, OptionError, Order, schemas, z, type Metrics, type Plugin, type PluginHooks } from '@tikhonov/core';
 import { BestParams } from './best-params.js';
 
 /** Options of {@link earlyStopping}. */
@@ -62,7 +62,7 @@ export const earlyStopping: (options?: EarlyStoppingOptions) => Plugin = defineP
 /** The hooks of one early-stopping plugin; θ* and the patience count live in this closure. */
 function earlyStoppingHooks(opts: EarlyStoppingOptions, name: string): PluginHooks {
   const monitor = opts.monitor ?? 'val.loss';
-  const mode = opts.mode ?? (/accuracy$/i.test(monitor) ? 'max' : 'min');
+  const mode = opts.mode ?? metricMode(monitor);
   const patience = opts.patience ?? 5;
   const minDelta = opts.minDelta ?? 0;
   const restoreBest = opts.restoreBest ?? true;

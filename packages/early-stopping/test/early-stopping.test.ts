@@ -51,6 +51,21 @@ describe('Algorithm 7.1 on a U-shaped validation curve (order-12 polynomial, 10 
     }
   });
 
+  it('monitoring val.accuracy with no mode keeps the highest value (core’s metricMode): i* is the step of the first maximum, found by hand', async () => {
+    const [train, validation] = dataset.split(loadDigits().data, [0.15, 0.15], 3);
+    const t = new Trainer({ model: nn.sequential([nn.dense(16, { activation: 'relu' }), nn.dense(10)]), loss: 'softmaxCrossEntropy', optimizer: { name: 'sgd', learningRate: 0.05 }, metrics: ['accuracy'], plugins: [earlyStopping({ monitor: 'val.accuracy', patience: 100 })], seed: 4, progress: false });
+    const history = await t.fit(train!, { epochs: 12, batchSize: 32, validation: { data: validation! } });
+    let best = { value: -Infinity, step: -1 };
+    for (const row of history.evaluations) if (row['val.accuracy']! > best.value) best = { value: row['val.accuracy']!, step: row.step! };
+    const note = history.notes.earlyStopping as EarlyStoppingReport;
+    expect(note.bestValue).toBe(best.value);
+    expect(note.bestStep).toBe(best.step);
+    // the values differ, so 'min' would have kept another step (the break of metricMode to 'min' fails this test)
+    const lowest = Math.min(...history.evaluations.map((r) => r['val.accuracy']!));
+    expect(lowest).toBeLessThan(best.value);
+    t.dispose();
+  });
+
   it('an unknown monitor is an error at the first evaluation listing the available metrics; NaN trips the divergence guard', async () => {
     const data = polynomialRegression({ examples: 10, seed: 1 }).data;
     const t = new Trainer({ model: nn.dense(1), loss: 'mse', plugins: [earlyStopping({ monitor: 'val.acc' })], progress: false });

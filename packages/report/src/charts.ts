@@ -80,7 +80,7 @@ export interface PointRow {
   x: number | string;
   y: number | null;
   group: string;
-  /** Shown in the point's tooltip title (e.g. the trial's options). */
+  /** Read out in the point's accessible description (aria-label; a static page shows no hover tooltips), e.g. the trial's options. */
   label?: string;
 }
 
@@ -99,7 +99,8 @@ export function pointChart(rows: readonly PointRow[], frame: ChartFrame & { logX
       x: numeric ? { field: 'x', type: 'quantitative', title: frame.xTitle, scale: frame.logX ? { type: 'log' } : { zero: false } } : { field: 'x', type: 'nominal', title: frame.xTitle },
       y: { field: 'y', type: 'quantitative', title: frame.yTitle, scale: { zero: false } },
       color: { field: 'group', type: 'nominal', title: frame.groupTitle ?? 'group' },
-      tooltip: [{ field: 'label' }, { field: 'y', title: frame.yTitle }],
+      // vega writes encoded fields into each mark's aria-label: the label goes there, not into a hover tooltip
+      description: { field: 'label' },
     },
   } as TopLevelSpec;
 }

@@ -1,4 +1,6 @@
+import { metricMode } from '@tikhonov/core';
 import { metricNames } from './curves.js';
+import { formatNumber as format } from './page.js';
 import type { NormalRun } from './runs.js';
 import type { StoppingPoint } from './stopping.js';
 
@@ -8,8 +10,6 @@ export interface ComparisonTable {
   rows: Array<Array<number | string>>;
 }
 
-/** Lower is better for a metric, unless it is an accuracy (early stopping's own convention). */
-const higherIsBetter = (metric: string) => /accuracy$/i.test(metric);
 
 /**
  * One row per run: steps, epochs, why it stopped, the last logged training
@@ -31,7 +31,7 @@ export function comparisonTable(runs: readonly NormalRun[], marks: readonly Stop
       for (const row of h.evaluations) {
         const v = row[metric];
         if (v === undefined || !Number.isFinite(v)) continue;
-        if (value === undefined || (higherIsBetter(metric) ? v > value : v < value)) [value, step] = [v, row.step];
+        if (value === undefined || (metricMode(metric) === 'max' ? v > value : v < value)) [value, step] = [v, row.step];
       }
       return value === undefined ? '' : `${format(value)} (${step})`;
     });
@@ -39,10 +39,4 @@ export function comparisonTable(runs: readonly NormalRun[], marks: readonly Stop
     return [run.name, h.stop?.step ?? h.logs.at(-1)?.step ?? 0, h.epochs.length, h.stop ? `${h.stop.by}: ${h.stop.reason}` : 'not fitted', lastLoss === undefined ? '' : format(lastLoss), ...best, mark, ...[...extra].map((k) => run.metrics?.[k] ?? '')];
   });
   return { header, rows };
-}
-
-/** A number as the tables print it: integers whole, others to 4 significant digits. */
-export function format(v: number | string): string {
-  if (typeof v === 'string') return v;
-  return Number.isInteger(v) ? String(v) : Number.isFinite(v) ? v.toPrecision(4) : String(v);
 }

@@ -6,7 +6,7 @@
  * the browser; writing the page to a file is in `@tikhonov/report/node`.
  */
 export { report } from './html.js';
-export { GENERATOR, htmlPage, htmlTable, escapeHtml } from './page.js';
+export { GENERATOR, htmlPage, htmlTable, escapeHtml, formatNumber } from './page.js';
 export type { ReportInput, ReportOptions, ReportRun } from './runs.js';
 export { weightsOf, weightHistogram, type HistogramRow, type WeightStats } from './weights.js';
 export { stoppingPoints, type StoppingPoint } from './stopping.js';

@@ -1,15 +1,20 @@
-import { format } from './comparison.js';
 
 /** Marks a page as this package's, so `writeReport` may replace it (and nothing else). */
 export const GENERATOR = 'tikhonov-report';
 
+/** A number as the report's tables print it: integers whole, others to 4 significant digits; text as it is. */
+export function formatNumber(v: number | string): string {
+  if (typeof v === 'string') return v;
+  return Number.isInteger(v) ? String(v) : Number.isFinite(v) ? v.toPrecision(4) : String(v);
+}
+
 /** Text made safe for HTML content and attribute values. */
 export const escapeHtml = (text: string): string => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
-/** A table of numbers and text (numbers as {@link format} prints them), with a class for the page's tests and styles. */
+/** A table of numbers and text (numbers as {@link formatNumber} prints them), with a class for the page's tests and styles. */
 export function htmlTable(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<number | string>>, className: string): string {
   return `<table class="${escapeHtml(className)}"><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(format(c))}</td>`).join('')}</tr>`)
+    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(formatNumber(c))}</td>`).join('')}</tr>`)
     .join('\n')}\n</tbody></table>`;
 }
 

@@ -4,7 +4,7 @@
  * `@tikhonov/report` (an optional peer dependency: install it to use this entry).
  */
 import { validateOptions, z } from '@tikhonov/core';
-import { escapeHtml, htmlPage, htmlTable, lineChart, pointChart, renderSvg, type CurveData, type PointRow } from '@tikhonov/report';
+import { escapeHtml, formatNumber, htmlPage, htmlTable, lineChart, pointChart, renderSvg, type CurveData, type PointRow } from '@tikhonov/report';
 import type { SearchResult } from './search.js';
 import type { ParamValue } from './space.js';
 import { rank } from './strategies.js';
@@ -20,8 +20,8 @@ export interface SweepReportOptions {
 
 const optionsSchema = z.strictObject({ title: z.string().optional(), width: z.number().int().min(200).max(4000).optional() });
 
-/** A value as the page prints it: numbers to 4 significant digits, the rest as text. */
-const show = (v: ParamValue) => (typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(4) : String(v));
+/** A value as the page prints it: numbers as the report's tables do, the rest as text. */
+const show = (v: ParamValue) => (typeof v === 'number' ? formatNumber(v) : String(v));
 
 /** A table cell of an option: numbers stay numbers (the table prints them), a missing one (a `when` that did not apply) is empty. */
 const cellOf = (v: ParamValue | undefined) => (v === undefined ? '' : typeof v === 'number' ? v : String(v));

@@ -1356,7 +1356,7 @@ Napi::Value PoolFailureProbe(const Napi::CallbackInfo& info) {
         throw std::bad_alloc();
       }
       // the caller's first chunk waits for a worker to come (at most 0.2 s: see the test)
-      if (i == 0 || !callerWaited.exchange(true)) {
+      if (!callerWaited.exchange(true)) {
         const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
         while (workers && !workerCame.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until) tikhonov::CpuRelax();
       }

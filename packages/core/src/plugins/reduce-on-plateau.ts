@@ -1,5 +1,6 @@
 import { definePlugin } from '../define-plugin.js';
 import { OptionError } from '../errors.js';
+import { metricMode } from '../metrics.js';
 import { schemas, z } from '../options.js';
 import type { Plugin } from '../plugin.js';
 
@@ -42,7 +43,7 @@ export const reduceOnPlateau: (options?: ReduceOnPlateauOptions & { name?: strin
   },
   setup: (options: ReduceOnPlateauOptions, name) => {
     const { monitor = 'val.loss', factor = 0.1, patience = 10, minDelta = 1e-4, cooldown = 0, minLearningRate = 0 } = options;
-    const sign = (options.mode ?? (monitor.endsWith('accuracy') ? 'max' : 'min')) === 'min' ? 1 : -1;
+    const sign = (options.mode ?? metricMode(monitor)) === 'min' ? 1 : -1;
     // the best value so far (as sign·value, so lower is better), epochs without improvement, cooldown epochs left, the rate set
     let best = Number.POSITIVE_INFINITY;
     let bad = 0;
