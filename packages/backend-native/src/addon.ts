@@ -10,6 +10,8 @@ export interface NativeAddon {
    * into a Float32Array; 7 equal, 8 not equal, 9 greater, 10 greater or equal, 11 less, 12 less or equal into a Uint8Array of 0/1.
    */
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array | Uint8Array, aRepeat: number, bRepeat: number): void;
+  /** out[i] = a[i] + weight·(b[i] − a[i]); a, b and out of one length. */
+  lerp(a: Float32Array, b: Float32Array, out: Float32Array, weight: number): void;
   /** out[i] = condition[i] === 1 ? t[i] : e[i]. */
   select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void;
   /** To int32 (JavaScript's ToInt32, as Int32Array.from) or to bool (x !== 0) by out's type. */

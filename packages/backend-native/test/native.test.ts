@@ -24,7 +24,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(info.engine).toBe('addon');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
-    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
+    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'TikhonovLerp', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
   });
 
   it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
@@ -377,6 +377,37 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     expect(out.every((v, i) => v === Math.fround(a[i]! * column[Math.floor(i / cols)]!))).toBe(true);
     addon.unary(4, a, out, 0); // neg
     expect(out.every((v, i) => v === -a[i]!)).toBe(true);
+  });
+
+  it('core’s fused lerp runs natively as a + w·(b − a) in float32 JavaScript (with or without an FMA), on 1 and 2 threads, and through tf.lerp’s kernel; lengths are checked', async () => {
+    const { lerp, FUSED_KERNELS } = await import('@tikhonov/core');
+    const n = 300_001; // above the threading threshold, not a multiple of the chunk alignment
+    const a = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
+    const b = Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.7));
+    const w = Math.fround(1 - 0.999);
+    const byHand = (i: number) => Math.fround(a[i]! + Math.fround(w * Math.fround(b[i]! - a[i]!)));
+    // a compiler that contracts the multiply-add into an FMA (GCC does where the target has one) rounds once instead of twice
+    const fused = (i: number) => Math.fround(a[i]! + w * Math.fround(b[i]! - a[i]!));
+    const out = new Float32Array(n);
+    for (const threads of [1, 2]) {
+      addon.setThreads(threads);
+      out.fill(Number.NaN);
+      addon.lerp(a, b, out, w);
+      const wrong = out.findIndex((v, i) => v !== byHand(i) && v !== fused(i));
+      expect(wrong, `${threads} thread(s): first wrong index`).toBe(-1);
+    }
+    expect(() => addon.lerp(a, b.subarray(1), out, w)).toThrow(/lengths 300001, 300000 and 300001; they must be equal/);
+    expect(() => (addon.lerp as (...args: unknown[]) => void)(a, b, out)).toThrow(/takes 4 arguments/);
+    // through tfjs: the kernel is registered under core's name, and it is what core's lerp dispatches to
+    expect(tf.getKernel(FUSED_KERNELS.lerp, 'native')).toBeDefined();
+    const ta = tf.tensor(a.subarray(0, 600), [20, 30]);
+    const tb = tf.tensor(b.subarray(0, 600), [20, 30]);
+    const before = tf.memory().numTensors;
+    const viaCore = lerp(ta, tb, w);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(viaCore.shape).toEqual([20, 30]);
+    expect(Array.from(viaCore.dataSync()).every((v, i) => v === byHand(i) || v === fused(i))).toBe(true);
+    tf.dispose([ta, tb, viaCore]);
   });
 
   it('convolution and pooling entry points check buffers and geometry', () => {

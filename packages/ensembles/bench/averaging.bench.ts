@@ -9,7 +9,7 @@ import { ema, swa } from '@tikhonov/ensembles';
 
 const native = await useNativeBackend().then(() => true, (e: Error) => (console.log(`native backend unavailable: ${e.message.split('\n')[0]}`), false));
 await tf.setBackend(process.env.TIKHONOV_BENCH_BACKEND ?? (native ? 'native' : 'cpu'));
-const rounds = Number(process.env.TIKHONOV_BENCH_ROUNDS ?? 12);
+const rounds = Number(process.env.TIKHONOV_BENCH_ROUNDS ?? 60);
 const rows = await compareStepTimes(
   [
     { label: 'none', plugins: [] },

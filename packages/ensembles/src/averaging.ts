@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { definePlugin, nn, schemas, z, type FitContext, type ParamTable, type Plugin } from '@tikhonov/core';
+import { definePlugin, lerp, nn, schemas, z, type FitContext, type ParamTable, type Plugin } from '@tikhonov/core';
 import { tensorsFromJSON, tensorsToJSON, type SavedTensor } from './tensor-state.js';
 
 /**
@@ -128,7 +128,8 @@ export const ema: (options?: EmaOptions & { name?: string }) => Plugin = defineP
       afterStepKind: 'average',
       beforeFit: (ctx) => average.start(ctx.params, biasCorrection),
       afterStep(ctx) {
-        average.update(ctx.params, (old, theta) => tf.add(tf.mul(old, decay), tf.mul(theta, 1 - decay)));
+        // θ̄ + (1 − β)(θ − θ̄), the same average as βθ̄ + (1 − β)θ, in one fused pass where the backend has it
+        average.update(ctx.params, (old, theta) => lerp(old, theta, 1 - decay));
         dropStatistics();
       },
       beforeEvaluate: refresh,
@@ -188,7 +189,8 @@ export const swa: (options?: SwaOptions & { name?: string }) => Plugin = defineP
           average.start(ctx.params, false);
           average.count = 1;
         } else {
-          average.update(ctx.params, (old, theta) => tf.add(old, tf.div(tf.sub(theta, old), average.count)));
+          // count was already raised to n: θ̄ + (θ − θ̄)/n
+          average.update(ctx.params, (old, theta) => lerp(old, theta, 1 / average.count));
         }
         if (batchNorm === 'recompute') average.refreshBatchNorm(ctx);
       },

@@ -327,6 +327,33 @@ TIKHONOV_VECTOR void BiasActivationLoop(float* o, size_t n, const float* bias, s
 #undef TIKHONOV_ACT
 }
 
+// lerp(a, b, out, weight): out[i] = a[i] + weight·(b[i] − a[i]), all of one
+// length (core's FUSED_KERNELS.lerp: a weight average's update in one pass
+// over memory instead of three kernels and two temporaries).
+TIKHONOV_VECTOR void LerpLoop(const float* pa, const float* pb, float* po, float w, size_t n) {
+  for (size_t i = 0; i < n; i++) po[i] = pa[i] + w * (pb[i] - pa[i]);
+}
+
+Napi::Value Lerp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4) throw Napi::TypeError::New(env, "lerp takes 4 arguments");
+  auto a = Floats(env, info[0], "a");
+  auto b = Floats(env, info[1], "b");
+  auto out = Floats(env, info[2], "out");
+  if (!info[3].IsNumber()) throw Napi::TypeError::New(env, "lerp: weight must be a number");
+  const float w = info[3].As<Napi::Number>().FloatValue();
+  const size_t n = out.ElementLength();
+  if (a.ElementLength() != n || b.ElementLength() != n) {
+    throw Napi::RangeError::New(env, "lerp: a, b and out have lengths " + std::to_string(a.ElementLength()) + ", " + std::to_string(b.ElementLength()) + " and " +
+                                         std::to_string(n) + "; they must be equal");
+  }
+  const float* pa = a.Data();
+  const float* pb = b.Data();
+  float* po = out.Data();
+  ForChunks(static_cast<int64_t>(n), 16, static_cast<int64_t>(n), [&](int64_t begin, int64_t end) { LerpLoop(pa + begin, pb + begin, po + begin, w, static_cast<size_t>(end - begin)); });
+  return env.Undefined();
+}
+
 // biasActivation(out, bias, activation, alpha): in place, out = act(out +
 // bias), bias (or undefined: none) repeating over out's rows. activation 0
 // linear, 1 relu, 2 relu6, 3 leaky relu (x < 0 ? alpha·x : x); NaN stays NaN,
@@ -1381,6 +1408,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmBatched", Napi::Function::New(env, GemmBatched));
   exports.Set("poolFailureProbe", Napi::Function::New(env, PoolFailureProbe));
   exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("lerp", Napi::Function::New(env, Lerp));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("gatherRows", Napi::Function::New(env, GatherRows));
   exports.Set("transform", Napi::Function::New(env, Transform));

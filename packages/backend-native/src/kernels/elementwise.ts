@@ -117,6 +117,25 @@ export function unaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc
   };
 }
 
+/**
+ * Core's fused lerp (`FUSED_KERNELS.lerp`, a + weight·(b − a)) in one native
+ * pass. Core only dispatches it for two float32 tensors of one shape; a
+ * float32 tensor stored in another array type (tfjs-cpu keeps a cast from
+ * bool as bytes) is copied to floats first.
+ */
+export function lerpKernel(addon: NativeAddon): KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as Inputs;
+    const { weight } = args.attrs as { weight: number };
+    const backend = args.backend as MathBackendCPU;
+    if (!tf.util.arraysEqual(a!.shape, b!.shape)) throw new RangeError(`TikhonovLerp: a has shape [${a!.shape}] and b [${b!.shape}]; they must be equal`);
+    const floats = (t: tf.TensorInfo) => valuesOf(backend, t) ?? Float32Array.from(backend.data.get(t.dataId).values as ArrayLike<number>);
+    const out = outputArray(backend, sizeOf(a!.shape));
+    if (out.length > 0) addon.lerp(floats(a!), floats(b!), out, weight);
+    return backend.makeTensorInfo(a!.shape, 'float32', out);
+  };
+}
+
 /** Select (where) with a condition of the same shape as both branches, natively; other cases fall back. */
 export function selectKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
   return (args) => {

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { FUSED_KERNELS, lerp } from '@tikhonov/core';
+
+describe('lerp, the fused weight-average update', () => {
+  const a = [1.5, -2, 0, 4, 1e-3, -7.25];
+  const b = [0.5, 3, -1, 4, 2e-3, 1];
+
+  it('gives a + w·(b − a) from tfjs ops where the backend has no fused kernel, in one tensor', async () => {
+    await tf.setBackend('cpu');
+    const ta = tf.tensor(a, [2, 3]);
+    const tb = tf.tensor(b, [2, 3]);
+    const before = tf.memory().numTensors;
+    const out = lerp(ta, tb, 0.25);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(out.shape).toEqual([2, 3]);
+    // by hand: a + (b − a)/4
+    expect(Array.from(out.dataSync())).toEqual([1.25, -0.75, -0.25, 4, 0.00125, -5.1875].map((v) => expect.closeTo(v, 6)));
+    // w = 0 keeps a, w = 1 gives b
+    const ends = [lerp(ta, tb, 0), lerp(ta, tb, 1)];
+    expect(Array.from(ends[0]!.dataSync())).toEqual(Array.from(Float32Array.from(a)));
+    expect(Array.from(ends[1]!.dataSync())).toEqual(Array.from(Float32Array.from(b)));
+    tf.dispose([ta, tb, out, ...ends]);
+  });
+
+  it('dispatches to a kernel registered under FUSED_KERNELS.lerp, with the weight as its attribute', async () => {
+    await tf.setBackend('cpu');
+    const calls: Array<{ shapes: number[][]; weight: number }> = [];
+    tf.registerKernel({
+      kernelName: FUSED_KERNELS.lerp,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, attrs, backend }) => {
+        const { a: x, b: y } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+        calls.push({ shapes: [x.shape, y.shape], weight: (attrs as { weight: number }).weight });
+        // a recognisable result: the backend's own storage for a constant 42
+        return (backend as unknown as { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }).makeTensorInfo(x.shape, 'float32', new Float32Array(x.shape.reduce((p, q) => p * q, 1)).fill(42));
+      },
+    });
+    try {
+      const ta = tf.tensor(a, [6]);
+      const tb = tf.tensor(b, [6]);
+      const out = lerp(ta, tb, 0.125);
+      expect(calls).toEqual([{ shapes: [[6], [6]], weight: 0.125 }]);
+      expect(Array.from(out.dataSync())).toEqual([42, 42, 42, 42, 42, 42]);
+      // int32 inputs do not go to a float32 kernel
+      const ints = lerp(tf.tensor([1, 2], [2], 'int32'), tf.tensor([3, 6], [2], 'int32'), 0.5);
+      expect(calls).toHaveLength(1);
+      expect(Array.from(ints.dataSync())).toEqual([2, 4]);
+      tf.dispose([ta, tb, out, ints]);
+    } finally {
+      tf.unregisterKernel(FUSED_KERNELS.lerp, 'cpu');
+    }
+  });
+
+  it('refuses tensors of different shapes, naming both', () => {
+    expect(() => lerp(tf.zeros([2, 3]), tf.zeros([3, 2]), 0.5)).toThrow(/lerp: a has shape \[2,3\] and b \[3,2\]; they must be equal/);
+  });
+});
