@@ -10,11 +10,14 @@
       "libraries": ["<!@(pkg-config --libs openblas)"],
       # -fno-trapping-math lets GCC turn float selects into vector code (the
       # pooling gradient runs 5x faster); nothing here reads FP exception flags.
+      # -fno-math-errno: std::sqrt may then be one vector instruction (with errno
+      # to set for a negative input GCC kept a scalar call path, and Adam's
+      # update and Sqrt ran ~30x slower than a multiply); nothing reads errno.
       # -Wno-psabi: GCC notes that passing 32-byte vectors changed ABI in 4.6;
       # the functions that do (Load8/Store8) are inlined and internal.
       # NODE_ADDON_API_CPP_EXCEPTIONS_ALL: any std::exception a function lets
       # out (std::bad_alloc, or one a pool job threw) becomes a JS Error.
-      "cflags_cc": ["-O3", "-fno-trapping-math", "-Wno-psabi", "-std=c++17", "-fexceptions"],
+      "cflags_cc": ["-O3", "-fno-trapping-math", "-fno-math-errno", "-Wno-psabi", "-std=c++17", "-fexceptions"],
       "cflags_cc!": ["-fno-exceptions"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"]
     }

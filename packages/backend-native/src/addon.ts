@@ -12,6 +12,11 @@ export interface NativeAddon {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array | Uint8Array, aRepeat: number, bRepeat: number): void;
   /** out[i] = a[i] + weight·(b[i] − a[i]); a, b and out of one length. */
   lerp(a: Float32Array, b: Float32Array, out: Float32Array, weight: number): void;
+  /**
+   * One Adam update: outValue, outM, outV from value, gradient, m, v (one length) and the float32 constants
+   * [β1, 1 − β1, β2, 1 − β2, 1 − β1ᵗ, 1 − β2ᵗ, ε, −lr], in tfjs AdamOptimizer's operations and order (no FMA).
+   */
+  adam(value: Float32Array, gradient: Float32Array, m: Float32Array, v: Float32Array, outValue: Float32Array, outM: Float32Array, outV: Float32Array, constants: Float32Array): void;
   /** out[i] = condition[i] === 1 ? t[i] : e[i]. */
   select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void;
   /** To int32 (JavaScript's ToInt32, as Int32Array.from) or to bool (x !== 0) by out's type. */

@@ -6,11 +6,19 @@ import * as tf from '@tensorflow/tfjs-core';
  * `@tikhonov/backend-native` does) runs the operation in one pass over
  * memory; on any other backend it is the same arithmetic from tfjs ops.
  * The kernels have no gradient: they serve updates outside the tape (weight
- * averages), never the loss.
+ * averages, optimizer steps), never the loss.
  */
 export const FUSED_KERNELS = {
   /** Inputs `{ a, b }` (float32, one shape), attribute `{ weight }`: a + weight·(b − a). */
   lerp: 'TikhonovLerp',
+  /**
+   * One Adam update of one variable. Inputs `{ value, gradient, m, v,
+   * accBeta1, accBeta2 }` (float32; the last two scalars βᵗ), attributes
+   * `{ beta1, beta2, epsilon, learningRate }`; outputs `[value, m, v]` after
+   * the update, each float32 operation in the order and rounding of tfjs's
+   * AdamOptimizer (see {@link FusedAdamOptimizer}).
+   */
+  adam: 'TikhonovAdam',
 } as const;
 
 /**

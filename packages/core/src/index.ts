@@ -65,6 +65,7 @@ export { createOptimizer, optimizerNames, learningRateOf, setLearningRate, sched
 export { deriveSeed, HostRandom, RandomStream, hostRandomFill, registerRandomFill, type RandomFill } from './random.js';
 export { zigguratTables } from './rng-kernels.js';
 export { FUSED_KERNELS, lerp } from './fused-ops.js';
+export { FusedAdamOptimizer } from './fused-adam.js';
 export { validateOptions, schemas, paramSelectorSchema, siteSelectorSchema, z } from './options.js';
 export {
   TikhonovError,

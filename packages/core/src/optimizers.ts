@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { OptionError } from './errors.js';
 import { schemas, validateOptions, z } from './options.js';
 import { isSchedule, scheduledRate, type LearningRateSchedule } from './schedules.js';
+import { FusedAdamOptimizer } from './fused-adam.js';
 
 /** Optimizer names accepted by the trainer (tfjs-core's optimizers). */
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adamax' | 'adagrad' | 'adadelta' | 'rmsprop';
@@ -60,7 +61,8 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
     case 'momentum':
       return tf.train.momentum(lr, o.momentum ?? 0.9, o.useNesterov ?? false);
     case 'adam':
-      return tf.train.adam(lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999, o.epsilon ?? 1e-7);
+      // tfjs's Adam, fused into one kernel per variable where the backend has it
+      return new FusedAdamOptimizer(lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999, o.epsilon ?? 1e-7);
     case 'adamax':
       return tf.train.adamax(lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999, o.epsilon ?? 1e-7, o.decay ?? 0);
     case 'adagrad':

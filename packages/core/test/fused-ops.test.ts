@@ -57,3 +57,28 @@ describe('lerp, the fused weight-average update', () => {
     expect(() => lerp(tf.zeros([2, 3]), tf.zeros([3, 2]), 0.5)).toThrow(/lerp: a has shape \[2,3\] and b \[3,2\]; they must be equal/);
   });
 });
+
+describe('FusedAdamOptimizer', () => {
+  it("is the trainer's 'adam': a tfjs AdamOptimizer (class name 'Adam', same config) that, on a backend without the fused kernel, updates as tfjs's does", async () => {
+    await tf.setBackend('cpu');
+    const { createOptimizer, FusedAdamOptimizer } = await import('@tikhonov/core');
+    const fused = createOptimizer({ name: 'adam', learningRate: 0.02 });
+    expect(fused).toBeInstanceOf(FusedAdamOptimizer);
+    expect(fused).toBeInstanceOf(tf.AdamOptimizer);
+    expect(fused.getClassName()).toBe('Adam');
+    const reference = tf.train.adam(0.02, 0.9, 0.999, 1e-7);
+    expect(fused.getConfig()).toEqual(reference.getConfig());
+    const a = tf.variable(tf.tensor([0.5, -1, 2]), true, 'fusedAdam/a');
+    const b = tf.variable(tf.tensor([0.5, -1, 2]), true, 'fusedAdam/b');
+    for (const g of [[1, -2, 0.5], [0.3, 0.3, -4], [-1, 0, 2]]) {
+      tf.tidy(() => fused.applyGradients({ [a.name]: tf.tensor(g) } as never));
+      tf.tidy(() => reference.applyGradients({ [b.name]: tf.tensor(g) } as never));
+    }
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    // and tfjs's Adam moved them: three steps of ≈ lr each
+    expect(Math.abs(a.dataSync()[0]! - 0.5)).toBeGreaterThan(0.03);
+    tf.dispose([a, b]);
+    fused.dispose();
+    reference.dispose();
+  });
+});

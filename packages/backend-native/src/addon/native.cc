@@ -3,6 +3,7 @@
 // point checks the lengths and dimensions it is given and throws a JS error
 // instead of reading or writing out of bounds.
 #include <initializer_list>
+#include <vector>
 #include <napi.h>
 #include <cblas.h>
 #include <cmath>
@@ -351,6 +352,58 @@ Napi::Value Lerp(const Napi::CallbackInfo& info) {
   const float* pb = b.Data();
   float* po = out.Data();
   ForChunks(static_cast<int64_t>(n), 16, static_cast<int64_t>(n), [&](int64_t begin, int64_t end) { LerpLoop(pa + begin, pb + begin, po + begin, w, static_cast<size_t>(end - begin)); });
+  return env.Undefined();
+}
+
+// adam(value, gradient, m, v, outValue, outM, outV, constants): one Adam
+// update of one variable (core's FUSED_KERNELS.adam). constants holds, as
+// float32 and in this order, beta1, 1 − beta1, beta2, 1 − beta2,
+// 1 − beta1^t, 1 − beta2^t, epsilon and −learningRate — the scalars tfjs's
+// AdamOptimizer makes. Each float operation is tfjs's, in its order, and none
+// is contracted into an FMA, so the results equal tfjs's bit for bit.
+__attribute__((optimize("fp-contract=off"))) TIKHONOV_VECTOR void AdamLoop(const float* __restrict value, const float* __restrict g, const float* __restrict m,
+                                                                           const float* __restrict v, float* __restrict outValue, float* __restrict outM,
+                                                                           float* __restrict outV, const float* c, size_t n) {
+  const float beta1 = c[0], oneMinusBeta1 = c[1], beta2 = c[2], oneMinusBeta2 = c[3], correction1 = c[4], correction2 = c[5], epsilon = c[6], step = c[7];
+  for (size_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float a = m[i] * beta1;
+    const float b = gi * oneMinusBeta1;
+    const float nextM = a + b;
+    const float square = gi * gi;
+    const float d = v[i] * beta2;
+    const float e = square * oneMinusBeta2;
+    const float nextV = d + e;
+    const float mHat = nextM / correction1;
+    const float vHat = nextV / correction2;
+    const float denominator = std::sqrt(vHat) + epsilon;
+    const float ratio = mHat / denominator;
+    const float delta = ratio * step;
+    outM[i] = nextM;
+    outV[i] = nextV;
+    outValue[i] = delta + value[i];
+  }
+}
+
+Napi::Value Adam(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 8) throw Napi::TypeError::New(env, "adam takes 8 arguments");
+  const char* names[] = {"value", "gradient", "m", "v", "outValue", "outM", "outV"};
+  std::vector<Napi::Float32Array> arrays;
+  for (int k = 0; k < 7; k++) arrays.push_back(Floats(env, info[k], names[k]));
+  auto constants = Floats(env, info[7], "constants");
+  if (constants.ElementLength() != 8) throw Napi::RangeError::New(env, "adam: constants must hold 8 values, not " + std::to_string(constants.ElementLength()));
+  const size_t n = arrays[0].ElementLength();
+  for (int k = 1; k < 7; k++) {
+    if (arrays[k].ElementLength() != n) {
+      throw Napi::RangeError::New(env, std::string("adam: ") + names[k] + " holds " + std::to_string(arrays[k].ElementLength()) + " values but value holds " + std::to_string(n));
+    }
+  }
+  const float* c = constants.Data();
+  ForChunks(static_cast<int64_t>(n), 16, static_cast<int64_t>(n) * 4, [&](int64_t begin, int64_t end) {
+    AdamLoop(arrays[0].Data() + begin, arrays[1].Data() + begin, arrays[2].Data() + begin, arrays[3].Data() + begin, arrays[4].Data() + begin, arrays[5].Data() + begin,
+             arrays[6].Data() + begin, c, static_cast<size_t>(end - begin));
+  });
   return env.Undefined();
 }
 
@@ -1409,6 +1462,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("poolFailureProbe", Napi::Function::New(env, PoolFailureProbe));
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("lerp", Napi::Function::New(env, Lerp));
+  exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("gatherRows", Napi::Function::New(env, GatherRows));
   exports.Set("transform", Napi::Function::New(env, Transform));

@@ -4,7 +4,7 @@ import { matMulKernel } from './matmul.js';
 import { convKernels } from './conv.js';
 import { reverseKernel, transformKernel } from './image.js';
 import { argMaxKernel, softmaxKernel } from './rows.js';
-import { BINARY_OPS, binaryKernel, castKernel, gatherKernel, lerpKernel, REDUCE_OPS, reduceKernel, selectKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
+import { BINARY_OPS, binaryKernel, adamKernel, castKernel, gatherKernel, lerpKernel, REDUCE_OPS, reduceKernel, selectKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 
@@ -23,15 +23,16 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     Cast: castKernel(addon, cpuKernel('Cast')),
     Transform: transformKernel(addon, cpuKernel('Transform')),
     Reverse: reverseKernel(addon, cpuKernel('Reverse')),
-    // core's FUSED_KERNELS.lerp (the name is core's contract; this package does not depend on core)
+    // core's FUSED_KERNELS (the names are core's contract; this package does not depend on core)
     TikhonovLerp: lerpKernel(addon),
+    TikhonovAdam: adamKernel(addon),
   };
   for (const [name, op] of Object.entries(REDUCE_OPS)) kernels[name] = reduceKernel(addon, op, cpuKernel(name));
   for (const [name, op] of Object.entries(UNARY_OPS)) kernels[name] = unaryKernel(addon, op, cpuKernel(name));
   for (const [name, op] of Object.entries(BINARY_OPS)) kernels[name] = binaryKernel(addon, op, cpuKernel(name));
   Object.assign(kernels, convKernels(addon, cpuKernel));
   for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
-    // TikhonovLerp has no cpu kernel to replace
+    // core's fused kernels have no cpu kernel to replace
     if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
     tf.registerKernel({ kernelName, backendName, kernelFunc });
   }
