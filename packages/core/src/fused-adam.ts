@@ -16,11 +16,9 @@ interface AdamState {
 
 /**
  * tfjs's Adam, one kernel per variable where the backend has the fused
- * `FUSED_KERNELS.adam` kernel: tfjs's AdamOptimizer runs 13 kernels per
- * variable (and two scalar uploads), whose param-sized temporaries all live
- * until the end of its tidy — on a small model that is most of a training
- * step and a working set several times the model's size (two such runs on
- * this machine's two cores then fight over the shared cache). The fused
+ * `FUSED_KERNELS.adam` kernel: tfjs's AdamOptimizer runs 14 kernels per
+ * variable, whose param-sized temporaries all live until the end of its
+ * tidy — on a small model most of a training step's kernels. The fused
  * kernel reads value, gradient, m and v once and writes the three results,
  * with the same float32 operations in the same order, so the numbers are
  * tfjs's bit for bit (tested). Its state, serialization (`className`
@@ -28,6 +26,8 @@ interface AdamState {
  * without the kernel it is AdamOptimizer.
  */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  // The slot creation and the βᵗ update below repeat AdamOptimizer's own: its
+  // applyGradients does both inside the per-variable loop this replaces.
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     if (!tf.getKernel(FUSED_KERNELS.adam, tf.getBackend())) return super.applyGradients(variableGradients);
     const self = this as unknown as AdamState;

@@ -117,52 +117,6 @@ export function unaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc
   };
 }
 
-/**
- * Core's fused lerp (`FUSED_KERNELS.lerp`, a + weight·(b − a)) in one native
- * pass. Core only dispatches it for two float32 tensors of one shape; a
- * float32 tensor stored in another array type (tfjs-cpu keeps a cast from
- * bool as bytes) is copied to floats first.
- */
-export function lerpKernel(addon: NativeAddon): KernelFunc {
-  return (args) => {
-    const { a, b } = args.inputs as Inputs;
-    const { weight } = args.attrs as { weight: number };
-    const backend = args.backend as MathBackendCPU;
-    if (!tf.util.arraysEqual(a!.shape, b!.shape)) throw new RangeError(`TikhonovLerp: a has shape [${a!.shape}] and b [${b!.shape}]; they must be equal`);
-    const floats = (t: tf.TensorInfo) => valuesOf(backend, t) ?? Float32Array.from(backend.data.get(t.dataId).values as ArrayLike<number>);
-    const out = outputArray(backend, sizeOf(a!.shape));
-    if (out.length > 0) addon.lerp(floats(a!), floats(b!), out, weight);
-    return backend.makeTensorInfo(a!.shape, 'float32', out);
-  };
-}
-
-/**
- * Core's fused Adam update (`FUSED_KERNELS.adam`): outputs [value, m, v]
- * from one native pass. The scalars are rounded to float32 as tfjs's
- * AdamOptimizer makes them (a number becomes a float32 scalar; 1 − βᵗ is a
- * float32 subtraction from the stored βᵗ), so the pass repeats its
- * arithmetic exactly. βᵗ is read from its scalar's storage: host memory on
- * this backend, not a device read.
- */
-export function adamKernel(addon: NativeAddon): KernelFunc {
-  return (args) => {
-    const { value, gradient, m, v, accBeta1, accBeta2 } = args.inputs as Inputs;
-    const { beta1, beta2, epsilon, learningRate } = args.attrs as { beta1: number; beta2: number; epsilon: number; learningRate: number };
-    const backend = args.backend as MathBackendCPU;
-    const floats = (t: tf.TensorInfo) => valuesOf(backend, t) ?? Float32Array.from(backend.data.get(t.dataId).values as ArrayLike<number>);
-    for (const [name, t] of [['gradient', gradient], ['m', m], ['v', v]] as const) {
-      if (!tf.util.arraysEqual(t!.shape, value!.shape)) throw new RangeError(`TikhonovAdam: ${name} has shape [${t!.shape}] but value has [${value!.shape}]`);
-    }
-    const power1 = floats(accBeta1!)[0]!;
-    const power2 = floats(accBeta2!)[0]!;
-    const constants = Float32Array.of(beta1, 1 - beta1, beta2, 1 - beta2, Math.fround(1 - power1), Math.fround(1 - power2), epsilon, -learningRate);
-    const n = sizeOf(value!.shape);
-    const outs = [outputArray(backend, n), outputArray(backend, n), outputArray(backend, n)] as const;
-    if (n > 0) addon.adam(floats(value!), floats(gradient!), floats(m!), floats(v!), outs[0], outs[1], outs[2], constants);
-    return outs.map((out) => backend.makeTensorInfo(value!.shape, 'float32', out));
-  };
-}
-
 /** Select (where) with a condition of the same shape as both branches, natively; other cases fall back. */
 export function selectKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
   return (args) => {

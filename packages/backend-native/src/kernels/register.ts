@@ -4,7 +4,8 @@ import { matMulKernel } from './matmul.js';
 import { convKernels } from './conv.js';
 import { reverseKernel, transformKernel } from './image.js';
 import { argMaxKernel, softmaxKernel } from './rows.js';
-import { BINARY_OPS, binaryKernel, adamKernel, castKernel, gatherKernel, lerpKernel, REDUCE_OPS, reduceKernel, selectKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
+import { adamKernel, lerpKernel } from './updates.js';
+import { BINARY_OPS, binaryKernel, castKernel, gatherKernel, REDUCE_OPS, reduceKernel, selectKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 

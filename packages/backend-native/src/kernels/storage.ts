@@ -21,3 +21,12 @@ export function valuesOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Arra
   const values = backend.data.get(t.dataId).values;
   return t.dtype === 'float32' && values instanceof Float32Array ? values : undefined;
 }
+
+/**
+ * The float32 values of a float32 tensor as a Float32Array: its own storage,
+ * or a copy where tfjs-cpu keeps it in another array type (a cast from bool
+ * stays bytes). For kernels with no cpu fallback to hand such a tensor to.
+ */
+export function floatsOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
+  return valuesOf(backend, t) ?? Float32Array.from(backend.data.get(t.dataId).values as ArrayLike<number>);
+}

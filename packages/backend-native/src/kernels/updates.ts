@@ -1,0 +1,51 @@
+// Core's fused update kernels (FUSED_KERNELS: weight averages, the Adam
+// step): no gradient, never on the tape, each one native pass.
+import * as tf from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { NativeAddon } from '../addon.js';
+import { floatsOf, outputArray } from './storage.js';
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+type Inputs = Record<string, tf.TensorInfo>;
+
+/**
+ * Core's fused lerp (`FUSED_KERNELS.lerp`, a + weight·(b − a)) in one native
+ * pass. Core only dispatches it for two float32 tensors of one shape.
+ */
+export function lerpKernel(addon: NativeAddon): KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as Inputs;
+    const { weight } = args.attrs as { weight: number };
+    const backend = args.backend as MathBackendCPU;
+    if (!tf.util.arraysEqual(a!.shape, b!.shape)) throw new RangeError(`TikhonovLerp: a has shape [${a!.shape}] and b [${b!.shape}]; they must be equal`);
+    const out = outputArray(backend, tf.util.sizeFromShape(a!.shape));
+    if (out.length > 0) addon.lerp(floatsOf(backend, a!), floatsOf(backend, b!), out, weight);
+    return backend.makeTensorInfo(a!.shape, 'float32', out);
+  };
+}
+
+/**
+ * Core's fused Adam update (`FUSED_KERNELS.adam`): outputs [value, m, v]
+ * from one native pass. The scalars are rounded to float32 as tfjs's
+ * AdamOptimizer makes them (a number becomes a float32 scalar; 1 − βᵗ is a
+ * float32 subtraction from the stored βᵗ), so the pass repeats its
+ * arithmetic exactly. βᵗ is read from its scalar's storage: host memory on
+ * this backend, not a device read.
+ */
+export function adamKernel(addon: NativeAddon): KernelFunc {
+  return (args) => {
+    const { value, gradient, m, v, accBeta1, accBeta2 } = args.inputs as Inputs;
+    const { beta1, beta2, epsilon, learningRate } = args.attrs as { beta1: number; beta2: number; epsilon: number; learningRate: number };
+    const backend = args.backend as MathBackendCPU;
+    for (const [name, t] of [['gradient', gradient], ['m', m], ['v', v]] as const) {
+      if (!tf.util.arraysEqual(t!.shape, value!.shape)) throw new RangeError(`TikhonovAdam: ${name} has shape [${t!.shape}] but value has [${value!.shape}]`);
+    }
+    const power1 = floatsOf(backend, accBeta1!)[0]!;
+    const power2 = floatsOf(backend, accBeta2!)[0]!;
+    const constants = Float32Array.of(beta1, 1 - beta1, beta2, 1 - beta2, Math.fround(1 - power1), Math.fround(1 - power2), epsilon, -learningRate);
+    const n = tf.util.sizeFromShape(value!.shape);
+    const outs = [outputArray(backend, n), outputArray(backend, n), outputArray(backend, n)] as const;
+    if (n > 0) addon.adam(floatsOf(backend, value!), floatsOf(backend, gradient!), floatsOf(backend, m!), floatsOf(backend, v!), outs[0], outs[1], outs[2], constants);
+    return outs.map((out) => backend.makeTensorInfo(value!.shape, 'float32', out));
+  };
+}
