@@ -8,7 +8,7 @@ export * as nn from './nn/index.js';
 export * as dataset from './data/index.js';
 export type { Dataset, Batch, Targets, Standardizer } from './data/dataset.js';
 export { BuiltModel, type ForwardHooks, type ModuleInfo } from './nn/model.js';
-export type { ParamInfo, ParamRole, Site, SiteKind, ModelOutput, Shape, OutputShape } from './nn/types.js';
+export type { DenseCall, ParamInfo, ParamRole, Site, SiteKind, ModelOutput, Shape, OutputShape } from './nn/types.js';
 export { matchesParam, matchesSite, selectOrThrow, selectSitesOrThrow, describeSelector, type ParamSelector, type SiteSelector } from './nn/select.js';
 export type { Module, InitScope, ForwardScope, ParamSpec } from './nn/module.js';
 export {

@@ -37,8 +37,8 @@ function checkOne(candidate: unknown, index: number): Plugin {
     if (!Array.isArray(modes) || modes.length === 0 || modes.some((m) => !(MODES as readonly unknown[]).includes(m)) || new Set(modes).size !== modes.length) {
       throw new PluginContractError(`plugin '${p.name}': modes = ${JSON.stringify(p.modes)} must be a non-empty list of distinct modes from ${MODES.join(', ')}`);
     }
-    if (!p.transformParam && !p.transformActivation) {
-      throw new PluginContractError(`plugin '${p.name}' declares modes but has neither transformParam nor transformActivation, the only hooks modes apply to`);
+    if (!p.transformParam && !p.transformDense && !p.transformActivation) {
+      throw new PluginContractError(`plugin '${p.name}' declares modes but has none of transformParam, transformDense, transformActivation, the only hooks modes apply to`);
     }
   }
   if (p.afterStepKind !== undefined) {
@@ -66,6 +66,9 @@ export function registerPlugins(plugins: readonly unknown[]): Plugin[] {
     .map((entry) => entry.plugin);
 }
 
+/** The hooks whose plugins run in their declared `modes`. */
+type ForwardHook = 'transformParam' | 'transformDense' | 'transformActivation';
+
 /** The modes a plugin's forward hooks run in. */
 export const modesOf = (plugin: Plugin): readonly Mode[] => plugin.modes ?? ['train'];
 
@@ -79,7 +82,7 @@ const kindRank = (plugin: Plugin) => AFTER_STEP_KINDS.indexOf(plugin.afterStepKi
  */
 export interface HookTable {
   readonly byHook: { readonly [H in HookName]: readonly Plugin[] };
-  readonly forward: { readonly [M in Mode]: { readonly transformParam: readonly Plugin[]; readonly transformActivation: readonly Plugin[] } };
+  readonly forward: { readonly [M in Mode]: { readonly [H in ForwardHook]: readonly Plugin[] } };
 }
 
 /** Resolves the {@link HookTable} of sorted plugins. */
@@ -88,10 +91,14 @@ export function hookTable(sorted: readonly Plugin[]): HookTable {
   for (const hook of HOOKS) byHook[hook] = sorted.filter((p) => typeof p[hook] === 'function');
   // a stable sort keeps order and list order within one kind
   byHook.afterStep = [...byHook.afterStep].sort((a, b) => kindRank(a) - kindRank(b));
-  const forward = {} as Record<Mode, { transformParam: Plugin[]; transformActivation: Plugin[] }>;
+  const forward = {} as Record<Mode, Record<ForwardHook, Plugin[]>>;
   for (const mode of MODES) {
     const inMode = (p: Plugin) => modesOf(p).includes(mode);
-    forward[mode] = { transformParam: byHook.transformParam.filter(inMode), transformActivation: byHook.transformActivation.filter(inMode) };
+    forward[mode] = {
+      transformParam: byHook.transformParam.filter(inMode),
+      transformDense: byHook.transformDense.filter(inMode),
+      transformActivation: byHook.transformActivation.filter(inMode),
+    };
   }
   return { byHook, forward };
 }
@@ -100,7 +107,7 @@ export function hookTable(sorted: readonly Plugin[]): HookTable {
 export function describeHooks(table: HookTable): string {
   const width = Math.max(...HOOKS.map((h) => h.length));
   const label = (hook: HookName, p: Plugin) => {
-    if (hook === 'transformParam' || hook === 'transformActivation') return `${p.name} [${modesOf(p).join(', ')}]`;
+    if (HOOK_TABLE[hook].modes === 'declared') return `${p.name} [${modesOf(p).join(', ')}]`;
     if (hook === 'afterStep') return `${p.name} [${p.afterStepKind ?? 'update'}]`;
     return p.name;
   };

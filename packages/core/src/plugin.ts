@@ -4,7 +4,7 @@ import type { Batch, Dataset } from './data/dataset.js';
 import type { History } from './history.js';
 import type { BuiltModel } from './nn/model.js';
 import type { ParamSelector } from './nn/select.js';
-import type { ModelOutput, ParamInfo, Site } from './nn/types.js';
+import type { DenseCall, ModelOutput, ParamInfo, Site } from './nn/types.js';
 import type { RandomStream } from './random.js';
 import type { LearningRateSchedule } from './schedules.js';
 
@@ -14,7 +14,7 @@ export const API_VERSION = 2;
 /** Metrics of one evaluation, e.g. `{ 'val.loss': 0.31, 'val.accuracy': 0.9 }`. */
 export type Metrics = Record<string, number>;
 
-export type { PluginState };
+export type { PluginState, DenseCall };
 
 /**
  * The mode a forward pass runs in: `'train'` (a training step), `'sample'`
@@ -144,6 +144,12 @@ export interface StepContext {
   /** Batches per epoch of the fit in progress (one step advances `epochProgress` by 1/stepsPerEpoch). */
   readonly stepsPerEpoch: number;
   /**
+   * In `afterStep`: the step's gradients of this plugin's own `variables`,
+   * under their keys (a variable the step's loss did not reach has none).
+   * Empty in every other hook.
+   */
+  readonly ownGradients: Readonly<Record<string, tf.Tensor>>;
+  /**
    * Runs the model on x as a nested pass: params and activations go through
    * the forward hooks of the plugins declared for `mode` (default: this
    * pass's mode), which see `ctx.pass = { tag, nested: true }`.
@@ -179,7 +185,7 @@ export interface Plugin {
   readonly apiVersion: 2;
   /** Lower runs first; ties keep list order. See {@link Order} for the default tiers. */
   readonly order?: number;
-  /** Modes in which `transformParam` and `transformActivation` run. Default `['train']`. */
+  /** Modes in which `transformParam`, `transformDense` and `transformActivation` run. Default `['train']`. */
   readonly modes?: readonly Mode[];
   /** What `afterStep` does, which fixes when it runs (see {@link AfterStepKind}). Default `'update'`. */
   readonly afterStepKind?: AfterStepKind;
@@ -201,6 +207,15 @@ export interface Plugin {
   transformBatch?(batch: Batch, ctx: StepContext): Batch;
   /** [tape] Returns the value a forward pass uses for a param (weight noise, DropConnect); runs in `modes`. */
   transformParam?(param: ParamInfo, value: tf.Tensor, ctx: StepContext): tf.Tensor;
+  /**
+   * [tape] Returns a dense layer's pre-activation x·W + b: `next()` is the
+   * layer's own product (over the params' values after every
+   * `transformParam`, and the inner plugins' `transformDense`); return it or
+   * something computed from it (local reparameterisation adds per-example
+   * noise). Runs in `modes`; a layer wrapped by any plugin computes its
+   * activation separately from the product.
+   */
+  transformDense?(call: DenseCall, next: () => tf.Tensor, ctx: StepContext): tf.Tensor;
   /** [tape] Returns the activation passed on from a site (dropout, hidden noise); runs in `modes`. */
   transformActivation?(site: Site, h: tf.Tensor, ctx: StepContext): tf.Tensor;
   /** [tape] A scalar added to the data loss, or undefined for none; `ctx.activations` holds the pass's sites. */
@@ -211,6 +226,15 @@ export interface Plugin {
   afterStep?(ctx: StepContext): void;
   /** Wraps inference (`'infer'` and `'sample'`): call `next` (possibly several times) and return the prediction. */
   wrapPredict?(x: tf.Tensor, next: Predict, ctx: PredictContext): ModelOutput;
+  /**
+   * Variables the plugin trains itself and reads under the tape (Bayes by
+   * Backprop's ρ), by key; asked for at every step. The step's tape
+   * differentiates them with the model's params, and this plugin's
+   * `afterStep` finds their gradients in `ctx.ownGradients`. They are not the
+   * model's params: the trainer's optimizer, checkpoints and other plugins
+   * never see them (save them in `stateDict`).
+   */
+  variables?(): Readonly<Record<string, tf.Variable>>;
   /** State to store in a checkpoint. */
   stateDict?(): PluginState;
   /** Restores state from a checkpoint. */
@@ -231,7 +255,9 @@ export const HOOK_TABLE = {
   beforeFit: { dispatch: 'sequence', modes: 'fit' },
   beforeEpoch: { dispatch: 'sequence', modes: 'fit' },
   transformBatch: { dispatch: 'pipe', modes: 'train' },
+  variables: { dispatch: 'collect', modes: 'train' },
   transformParam: { dispatch: 'pipe', modes: 'declared' },
+  transformDense: { dispatch: 'wrap', modes: 'declared' },
   transformActivation: { dispatch: 'pipe', modes: 'declared' },
   penalty: { dispatch: 'sum', modes: 'train' },
   transformGradients: { dispatch: 'pipe', modes: 'train' },

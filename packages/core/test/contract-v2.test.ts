@@ -14,7 +14,7 @@ describe('registration rules of v2', () => {
     const t = (plugin: Record<string, unknown>) => () => make([{ name: 'p', apiVersion: 2, ...plugin } as unknown as Plugin]);
     expect(t({ modes: ['train', 'eval'], transformActivation: (_s: unknown, h: unknown) => h })).toThrow(/plugin 'p': modes = \["train","eval"\] must be a non-empty list of distinct modes from train, sample, infer/);
     expect(t({ modes: [], transformActivation: (_s: unknown, h: unknown) => h })).toThrow(PluginContractError);
-    expect(t({ modes: ['train'], penalty: () => undefined })).toThrow(/plugin 'p' declares modes but has neither transformParam nor transformActivation/);
+    expect(t({ modes: ['train'], penalty: () => undefined })).toThrow(/plugin 'p' declares modes but has none of transformParam, transformDense, transformActivation/);
     expect(t({ afterStepKind: 'project', afterStep: () => {} })).toThrow(/afterStepKind = "project" must be one of update, decay, constraint, average/);
     expect(t({ afterStepKind: 'decay' })).toThrow(/plugin 'p' declares afterStepKind 'decay' but has no afterStep/);
   });

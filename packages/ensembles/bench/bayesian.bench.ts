@@ -2,7 +2,8 @@
 // plain step on the bench MLP 784-256-256-10 (batch 128; interleaved rounds,
 // median ratios), on the fastest backend that starts. SVGD runs K
 // forward/backward passes per step (one per particle), so ≈ K× is its floor;
-// Bayes by Backprop runs one pass at a sampled w plus elementwise work on μ, ρ.
+// Bayes by Backprop runs one pass at a sampled w (or, local, one more product
+// (x²)·σ² per dense layer) plus elementwise work on μ, ρ.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { compareStepTimes, printStepTimes } from '@tikhonov/core/testing';
@@ -15,7 +16,8 @@ const rounds = Number(process.env.TIKHONOV_BENCH_ROUNDS ?? 8);
 const rows = await compareStepTimes(
   [
     { label: 'none', plugins: [] },
-    { label: 'bayesByBackprop', plugins: [bayesByBackprop()] },
+    { label: 'bayesByBackprop (local reparameterisation)', plugins: [bayesByBackprop()] },
+    { label: 'bayesByBackprop, per weight', plugins: [bayesByBackprop({ local: false })] },
     { label: 'svgd, 2 particles', plugins: [svgd({ particles: 2 })] },
     { label: 'svgd, 5 particles', plugins: [svgd({ particles: 5 })] },
   ],

@@ -9,6 +9,8 @@ import { runForward, type ForwardRequest } from './forward.js';
 import { evaluateData } from './inference.js';
 import type { RunState } from './run-state.js';
 
+const NO_GRADIENTS: Readonly<Record<string, tf.Tensor>> = Object.freeze({});
+
 /** Builds the step and fit contexts of every plugin, once, at construction. */
 export function createContexts(run: RunState): void {
   for (const plugin of run.plugins) run.contexts.set(plugin, { step: stepContext(run, plugin), fit: fitContext(run, plugin) });
@@ -112,6 +114,9 @@ function stepContext(run: RunState, plugin: Plugin): StepContext {
         stream = new RandomStream([...pass.streamKey, plugin.name]);
       }
       return stream!;
+    },
+    get ownGradients() {
+      return pass.ownGradients.get(plugin) ?? NO_GRADIENTS;
     },
     forward: (x, options = {}) => runForward(run, x, nestedRequest(options, pass.mode)),
     loss: (prediction, target, weight) => dataLoss(run.losses!, prediction, target, weight),

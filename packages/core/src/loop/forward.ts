@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ForwardHooks } from '../nn/model.js';
-import type { ModelOutput, ParamInfo, Site } from '../nn/types.js';
+import type { DenseCall, ModelOutput, ParamInfo, Site } from '../nn/types.js';
 import type { Mode, SiteActivation } from '../plugin.js';
 import type { RunState } from './run-state.js';
 import { RandomStream } from '../random.js';
@@ -39,8 +39,9 @@ export function runForward(run: RunState, x: tf.Tensor, request: ForwardRequest)
 }
 
 function forwardHooks(run: RunState, request: ForwardRequest): ForwardHooks {
-  const { transformParam, transformActivation } = run.hooks.table.forward[request.mode];
+  const { transformParam, transformDense, transformActivation } = run.hooks.table.forward[request.mode];
   const paramPlugins = run.hooks.enabled(transformParam);
+  const densePlugins = run.hooks.enabled(transformDense);
   const sitePlugins = run.hooks.enabled(transformActivation);
   const record = request.record;
   // A param read twice in one forward (a shared module) is transformed once.
@@ -64,6 +65,19 @@ function forwardHooks(run: RunState, request: ForwardRequest): ForwardHooks {
             const v = run.hooks.pipe(paramPlugins, 'transformParam', value, (plugin, current) => plugin.transformParam!(param, current, run.contextsOf(plugin).step));
             cache.set(param, v);
             return v;
+          },
+    transformDense:
+      densePlugins.length === 0
+        ? undefined
+        : (call: DenseCall, product: () => tf.Tensor) => {
+            // nested like wrapPredict: the first plugin in order is outermost, the layer's own product innermost
+            let next = product;
+            for (let i = densePlugins.length - 1; i >= 0; i--) {
+              const plugin = densePlugins[i]!;
+              const inner = next;
+              next = () => run.hooks.call(plugin, 'transformDense', () => plugin.transformDense!(call, inner, run.contextsOf(plugin).step));
+            }
+            return next();
           },
     transformActivation:
       sitePlugins.length === 0 && !record

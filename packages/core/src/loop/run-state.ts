@@ -24,6 +24,8 @@ export interface PassState {
   streamKey: ReadonlyArray<number | string>;
   /** Site activations of the step's main pass, handed to `penalty`; empty elsewhere. */
   activations: readonly SiteActivation[];
+  /** In afterStep: each plugin's gradients of its own `variables`; empty elsewhere. */
+  readonly ownGradients: Map<Plugin, Readonly<Record<string, tf.Tensor>>>;
 }
 
 /** The contexts each plugin's hooks get, built once per plugin. */
@@ -49,7 +51,7 @@ export class RunState {
   /** The variable order the optimizer's slots are aligned to (see alignSlots), and the slots of those left out. */
   slotOrder: readonly string[] = [];
   readonly parkedSlots: ParkedSlots = new Map();
-  readonly pass: PassState = { step: 0, epoch: 0, mode: 'train', tag: 'main', nested: false, batch: undefined, streamKey: [], activations: [] };
+  readonly pass: PassState = { step: 0, epoch: 0, mode: 'train', tag: 'main', nested: false, batch: undefined, streamKey: [], activations: [], ownGradients: new Map() };
   stepCount = 0;
   /** The training data of the fit in progress (undefined between fits). */
   train: Dataset | undefined;

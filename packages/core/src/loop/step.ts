@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, Dataset } from '../data/dataset.js';
 import type { ParamInfo } from '../nn/types.js';
-import type { SiteActivation } from '../plugin.js';
+import type { Plugin, SiteActivation } from '../plugin.js';
+import { PluginContractError } from '../errors.js';
 import { dataLoss, gatherBatch } from './batches.js';
 import { runForward } from './forward.js';
 import type { RunState } from './run-state.js';
@@ -37,6 +38,7 @@ export function trainStep(run: RunState, train: Dataset, order: tf.Tensor1D, sta
       plugin.transformBatch!(b, run.contextsOf(plugin).step),
     );
     pass.batch = batch;
+    const own = pluginVariables(run);
     const stateUpdates = new Map<ParamInfo, tf.Tensor>();
     let value: tf.Scalar;
     let grads: tf.NamedTensorMap;
@@ -46,7 +48,7 @@ export function trainStep(run: RunState, train: Dataset, order: tf.Tensor1D, sta
         if (record) pass.activations = Object.freeze(record);
         const data = dataLoss(run.losses!, out, batch.y, batch.weight);
         return hooks.sum('penalty', (a: tf.Scalar, b: tf.Scalar) => tf.add(a, b) as tf.Scalar, data, (plugin) => plugin.penalty!(run.contextsOf(plugin).step));
-      }, trainableVariables(run)));
+      }, own.size === 0 ? trainableVariables(run) : [...trainableVariables(run), ...[...own.values()].flatMap((vars) => Object.values(vars))]));
     } finally {
       // the activations die with the tape's tidy: never hand them to a later hook
       pass.activations = NO_ACTIVATIONS;
@@ -64,7 +66,12 @@ export function trainStep(run: RunState, train: Dataset, order: tf.Tensor1D, sta
       param.variable.assign(next);
       next.dispose();
     }
-    hooks.sequence('afterStep', (plugin) => plugin.afterStep!(run.contextsOf(plugin).step));
+    for (const [plugin, vars] of own) pass.ownGradients.set(plugin, gradientsOf(vars, grads));
+    try {
+      hooks.sequence('afterStep', (plugin) => plugin.afterStep!(run.contextsOf(plugin).step));
+    } finally {
+      pass.ownGradients.clear();
+    }
     // kept as is, not summed here: a running sum and a first-non-finite-step
     // flag cost ≈ 8 small kernels every step, which showed on fast backends
     // (0.5–1 ms of a 5 ms step); the log point reads them all at once
@@ -72,6 +79,34 @@ export function trainStep(run: RunState, train: Dataset, order: tf.Tensor1D, sta
   });
   pass.batch = undefined;
   run.stepCount = step;
+}
+
+/** Each plugin's own `variables` for this step, checked (trainable tfjs variables; none of them a model param). */
+function pluginVariables(run: RunState): Map<Plugin, Readonly<Record<string, tf.Variable>>> {
+  const out = new Map<Plugin, Readonly<Record<string, tf.Variable>>>();
+  for (const plugin of run.hooks.enabled(run.hooks.table.byHook.variables)) {
+    const v = run.hooks.call(plugin, 'variables', () => plugin.variables!());
+    if (v === null || typeof v !== 'object') throw new PluginContractError(`plugin '${plugin.name}': variables() returned ${v === null ? 'null' : typeof v}; it must return a record of tf.Variable`);
+    for (const [key, variable] of Object.entries(v)) {
+      if (!(variable instanceof tf.Variable) || !variable.trainable) {
+        const what = variable instanceof tf.Variable ? 'a non-trainable tf.Variable' : (variable as unknown) instanceof tf.Tensor ? 'a tensor, not a tf.Variable' : typeof variable;
+        throw new PluginContractError(`plugin '${plugin.name}': variables() key '${key}' is ${what}; each value must be a trainable tf.Variable the plugin owns`);
+      }
+      if (run.model.params.some((p) => p.variable === variable)) throw new PluginContractError(`plugin '${plugin.name}': variables() key '${key}' is a model param; the trainer already differentiates those (their gradients reach transformGradients)`);
+    }
+    out.set(plugin, v);
+  }
+  return out;
+}
+
+/** A plugin's gradients (keyed like its variables) out of the tape's, keyed by tfjs variable name. */
+function gradientsOf(vars: Readonly<Record<string, tf.Variable>>, grads: tf.NamedTensorMap): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const [key, variable] of Object.entries(vars)) {
+    const g = grads[variable.name];
+    if (g) out[key] = g;
+  }
+  return out;
 }
 
 /** The variables the optimizer updates (frozen params left out), cached until freeze/unfreeze. */

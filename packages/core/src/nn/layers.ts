@@ -64,6 +64,14 @@ export function dense(units: number, options: DenseOptions = {}): Module {
     },
     apply(x, scope) {
       const input = single(x, 'nn.dense');
+      if (scope.dense && input.rank === 2) {
+        // plugins wrap the product (local reparameterisation): it reads the params inside, then the activation follows
+        const product = () => {
+          const y = tf.matMul(input, scope.param(self, 'kernel'));
+          return useBias ? tf.add(y, scope.param(self, 'bias')) : y;
+        };
+        return activate(act, scope.dense(self, input, product));
+      }
       const kernel = scope.param(self, 'kernel');
       const bias = useBias ? scope.param(self, 'bias') : undefined;
       // see fuseHere; under a tape the fused matmul also added reshapes

@@ -5,7 +5,7 @@ import { presetOf } from './preset.js';
 import type { ForwardScope, InitScope, Module, ParamSpec } from './module.js';
 import { isRecord } from './module.js';
 import { matchesParam, type ParamSelector } from './select.js';
-import type { ModelOutput, OutputShape, ParamInfo, Shape, Site, SiteKind } from './types.js';
+import type { DenseCall, ModelOutput, OutputShape, ParamInfo, Shape, Site, SiteKind } from './types.js';
 import { ModelError } from '../errors.js';
 
 let nextModelId = 0;
@@ -26,6 +26,8 @@ export interface ForwardHooks {
   random?(moduleName: string): RandomStream;
   transformParam?(p: ParamInfo, value: tf.Tensor): tf.Tensor;
   transformActivation?(site: Site, h: tf.Tensor): tf.Tensor;
+  /** Wraps a dense layer's product (see `ForwardScope.dense`). */
+  transformDense?(call: DenseCall, product: () => tf.Tensor): tf.Tensor;
   /** Receives the batch moments of normalisation layers in training mode (see `ForwardScope.observeMoments`). */
   observeMoments?(state: { mean: ParamInfo; variance: ParamInfo }, moments: { mean: tf.Tensor; variance: tf.Tensor; count: number }): void;
 }
@@ -155,6 +157,14 @@ export class BuiltModel {
         if (!p) throw new ModelError(`module '${this.moduleNames.get(module) ?? module.kind}' has no param '${localName}'`);
         return hooks.transformParam ? hooks.transformParam(p, p.variable) : p.variable;
       },
+      dense: hooks.transformDense
+        ? (module, input, product) => {
+            const own = this.byModule.get(module);
+            const kernel = own?.get('kernel');
+            if (!kernel) throw new ModelError(`module '${this.nameOf(module)}' has no param 'kernel'; only dense layers may call scope.dense`);
+            return hooks.transformDense!({ layer: this.nameOf(module), input, kernel, bias: own!.get('bias') }, product);
+          }
+        : undefined,
       site: (module, h, kind) => {
         const s = this.siteOf.get(module) ?? { name: this.nameOf(module), kind: kind ?? 'hidden' };
         return site(s, h);

@@ -43,6 +43,13 @@ export interface ForwardScope {
   random(module: Module): RandomStream;
   /** The value of a param for this forward pass, after every `transformParam`. */
   param(module: Module, localName: string): tf.Tensor;
+  /**
+   * Present when plugins wrap dense products (`transformDense`) in this pass:
+   * runs the product x·W + b of a dense `module` on `input`, which `product()`
+   * computes from its params, through them. The layer applies its activation
+   * to the result.
+   */
+  readonly dense?: (module: Module, input: tf.Tensor, product: () => tf.Tensor) => tf.Tensor;
   /** Passes an activation through every `transformActivation` of the site `module` emits. */
   site(module: Module, h: tf.Tensor, kind?: SiteKind): tf.Tensor;
   /** Runs a child module. */

@@ -30,6 +30,21 @@ export interface ParamInfo {
   readonly variable: tf.Variable;
 }
 
+/**
+ * A dense layer's affine product x·W + b in a forward pass, as a plugin's
+ * `transformDense` sees it (layers with a rank-2 input).
+ */
+export interface DenseCall {
+  /** The layer's module name; its params are `<layer>/kernel` and `<layer>/bias`. */
+  readonly layer: string;
+  /** The layer's input, [batch, in]. */
+  readonly input: tf.Tensor;
+  /** W, [in, units]. */
+  readonly kernel: ParamInfo;
+  /** b, [units], when the layer has one. */
+  readonly bias: ParamInfo | undefined;
+}
+
 /** What a model returns: one tensor, or a record of named outputs (multi-task). */
 export type ModelOutput = tf.Tensor | Record<string, tf.Tensor>;
 

@@ -39,7 +39,7 @@ export interface CheckPluginReport {
 }
 
 /** Hooks a fit with validation reaches, so a throwing copy must surface as PluginError. */
-const REACHED: HookName[] = ['beforeFit', 'beforeEpoch', 'transformBatch', 'transformParam', 'transformActivation', 'penalty', 'transformGradients', 'afterStep', 'beforeEvaluate', 'afterEvaluate', 'afterEpoch', 'afterFit', 'wrapPredict'];
+const REACHED: HookName[] = ['beforeFit', 'beforeEpoch', 'transformBatch', 'variables', 'transformParam', 'transformDense', 'transformActivation', 'penalty', 'transformGradients', 'afterStep', 'beforeEvaluate', 'afterEvaluate', 'afterEpoch', 'afterFit', 'wrapPredict'];
 
 function defaultData(): Dataset {
   return tf.tidy(() => {
