@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { definePlugin, OptionError, Order, paramSelectorSchema, RandomStream, schemas, selectOrThrow, z, type DenseCall, type ParamInfo, type ParamSelector, type Plugin } from '@tikhonov/core';
+import { definePlugin, OptionError, Order, paramSelectorSchema, RandomStream, schemas, selectOrThrow, z, type DenseCall, type ParamInfo, type ParamSelector, type Plugin, type StepContext } from '@tikhonov/core';
 import { tensorsFromJSON, tensorsToJSON, type SavedTensor } from './tensor-state.js';
 
 /** Options of {@link bayesByBackprop}. */
@@ -93,7 +93,21 @@ export const bayesByBackprop: (options?: BayesByBackpropPluginOptions & { name?:
       if (!eps) epsilon.set(param.name, (eps = tf.keep(new RandomStream([seed, name, 'epsilon', step, param.name]).normal([...param.shape]))));
       return eps;
     };
-    const sigmaOf = (key: string) => tf.softplus(rho.get(key)!);
+    // σ = softplus(ρ) on the tape, once per param in a step's main pass (its forward and the KL share it): each
+    // softplus costs a pass over the weights forward and two backward
+    let sigmas = new Map<string, tf.Tensor>();
+    let sigmasStep = -1;
+    const sigmaOf = (key: string, ctx: StepContext) => {
+      if (ctx.mode !== 'train' || ctx.pass.nested) return tf.softplus(rho.get(key)!);
+      if (sigmasStep !== ctx.step) {
+        // the last step's tensors died with its tidy: only forget them
+        sigmas = new Map();
+        sigmasStep = ctx.step;
+      }
+      let sd = sigmas.get(key);
+      if (!sd) sigmas.set(key, (sd = tf.softplus(rho.get(key)!)));
+      return sd;
+    };
     // local reparameterisation: the pre-activation drawn from its Gaussian under q, per example and unit
     const transformDense: Plugin['transformDense'] = (call, next, ctx) => {
       if (!rho.has(call.kernel.name)) return next();
@@ -105,8 +119,8 @@ export const bayesByBackprop: (options?: BayesByBackpropPluginOptions & { name?:
         wrapping = undefined;
       }
       // Var[x·W + b] = (x²)·σ_W² + σ_b² (a bias left out of `select` is a point estimate)
-      let variance = tf.matMul(tf.square(call.input), tf.square(sigmaOf(call.kernel.name)));
-      if (call.bias && rho.has(call.bias.name)) variance = tf.add(variance, tf.square(sigmaOf(call.bias.name)));
+      let variance = tf.matMul(tf.square(call.input), tf.square(sigmaOf(call.kernel.name, ctx)));
+      if (call.bias && rho.has(call.bias.name)) variance = tf.add(variance, tf.square(sigmaOf(call.bias.name, ctx)));
       const eps = ctx.random.normal(mean.shape);
       return tf.add(mean, tf.mul(tf.sqrt(tf.add(variance, VARIANCE_FLOOR)), eps));
     };
@@ -135,13 +149,13 @@ export const bayesByBackprop: (options?: BayesByBackpropPluginOptions & { name?:
       transformParam(param, value, ctx) {
         if (!rho.has(param.name) || param.name === wrapping?.kernel.name || param.name === wrapping?.bias?.name) return value;
         const eps = ctx.mode === 'train' ? epsilonAt(param, ctx.step) : ctx.random.normal([...param.shape]);
-        return tf.add(value, tf.mul(sigmaOf(param.name), eps));
+        return tf.add(value, tf.mul(sigmaOf(param.name, ctx), eps));
       },
       penalty(ctx) {
         if (chosen.length === 0) return undefined;
         // KL[N(μ, σ²) ‖ N(0, σ_p²)] = log(σ_p/σ) + (σ² + μ²)/(2σ_p²) − ½ per weight, μ and ρ both on the tape
         const terms = chosen.map((p) => {
-          const sd = sigmaOf(p.name);
+          const sd = sigmaOf(p.name, ctx);
           const perWeight = tf.sub(tf.div(tf.add(tf.square(sd), tf.square(p.variable)), 2 * priorVariance), tf.log(sd));
           return tf.sum(perWeight);
         });
