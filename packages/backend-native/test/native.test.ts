@@ -24,7 +24,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(info.engine).toBe('addon');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
-    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'TikhonovLerp', 'TikhonovAdam', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
+    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'TikhonovLerp', 'TikhonovAdam', 'TikhonovMomentum', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
   });
 
   it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
@@ -412,21 +412,20 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     tf.dispose([ta, tb, viaCore]);
   });
 
-  it('core’s fused Adam gives tfjs’s AdamOptimizer’s values and slots bit for bit over 12 steps (a learning-rate change, a missing gradient, 1 and 2 threads), and checkpoints alike', async () => {
-    const { FusedAdamOptimizer, FUSED_KERNELS, HostRandom, setLearningRate } = await import('@tikhonov/core');
-    await useNativeBackend();
-    expect(tf.getBackend()).toBe('native');
-    expect(tf.getKernel(FUSED_KERNELS.adam, 'native')).toBeDefined();
-    const r = new HostRandom(3);
-    const shapes = [[300, 257], [257], [7, 3]]; // the first above the threading threshold
+  // A fused optimizer against tfjs's own over 12 steps on three variables (the first above the threading threshold), a
+  // learning-rate change at step 5 and no gradient for the last variable at step 7: values and slots bit for bit, as
+  // many tensors held, and a fused optimizer restored from tfjs's weights continuing as tfjs's does.
+  async function expectTfjsUpdates(label: string, make: { fused: (lr: number) => tf.Optimizer; tfjs: (lr: number) => tf.Optimizer }, seed: number) {
+    const { HostRandom, setLearningRate } = await import('@tikhonov/core');
+    const r = new HostRandom(seed);
+    const shapes = [[300, 257], [257], [7, 3]];
     const start = shapes.map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => r.uniform() * 2 - 1));
     const grads = Array.from({ length: 12 }, () => shapes.map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => (r.uniform() - 0.5) * 3)));
     const run = (optimizer: tf.Optimizer, prefix: string) => {
       const vars = shapes.map((s, k) => tf.variable(tf.tensor(start[k]!, s), true, `${prefix}${k}`));
       grads.forEach((step, t) => {
-        if (t === 5) setLearningRate(optimizer, 0.003);
+        if (t === 5) setLearningRate(optimizer, 0.0037);
         tf.tidy(() => {
-          // at step 7 the last variable has no gradient (frozen for a step)
           const map = Object.fromEntries(vars.map((v, k) => [v.name, tf.tensor(step[k]!, shapes[k])]).filter((_, k) => !(t === 7 && k === 2)));
           optimizer.applyGradients(map as never);
         });
@@ -435,24 +434,22 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     };
     for (const threads of [1, 2]) {
       addon.setThreads(threads);
-      const fused = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7);
-      const reference = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
+      const fused = make.fused(0.013);
+      const reference = make.tfjs(0.013);
       const before = tf.memory().numTensors;
-      const a = run(fused, `fused${threads}/`);
+      const a = run(fused, `fused-${label}-${threads}/`);
       const afterFused = tf.memory().numTensors;
-      const b = run(reference, `tfjs${threads}/`);
-      // the fused optimizer holds as many tensors as tfjs's after 12 steps (its slots; nothing left over per step)
+      const b = run(reference, `tfjs-${label}-${threads}/`);
       expect(afterFused - before).toBe(tf.memory().numTensors - afterFused);
       for (let k = 0; k < shapes.length; k++) {
         const got = a[k]!.dataSync();
         const want = b[k]!.dataSync();
-        expect(got.findIndex((x, i) => x !== want[i]), `${threads} thread(s), variable ${k}: first differing value`).toBe(-1);
+        expect(got.findIndex((x, i) => x !== want[i]), `${label}, ${threads} thread(s), variable ${k}: first differing value`).toBe(-1);
       }
       const [wa, wb] = [await fused.getWeights(), await reference.getWeights()];
-      expect(wa.map((w) => w.name.replace(/^fused\d/, ''))).toEqual(wb.map((w) => w.name.replace(/^tfjs\d/, '')));
+      expect(wa.map((w) => w.name.replace(/^fused-[^/]+\//, ''))).toEqual(wb.map((w) => w.name.replace(/^tfjs-[^/]+\//, '')));
       for (let k = 0; k < wa.length; k++) expect(Array.from(wa[k]!.tensor.dataSync()), `slot ${wb[k]!.name}`).toEqual(Array.from(wb[k]!.tensor.dataSync()));
-      // a fused optimizer restored from tfjs's weights continues as tfjs's does
-      const resumed = new FusedAdamOptimizer(0.003, 0.9, 0.999, 1e-7);
+      const resumed = make.fused(0.0037);
       await resumed.setWeights(wb.map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) })));
       tf.tidy(() => {
         const g = Object.fromEntries(b.map((v, k) => [v.name, tf.tensor(grads[0]![k]!, shapes[k])]));
@@ -464,6 +461,24 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
       });
       tf.dispose([...a, ...b]);
       for (const o of [fused, reference, resumed]) o.dispose();
+    }
+  }
+
+  it('core’s fused Adam gives tfjs’s AdamOptimizer’s values and slots bit for bit over 12 steps (a learning-rate change, a missing gradient, 1 and 2 threads), and checkpoints alike', async () => {
+    const { FusedAdamOptimizer, FUSED_KERNELS } = await import('@tikhonov/core');
+    await useNativeBackend();
+    expect(tf.getBackend()).toBe('native');
+    expect(tf.getKernel(FUSED_KERNELS.adam, 'native')).toBeDefined();
+    await expectTfjsUpdates('adam', { fused: (lr) => new FusedAdamOptimizer(lr, 0.9, 0.999, 1e-7), tfjs: (lr) => tf.train.adam(lr, 0.9, 0.999, 1e-7) }, 3);
+  });
+
+  it('core’s fused momentum gives tfjs’s MomentumOptimizer’s values and velocities bit for bit over 12 steps (plain and Nesterov, a learning-rate change, a missing gradient, 1 and 2 threads), and checkpoints alike', async () => {
+    const { FusedMomentumOptimizer, FUSED_KERNELS } = await import('@tikhonov/core');
+    await useNativeBackend();
+    expect(tf.getBackend()).toBe('native');
+    expect(tf.getKernel(FUSED_KERNELS.momentum, 'native')).toBeDefined();
+    for (const nesterov of [false, true]) {
+      await expectTfjsUpdates(`momentum${nesterov ? '-nesterov' : ''}`, { fused: (lr) => new FusedMomentumOptimizer(lr, 0.87, nesterov), tfjs: (lr) => tf.train.momentum(lr, 0.87, nesterov) }, 5);
     }
   });
 

@@ -19,6 +19,14 @@ export const FUSED_KERNELS = {
    * AdamOptimizer (see {@link FusedAdamOptimizer}).
    */
   adam: 'TikhonovAdam',
+  /**
+   * One momentum-SGD update of one variable. Inputs `{ value, gradient,
+   * accumulation }` (float32, one shape), attributes `{ momentum,
+   * learningRate, useNesterov }`; outputs `[value, accumulation]` after the
+   * update, each float32 operation in the order and rounding of tfjs's
+   * MomentumOptimizer (see {@link FusedMomentumOptimizer}).
+   */
+  momentum: 'TikhonovMomentum',
 } as const;
 
 /**

@@ -66,6 +66,7 @@ export { deriveSeed, HostRandom, RandomStream, hostRandomFill, registerRandomFil
 export { zigguratTables } from './rng-kernels.js';
 export { FUSED_KERNELS, lerp } from './fused-ops.js';
 export { FusedAdamOptimizer } from './fused-adam.js';
+export { FusedMomentumOptimizer } from './fused-momentum.js';
 export { validateOptions, schemas, paramSelectorSchema, siteSelectorSchema, z } from './options.js';
 export {
   TikhonovError,

@@ -3,6 +3,7 @@ import { OptionError } from './errors.js';
 import { schemas, validateOptions, z } from './options.js';
 import { isSchedule, scheduledRate, type LearningRateSchedule } from './schedules.js';
 import { FusedAdamOptimizer } from './fused-adam.js';
+import { FusedMomentumOptimizer } from './fused-momentum.js';
 
 /** Optimizer names accepted by the trainer (tfjs-core's optimizers). */
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adamax' | 'adagrad' | 'adadelta' | 'rmsprop';
@@ -59,7 +60,8 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
     case 'sgd':
       return tf.train.sgd(lr);
     case 'momentum':
-      return tf.train.momentum(lr, o.momentum ?? 0.9, o.useNesterov ?? false);
+      // tfjs's momentum, fused into one kernel per variable where the backend has it
+      return new FusedMomentumOptimizer(lr, o.momentum ?? 0.9, o.useNesterov ?? false);
     case 'adam':
       // tfjs's Adam, fused into one kernel per variable where the backend has it
       return new FusedAdamOptimizer(lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999, o.epsilon ?? 1e-7);

@@ -82,3 +82,31 @@ describe('FusedAdamOptimizer', () => {
     reference.dispose();
   });
 });
+
+describe('FusedMomentumOptimizer', () => {
+  it("is the trainer's 'momentum': a tfjs MomentumOptimizer (class name 'Momentum', same config) that, on a backend without the fused kernel, updates as tfjs's does", async () => {
+    await tf.setBackend('cpu');
+    const { createOptimizer, FusedMomentumOptimizer } = await import('@tikhonov/core');
+    for (const useNesterov of [false, true]) {
+      const fused = createOptimizer({ name: 'momentum', learningRate: 0.02, momentum: 0.8, useNesterov });
+      expect(fused).toBeInstanceOf(FusedMomentumOptimizer);
+      expect(fused).toBeInstanceOf(tf.MomentumOptimizer);
+      expect(fused.getClassName()).toBe('Momentum');
+      const reference = tf.train.momentum(0.02, 0.8, useNesterov);
+      expect(fused.getConfig()).toEqual(reference.getConfig());
+      const a = tf.variable(tf.tensor([0.5, -1, 2]), true, `fusedMomentum/a${useNesterov}`);
+      const b = tf.variable(tf.tensor([0.5, -1, 2]), true, `fusedMomentum/b${useNesterov}`);
+      for (const g of [[1, -2, 0.5], [0.3, 0.3, -4], [-1, 0, 2]]) {
+        tf.tidy(() => fused.applyGradients({ [a.name]: tf.tensor(g) } as never));
+        tf.tidy(() => reference.applyGradients({ [b.name]: tf.tensor(g) } as never));
+      }
+      expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+      // by hand (plain): v ← 0.8v + g, θ ← θ − 0.02v over the three gradients, first coordinate: v = 1, 1.1, −0.12
+      if (!useNesterov) expect(a.dataSync()[0]).toBeCloseTo(0.5 - 0.02 * (1 + 1.1 - 0.12), 6);
+      tf.dispose([a, b]);
+      fused.dispose();
+      reference.dispose();
+    }
+  });
+});
+

@@ -407,6 +407,60 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// momentum(value, gradient, accumulation, outValue, outAccumulation,
+// momentum, negativeLearningRate, nesterov): one momentum-SGD update of one
+// variable (core's FUSED_KERNELS.momentum), the float operations of tfjs's
+// MomentumOptimizer in its order and none contracted into an FMA, so the
+// results equal tfjs's bit for bit: a = m·a + g, then θ = c·a + θ, or with
+// Nesterov θ = c·(g + a·m) + θ, where c = −lr as a float32.
+__attribute__((optimize("fp-contract=off"))) TIKHONOV_VECTOR void MomentumLoop(const float* __restrict value, const float* __restrict g, const float* __restrict acc,
+                                                                               float* __restrict outValue, float* __restrict outAcc, float m, float c, bool nesterov,
+                                                                               size_t n) {
+  if (nesterov) {
+    for (size_t i = 0; i < n; i++) {
+      const float decayed = m * acc[i];
+      const float next = decayed + g[i];
+      const float ahead = next * m;
+      const float look = g[i] + ahead;
+      const float delta = c * look;
+      outAcc[i] = next;
+      outValue[i] = delta + value[i];
+    }
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      const float decayed = m * acc[i];
+      const float next = decayed + g[i];
+      const float delta = c * next;
+      outAcc[i] = next;
+      outValue[i] = delta + value[i];
+    }
+  }
+}
+
+Napi::Value Momentum(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 8) throw Napi::TypeError::New(env, "momentum takes 8 arguments");
+  const char* names[] = {"value", "gradient", "accumulation", "outValue", "outAccumulation"};
+  std::vector<Napi::Float32Array> arrays;
+  for (int k = 0; k < 5; k++) arrays.push_back(Floats(env, info[k], names[k]));
+  if (!info[5].IsNumber() || !info[6].IsNumber()) throw Napi::TypeError::New(env, "momentum: momentum and negativeLearningRate must be numbers");
+  if (!info[7].IsBoolean()) throw Napi::TypeError::New(env, "momentum: nesterov must be a boolean");
+  const float m = info[5].As<Napi::Number>().FloatValue();
+  const float c = info[6].As<Napi::Number>().FloatValue();
+  const bool nesterov = info[7].As<Napi::Boolean>().Value();
+  const size_t n = arrays[0].ElementLength();
+  for (int k = 1; k < 5; k++) {
+    if (arrays[k].ElementLength() != n) {
+      throw Napi::RangeError::New(env, std::string("momentum: ") + names[k] + " holds " + std::to_string(arrays[k].ElementLength()) + " values but value holds " + std::to_string(n));
+    }
+  }
+  ForChunks(static_cast<int64_t>(n), 16, static_cast<int64_t>(n) * 2, [&](int64_t begin, int64_t end) {
+    MomentumLoop(arrays[0].Data() + begin, arrays[1].Data() + begin, arrays[2].Data() + begin, arrays[3].Data() + begin, arrays[4].Data() + begin, m, c, nesterov,
+                 static_cast<size_t>(end - begin));
+  });
+  return env.Undefined();
+}
+
 // biasActivation(out, bias, activation, alpha): in place, out = act(out +
 // bias), bias (or undefined: none) repeating over out's rows. activation 0
 // linear, 1 relu, 2 relu6, 3 leaky relu (x < 0 ? alpha·x : x); NaN stays NaN,
@@ -1463,6 +1517,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("lerp", Napi::Function::New(env, Lerp));
   exports.Set("adam", Napi::Function::New(env, Adam));
+  exports.Set("momentum", Napi::Function::New(env, Momentum));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("gatherRows", Napi::Function::New(env, GatherRows));
   exports.Set("transform", Napi::Function::New(env, Transform));

@@ -49,3 +49,24 @@ export function adamKernel(addon: NativeAddon): KernelFunc {
     return outs.map((out) => backend.makeTensorInfo(value!.shape, 'float32', out));
   };
 }
+
+/**
+ * Core's fused momentum-SGD update (`FUSED_KERNELS.momentum`): outputs
+ * [value, accumulation] from one native pass. −lr and the momentum are
+ * rounded to float32 as tfjs's MomentumOptimizer makes its scalars, so the
+ * pass repeats its arithmetic exactly.
+ */
+export function momentumKernel(addon: NativeAddon): KernelFunc {
+  return (args) => {
+    const { value, gradient, accumulation } = args.inputs as Inputs;
+    const { momentum, learningRate, useNesterov } = args.attrs as { momentum: number; learningRate: number; useNesterov: boolean };
+    const backend = args.backend as MathBackendCPU;
+    for (const [name, t] of [['gradient', gradient], ['accumulation', accumulation]] as const) {
+      if (!tf.util.arraysEqual(t!.shape, value!.shape)) throw new RangeError(`TikhonovMomentum: ${name} has shape [${t!.shape}] but value has [${value!.shape}]`);
+    }
+    const n = tf.util.sizeFromShape(value!.shape);
+    const outs = [outputArray(backend, n), outputArray(backend, n)] as const;
+    if (n > 0) addon.momentum(floatsOf(backend, value!), floatsOf(backend, gradient!), floatsOf(backend, accumulation!), outs[0], outs[1], momentum, -learningRate, useNesterov);
+    return outs.map((out) => backend.makeTensorInfo(value!.shape, 'float32', out));
+  };
+}
