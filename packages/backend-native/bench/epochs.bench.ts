@@ -2,11 +2,11 @@
 // Debian's python3-torch with OMP_WAIT_POLICY=PASSIVE), rounds alternating between the two:
 // - MLP 784-512-512-10, max-norm 3, SGD momentum 0.9, batch 128, 55 000 Fashion-MNIST images, 5 000 validation;
 // - the 4-conv CNN (32-32-64-64, dense 256, Adam, batch 128) on the first 10 000 images, 1 000 validation
-//   (TIKHONOV_BENCH_CNN_FULL=1: the issue's 55 000 / 5 000).
+//   (TIKHONOV_BENCH_CNN_FULL=1: the issue's 55 000 / 5 000). TIKHONOV_BENCH_ONLY=mlp or cnn runs one of them.
 // Both run through Trainer.fit with validation every epoch and early stopping (patience beyond the budget, so it
 // keeps θ* without stopping). Then where a Tikhonov epoch goes: the validation pass (timed in the fit by plugins
-// first and last in its hooks, so early stopping's θ* copy is inside), the shuffle and the plugins' per-step work
-// (timed apart), and the rest (steps, batch gathers, log points). Target (issue #20): Tikhonov's epoch ≤ 0.8×
+// first and last in its hooks, so early stopping's θ* copy is inside), the constraint plugins' afterSteps (timed in the
+// fit by plugins just before and after them), the shuffle (timed apart), and the rest (steps, batch gathers, log points). Target (issue #20): Tikhonov's epoch ≤ 0.8×
 // PyTorch's, both models.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -64,23 +64,28 @@ const workloads: Workload[] = [
   },
 ];
 
-/** One timed epoch: its seconds, and the seconds of its validation pass (with early stopping's work after it). */
+/** One timed epoch: its seconds, those of its validation pass (with early stopping's work after it) and of the constraint plugins' afterSteps. */
 interface EpochTime {
   total: number;
   validation: number;
+  constraints: number;
 }
 
 /** Each epoch of one fit (after `warmup` epochs), timed by two plugins: one first and one last in every hook. */
-async function fitEpochs(w: Workload, train: Dataset, validation: Dataset | undefined, options: { plugins: Plugin[]; epochs: number; warmup: number; maxSteps?: number }): Promise<EpochTime[]> {
-  const marks: Array<{ start: number; validationStart?: number; validationEnd?: number; end?: number }> = [];
-  const first: Plugin = { name: 'clockStart', apiVersion: 2, order: -1_000_000, beforeEpoch: () => void marks.push({ start: performance.now() }), beforeEvaluate: () => void (marks.at(-1)!.validationStart = performance.now()) };
+async function fitEpochs(w: Workload, train: Dataset, validation: Dataset | undefined, options: { plugins: Plugin[]; epochs: number; warmup: number }): Promise<EpochTime[]> {
+  const marks: Array<{ start: number; validationStart?: number; validationEnd?: number; end?: number; constraints: number }> = [];
+  // afterStep runs by kind: a 'decay' clock just before the constraints (max-norm) and an 'average' clock just after
+  // time them inside the fit (native kernels are synchronous, so the wall time is their work)
+  let constraintStart = 0;
+  const before: Plugin = { name: 'clockBeforeConstraints', apiVersion: 2, afterStepKind: 'decay', order: 1_000_000, afterStep: () => void (constraintStart = performance.now()) };
+  const after: Plugin = { name: 'clockAfterConstraints', apiVersion: 2, afterStepKind: 'average', order: -1_000_000, afterStep: () => void (marks.at(-1)!.constraints += performance.now() - constraintStart) };
+  const first: Plugin = { name: 'clockStart', apiVersion: 2, order: -1_000_000, beforeEpoch: () => void marks.push({ start: performance.now(), constraints: 0 }), beforeEvaluate: () => void (marks.at(-1)!.validationStart = performance.now()) };
   // last in afterEvaluate: early stopping's θ* copy (an afterEvaluate) falls inside the validation time
   const last: Plugin = { name: 'clockEnd', apiVersion: 2, order: 1_000_000, afterEvaluate: () => void (marks.at(-1)!.validationEnd = performance.now()), afterEpoch: () => void (marks.at(-1)!.end = performance.now()) };
-  const trainer = new Trainer({ model: w.model(), loss: 'softmaxCrossEntropy', optimizer: w.optimizer, plugins: [first, ...options.plugins, last], seed: 0, progress: false });
-  await trainer.fit(train, { epochs: options.warmup + options.epochs, batchSize: 128, maxSteps: options.maxSteps, ...(validation ? { validation: { data: validation } } : {}) });
-  const finished = performance.now(); // a fit cut short by maxSteps ends without afterEpoch
+  const trainer = new Trainer({ model: w.model(), loss: 'softmaxCrossEntropy', optimizer: w.optimizer, plugins: [first, before, ...options.plugins, after, last], seed: 0, progress: false });
+  await trainer.fit(train, { epochs: options.warmup + options.epochs, batchSize: 128, ...(validation ? { validation: { data: validation } } : {}) });
   trainer.dispose();
-  return marks.slice(options.warmup).map((m) => ({ total: ((m.end ?? finished) - m.start) / 1000, validation: m.validationEnd !== undefined ? (m.validationEnd - m.validationStart!) / 1000 : 0 }));
+  return marks.slice(options.warmup).map((m) => ({ total: (m.end! - m.start) / 1000, validation: m.validationEnd !== undefined ? (m.validationEnd - m.validationStart!) / 1000 : 0, constraints: m.constraints / 1000 }));
 }
 
 /** Median seconds of `f` over `reps` calls after one more. */
@@ -104,7 +109,9 @@ function torchEpochs(w: Workload): number[] {
 
 const span = (v: number[]) => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
 const verdicts: string[] = [];
-for (const w of workloads) {
+// TIKHONOV_BENCH_ONLY=mlp or cnn runs one workload
+const only = process.env.TIKHONOV_BENCH_ONLY;
+for (const w of workloads.filter((x) => !only || x.torchName === only)) {
   const train = part(0, w.train);
   const validation = part(w.train, w.train + w.validation);
   const ours: number[] = [];
@@ -122,23 +129,13 @@ for (const w of workloads) {
   console.log(`  Tikhonov  ${span(ours)} s per epoch (median ${median(ours).toFixed(2)})`);
   console.log(`  PyTorch   ${span(theirs)} s per epoch (median ${median(theirs).toFixed(2)})`);
   verdicts.push(`  ${ratio <= 0.8 ? '✓' : '✗'} ${w.name}: Tikhonov / PyTorch epoch = ${ratio.toFixed(2)} (target ≤ 0.8)`);
-  // where the epoch goes: the validation pass timed in the fit itself; the shuffle and the plugins' per-step work
-  // timed apart (alternating fits of 60 steps with and without them); the steps are the rest
+  // where the epoch goes: the validation pass and the constraint plugins' afterSteps timed in the fit itself, the
+  // shuffle apart; the steps are the rest
   const steps = Math.ceil(w.train / 128);
   const total = median(ours);
   const validating = median(timed.map((t) => t.validation));
   const shuffle = await timeOf(() => tf.dispose(tf.tensor1d(new HostRandom(7).permutation(w.train), 'int32')), 10);
-  let plugins = 0;
-  if (w.plugins().length > 0) {
-    const short = (list: Plugin[]) => fitEpochs(w, train, undefined, { plugins: list, epochs: 1, warmup: 0, maxSteps: 60 }).then((e) => e[0]!.total);
-    const withThem: number[] = [];
-    const without: number[] = [];
-    for (let r = 0; r < 3; r++) {
-      withThem.push(await short(w.plugins()));
-      without.push(await short([]));
-    }
-    plugins = ((median(withThem) - median(without)) / 60) * steps;
-  }
+  const plugins = median(timed.map((t) => t.constraints));
   const rest = total - validating - shuffle - plugins;
   console.log(`  where a Tikhonov epoch goes (${total.toFixed(2)} s):`);
   console.log(`    validation pass (${w.validation} images) + early stopping's θ* copy  ${validating.toFixed(3)} s`);

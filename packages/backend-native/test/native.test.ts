@@ -24,7 +24,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(info.engine).toBe('addon');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
-    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'TikhonovLerp', 'TikhonovAdam', 'TikhonovMomentum', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
+    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'TikhonovLerp', 'TikhonovAdam', 'TikhonovMomentum', 'TikhonovMaxNorm', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
   });
 
   it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
@@ -480,6 +480,58 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     for (const nesterov of [false, true]) {
       await expectTfjsUpdates(`momentum${nesterov ? '-nesterov' : ''}`, { fused: (lr) => new FusedMomentumOptimizer(lr, 0.87, nesterov), tfjs: (lr) => tf.train.momentum(lr, 0.87, nesterov) }, 5);
     }
+  });
+
+  it('core’s max-norm projection in two native passes: a float64 hand computation within 1e-6, units inside the ball bit for bit, NaN kept, the same on 1 and 2 threads', async () => {
+    const { FUSED_KERNELS, HostRandom, projectMaxNorm } = await import('@tikhonov/core');
+    await useNativeBackend();
+    expect(tf.getBackend()).toBe('native');
+    expect(tf.getKernel(FUSED_KERNELS.maxNorm, 'native')).toBeDefined();
+    const r = new HostRandom(8);
+    const [rows, cols] = [784, 512]; // the epoch bench's first kernel: above the threading threshold
+    const w = Float32Array.from({ length: rows * cols }, () => (r.uniform() - 0.5) * 0.3);
+    // column 7 well inside the ball, column 9 holds a NaN, column 11 is zero
+    for (let i = 0; i < rows; i++) {
+      w[i * cols + 7] = w[i * cols + 7]! * 1e-3;
+      w[i * cols + 11] = 0;
+    }
+    w[5 * cols + 9] = NaN;
+    const c = 2.4;
+    const norms = Array.from({ length: cols }, (_, j) => {
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += w[i * cols + j]! ** 2;
+      return Math.sqrt(s);
+    });
+    expect(norms.filter((n) => n > c).length).toBeGreaterThan(cols / 2); // most units are projected
+    const results: Float32Array[] = [];
+    for (const threads of [1, 2]) {
+      addon.setThreads(threads);
+      const value = tf.tensor2d(w, [rows, cols]);
+      const before = tf.memory().numTensors;
+      const out = projectMaxNorm(value, c);
+      expect(tf.memory().numTensors).toBe(before + 1);
+      results.push(out.dataSync() as Float32Array);
+      tf.dispose([value, out]);
+    }
+    expect(results[1]!.findIndex((v, i) => !Object.is(v, results[0]![i]))).toBe(-1);
+    const got = results[0]!;
+    let worst = 0;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const k = i * cols + j;
+        if (j === 9) {
+          expect(got[k]).toBeNaN();
+          continue;
+        }
+        const want = norms[j]! > c ? (w[k]! * c) / norms[j]! : w[k]!;
+        if (norms[j]! <= c) expect(got[k]).toBe(w[k]); // the same bits
+        worst = Math.max(worst, Math.abs(got[k]! - want) / Math.max(Math.abs(want), 1e-30));
+      }
+    }
+    expect(worst).toBeLessThan(1e-6);
+    // the entry point checks its lengths and c
+    expect(() => addon.maxNormColumns(w, new Float32Array(3), rows, cols, c)).toThrow(/w and out hold 401408 and 3 values but rows·cols is 401408/);
+    expect(() => addon.maxNormColumns(w, new Float32Array(w.length), rows, cols, 0)).toThrow(/c must be > 0/);
   });
 
   it('convolution and pooling entry points check buffers and geometry', () => {

@@ -27,6 +27,13 @@ export const FUSED_KERNELS = {
    * MomentumOptimizer (see {@link FusedMomentumOptimizer}).
    */
   momentum: 'TikhonovMomentum',
+  /**
+   * The max-norm projection of a kernel whose last axis indexes its units.
+   * Input `{ value }` (float32, rank ≥ 2), attribute `{ c }` (> 0); output
+   * value·min(1, c/‖w_j‖), ‖w_j‖ the norm of unit j's incoming weights (all
+   * axes but the last). See {@link projectMaxNorm}.
+   */
+  maxNorm: 'TikhonovMaxNorm',
 } as const;
 
 /**
@@ -43,3 +50,40 @@ export function lerp(a: tf.Tensor, b: tf.Tensor, weight: number): tf.Tensor {
   }
   return tf.tidy(() => tf.add(a, tf.mul(tf.sub(b, a), weight)));
 }
+
+/**
+ * The norm of each unit's incoming weights of a kernel whose fan-in is every
+ * axis but the last (dense, conv), shaped [1, …, 1, units] for broadcasting.
+ * The squares are summed over the rows with one product 1ᵀ·(W∘W), not a
+ * reduction over the leading axes, which tfjs's cpu backend performs by
+ * transposing (a full copy) first.
+ */
+export function columnNorms(value: tf.Tensor): tf.Tensor {
+  if (value.rank < 2) throw new RangeError(`columnNorms: value has shape [${value.shape}]; it needs rank ≥ 2 (the last axis indexes the units)`);
+  return tf.tidy(() => {
+    const units = value.shape[value.rank - 1]!;
+    const rows = value.size / units;
+    const squares = tf.reshape(tf.square(value), [rows, units]);
+    const sums = tf.matMul(tf.ones([1, rows]), squares);
+    return tf.sqrt(tf.reshape(sums, [...Array(value.rank - 1).fill(1), units]));
+  });
+}
+
+/**
+ * Max-norm projection (seed §7.3) of a kernel whose last axis indexes its
+ * units: every unit whose incoming weights (all other axes) have norm above
+ * c is scaled back onto the sphere of radius c, value·min(1, c/‖w_j‖); a
+ * unit inside the ball is multiplied by exactly 1 and keeps its bits.
+ * Composed, it passes over the weights five times (the squares written and
+ * read, the value read twice, the result written); a backend with
+ * `FUSED_KERNELS.maxNorm` does it in two.
+ */
+export function projectMaxNorm(value: tf.Tensor, c: number): tf.Tensor {
+  if (value.rank < 2) throw new RangeError(`projectMaxNorm: value has shape [${value.shape}]; it needs rank ≥ 2 (the last axis indexes the units)`);
+  if (!(typeof c === 'number' && c > 0 && Number.isFinite(c))) throw new RangeError(`projectMaxNorm: c = ${c} is not allowed; it must be a finite number > 0`);
+  if (value.dtype === 'float32' && value.size > 0 && tf.getKernel(FUSED_KERNELS.maxNorm, tf.getBackend())) {
+    return tf.engine().runKernel(FUSED_KERNELS.maxNorm, { value }, { c }) as tf.Tensor;
+  }
+  return tf.tidy(() => tf.mul(value, tf.minimum(tf.div(c, columnNorms(value)), 1)));
+}
+

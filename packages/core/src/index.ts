@@ -64,7 +64,7 @@ export type { LearningRateSchedule, CyclePosition } from './schedules.js';
 export { createOptimizer, optimizerNames, learningRateOf, setLearningRate, scheduleOf, type OptimizerName, type OptimizerSpec } from './optimizers.js';
 export { deriveSeed, HostRandom, RandomStream, hostRandomFill, registerRandomFill, type RandomFill } from './random.js';
 export { zigguratTables } from './rng-kernels.js';
-export { FUSED_KERNELS, lerp } from './fused-ops.js';
+export { columnNorms, FUSED_KERNELS, lerp, projectMaxNorm } from './fused-ops.js';
 export { FusedAdamOptimizer } from './fused-adam.js';
 export { FusedMomentumOptimizer } from './fused-momentum.js';
 export { validateOptions, schemas, paramSelectorSchema, siteSelectorSchema, z } from './options.js';

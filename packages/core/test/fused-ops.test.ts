@@ -110,3 +110,34 @@ describe('FusedMomentumOptimizer', () => {
   });
 });
 
+describe('projectMaxNorm', () => {
+  it('scales each unit above c onto the sphere and leaves the others bit for bit (hand computation in float64; dense and conv shapes)', async () => {
+    await tf.setBackend('cpu');
+    const { projectMaxNorm } = await import('@tikhonov/core');
+    // a 3×4 dense kernel: unit norms 5, 0.5, 0 and 13 against c = 2
+    const w = [
+      [3, 0.3, 0, 12],
+      [4, 0.4, 0, 5],
+      [0, 0, 0, 0],
+    ];
+    const out = projectMaxNorm(tf.tensor2d(w), 2);
+    const got = out.arraySync() as number[][];
+    const norms = [0, 1, 2, 3].map((j) => Math.hypot(...w.map((r) => r[j]!)));
+    w.forEach((row, i) => row.forEach((v, j) => expect(got[i]![j]).toBeCloseTo(norms[j]! > 2 ? (v * 2) / norms[j]! : v, 6)));
+    // inside the ball: the same float32 bits
+    expect(got.map((r) => r[1])).toEqual(Array.from(tf.tensor1d([0.3, 0.4, 0]).dataSync()));
+    // a conv kernel [2, 2, 1, 2]: the unit's fan-in is the first three axes
+    const conv = tf.tensor4d([1, 2, 1, 2, 1, 2, 1, 2], [2, 2, 1, 2]);
+    const projected = Array.from(projectMaxNorm(conv, 1).dataSync());
+    // unit 0 has norm √4 = 2, unit 1 √16 = 4: scaled by 1/2 and 1/4
+    expect(projected).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+    tf.dispose([out, conv]);
+  });
+
+  it('refuses rank 1 and a bad c, naming them', async () => {
+    const { projectMaxNorm } = await import('@tikhonov/core');
+    expect(() => projectMaxNorm(tf.zeros([3]), 1)).toThrow(/projectMaxNorm: value has shape \[3\]; it needs rank ≥ 2/);
+    expect(() => projectMaxNorm(tf.zeros([3, 2]), 0)).toThrow(/c = 0 is not allowed; it must be a finite number > 0/);
+  });
+});
+

@@ -1,22 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { definePlugin, paramSelectorSchema, schemas, z, type ParamInfo, type ParamSelector, type Plugin, type PluginHooks } from '@tikhonov/core';
+import { columnNorms, definePlugin, paramSelectorSchema, projectMaxNorm, schemas, z, type ParamInfo, type ParamSelector, type Plugin, type PluginHooks } from '@tikhonov/core';
 import { resolveGroups } from './selection.js';
 
 /** Norm of each unit's incoming weights (reduced over the param's fanInAxes), keeping dims for broadcasting. */
 export function unitNorms(p: ParamInfo, value: tf.Tensor = p.variable): tf.Tensor {
-  const axes = p.fanInAxes;
-  const rank = value.shape.length;
-  // Kernels whose fan-in is every axis but the last (dense, conv): sum the squares
-  // over the rows with one matmul 1ᵀ·(W∘W) instead of a reduction over leading
-  // axes, which tfjs's cpu backend performs by transposing (a full copy) first.
-  if (rank >= 2 && axes.length === rank - 1 && axes.every((a, i) => a === i)) {
-    const units = value.shape[rank - 1]!;
-    const rows = value.size / units;
-    const squares = tf.reshape(tf.square(value), [rows, units]);
-    const sums = tf.matMul(tf.ones([1, rows]), squares);
-    return tf.sqrt(tf.reshape(sums, [...Array(rank - 1).fill(1), units]));
-  }
-  return tf.sqrt(tf.sum(tf.square(value), [...axes], true));
+  return columnsAreUnits(p) ? columnNorms(value) : tf.sqrt(tf.sum(tf.square(value), [...p.fanInAxes], true));
+}
+
+/** True for kernels whose fan-in is every axis but the last (dense, conv): core's column operations apply. */
+function columnsAreUnits(p: ParamInfo): boolean {
+  const rank = p.shape.length;
+  return rank >= 2 && p.fanInAxes.length === rank - 1 && p.fanInAxes.every((a, i) => a === i);
 }
 
 /** The hooks of a projection applied after every step: `project` maps the selected params to their projected values. */
@@ -54,9 +48,10 @@ export interface MaxNormOptions {
 export const maxNorm: (options: MaxNormOptions) => Plugin = definePlugin({
   name: 'maxNorm',
   options: { c: schemas.positive, select: paramSelectorSchema.optional() },
-  // One full-size multiply by a per-unit factor min(1, c/‖w‖); w·1 = w exactly,
-  // so units inside the ball keep their bits.
-  setup: ({ c, select }: MaxNormOptions, name) => perParam(name, select, (p) => tf.mul(p.variable, tf.minimum(tf.div(c, unitNorms(p)), 1))),
+  // One full-size multiply by a per-unit factor min(1, c/‖w‖); w·1 = w exactly, so units inside the ball keep their
+  // bits. Dense and conv kernels go through core's projectMaxNorm (one fused kernel where the backend has it).
+  setup: ({ c, select }: MaxNormOptions, name) =>
+    perParam(name, select, (p) => (columnsAreUnits(p) ? projectMaxNorm(p.variable, c) : tf.mul(p.variable, tf.minimum(tf.div(c, unitNorms(p)), 1)))),
 });
 
 /** Keeps each unit's incoming weight vector at unit norm (a zero vector stays zero). */

@@ -461,6 +461,49 @@ Napi::Value Momentum(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// maxNormColumns(w, out, rows, cols, c): the max-norm projection of a kernel
+// viewed as rows × cols, each column one unit's incoming weights (core's
+// FUSED_KERNELS.maxNorm): out = w · min(1, c/‖w_j‖) per column j. Two passes
+// over w instead of the composed form's five: the column sums of squares (in
+// double, each column summed by one thread in row order, so the result does
+// not depend on the thread count), then the scaled copy. A column inside the
+// ball gets factor 1 exactly and keeps its bits.
+Napi::Value MaxNormColumns(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 5) throw Napi::TypeError::New(env, "maxNormColumns takes 5 arguments");
+  auto w = Floats(env, info[0], "w");
+  auto out = Floats(env, info[1], "out");
+  const int64_t rows = Dim(env, info[2], "rows"), cols = Dim(env, info[3], "cols");
+  if (!info[4].IsNumber()) throw Napi::TypeError::New(env, "maxNormColumns: c must be a number");
+  const float c = info[4].As<Napi::Number>().FloatValue();
+  if (!(c > 0)) throw Napi::RangeError::New(env, "maxNormColumns: c must be > 0");
+  const size_t n = static_cast<size_t>(Product(env, {rows, cols}, "rows·cols"));
+  if (w.ElementLength() != n || out.ElementLength() != n) {
+    throw Napi::RangeError::New(env, "maxNormColumns: w and out hold " + std::to_string(w.ElementLength()) + " and " + std::to_string(out.ElementLength()) + " values but rows·cols is " + std::to_string(n));
+  }
+  const float* pw = w.Data();
+  float* po = out.Data();
+  std::vector<double> sums(static_cast<size_t>(cols), 0.0);
+  std::vector<float> factor(static_cast<size_t>(cols));
+  ForChunks(cols, 16, static_cast<int64_t>(n), [&](int64_t j0, int64_t j1) {
+    double* s = sums.data();
+    for (int64_t i = 0; i < rows; i++) {
+      const float* row = pw + i * cols;
+      for (int64_t j = j0; j < j1; j++) s[j] += static_cast<double>(row[j]) * static_cast<double>(row[j]);
+    }
+    for (int64_t j = j0; j < j1; j++) factor[j] = std::min(c / static_cast<float>(std::sqrt(s[j])), 1.0f);
+  });
+  const float* f = factor.data();
+  ForChunks(rows, 1, static_cast<int64_t>(n), [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) {
+      const float* row = pw + i * cols;
+      float* o = po + i * cols;
+      for (int64_t j = 0; j < cols; j++) o[j] = row[j] * f[j];
+    }
+  });
+  return env.Undefined();
+}
+
 // biasActivation(out, bias, activation, alpha): in place, out = act(out +
 // bias), bias (or undefined: none) repeating over out's rows. activation 0
 // linear, 1 relu, 2 relu6, 3 leaky relu (x < 0 ? alpha·x : x); NaN stays NaN,
@@ -1518,6 +1561,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lerp", Napi::Function::New(env, Lerp));
   exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("momentum", Napi::Function::New(env, Momentum));
+  exports.Set("maxNormColumns", Napi::Function::New(env, MaxNormColumns));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("gatherRows", Napi::Function::New(env, GatherRows));
   exports.Set("transform", Napi::Function::New(env, Transform));

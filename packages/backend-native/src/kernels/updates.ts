@@ -1,5 +1,6 @@
-// Core's fused update kernels (FUSED_KERNELS: weight averages, the Adam
-// step): no gradient, never on the tape, each one native pass.
+// Core's fused update kernels (FUSED_KERNELS: weight averages, optimizer
+// steps, the max-norm projection): no gradient, never on the tape, each one
+// or two native passes.
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
@@ -70,3 +71,25 @@ export function momentumKernel(addon: NativeAddon): KernelFunc {
     return outs.map((out) => backend.makeTensorInfo(value!.shape, 'float32', out));
   };
 }
+
+/**
+ * Core's fused max-norm projection (`FUSED_KERNELS.maxNorm`) of a kernel
+ * whose last axis indexes its units, in two native passes (column norms,
+ * scaled copy). Core only dispatches it for a non-empty float32 tensor of
+ * rank ≥ 2 and c > 0.
+ */
+export function maxNormKernel(addon: NativeAddon): KernelFunc {
+  return (args) => {
+    const { value } = args.inputs as Inputs;
+    const { c } = args.attrs as { c: number };
+    const backend = args.backend as MathBackendCPU;
+    const shape = value!.shape;
+    if (shape.length < 2) throw new RangeError(`TikhonovMaxNorm: value has shape [${shape}]; it needs rank ≥ 2`);
+    const units = shape[shape.length - 1]!;
+    const n = tf.util.sizeFromShape(shape);
+    const out = outputArray(backend, n);
+    if (n > 0) addon.maxNormColumns(floatsOf(backend, value!), out, n / units, units, c);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
