@@ -27,8 +27,10 @@ export interface WasmBackendOptions {
   simd?: boolean;
   /**
    * XNNPACK threads. Browsers only, and only cross-origin isolated ones
-   * (SharedArrayBuffer); tfjs runs wasm single-threaded in Node, so more than
-   * 1 there is an error. Default: tfjs's choice.
+   * (SharedArrayBuffer), at most half the logical cores the browser reports
+   * (tfjs-backend-wasm's own cap); tfjs runs wasm single-threaded in Node.
+   * A count that cannot run is an error, never silently fewer threads.
+   * Default: tfjs's choice.
    */
   threads?: number;
 }
@@ -77,6 +79,7 @@ export async function useWasmBackend(options: WasmBackendOptions = {}): Promise<
   if (o.threads !== undefined && o.threads > 1 && node) {
     throw new Error(`useWasmBackend: threads = ${o.threads} is not available in Node: tfjs-backend-wasm runs single-threaded there. Allowed: 1 (or omit); threads need a cross-origin-isolated browser page`);
   }
+  if (o.threads !== undefined && o.threads > 1 && !node) await checkBrowserThreads(o.threads);
   const simdAvailable = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   if (o.simd === true && !simdAvailable) throw new Error('useWasmBackend: simd = true but this runtime has no WebAssembly SIMD');
   const alreadyStarted = initialized();
@@ -94,6 +97,9 @@ export async function useWasmBackend(options: WasmBackendOptions = {}): Promise<
   }
   const reason = await startBackend();
   if (reason !== undefined) throw new Error(`useWasmBackend: tfjs-backend-wasm did not start (looked for ${binary}): ${reason}`);
+  if (o.threads !== undefined && getThreadsCount() !== o.threads) {
+    throw new Error(`useWasmBackend: threads = ${o.threads} was asked but tfjs-backend-wasm started ${getThreadsCount()} XNNPACK thread(s)`);
+  }
   return {
     backend: tf.getBackend(),
     simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean,
@@ -104,6 +110,24 @@ export async function useWasmBackend(options: WasmBackendOptions = {}): Promise<
     wrappedKernels: WRAPPED_KERNELS,
     notes,
   };
+}
+
+/**
+ * Refuses, before wasm starts, a thread count a browser page cannot have:
+ * threads need a cross-origin-isolated page (SharedArrayBuffer), and
+ * tfjs-backend-wasm 4.22 caps XNNPACK at half the logical cores it is told
+ * about (navigator.hardwareConcurrency / 2, at least 1) — seen in headless
+ * chromium: 2 threads asked on 2 cores ran 1, on 4 reported cores ran 2.
+ */
+async function checkBrowserThreads(threads: number): Promise<void> {
+  if (!((await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) as boolean)) {
+    throw new Error(`useWasmBackend: threads = ${threads} needs wasm threads, which this page does not have: serve it cross-origin isolated (Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp) so SharedArrayBuffer exists. Allowed here: 1`);
+  }
+  const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 1 : 1;
+  const cap = Math.max(1, Math.floor(cores / 2));
+  if (threads > cap) {
+    throw new Error(`useWasmBackend: threads = ${threads} is more than tfjs-backend-wasm runs here: it caps XNNPACK at half the ${cores} logical cores the browser reports. Allowed: 1–${cap}`);
+  }
 }
 
 /**

@@ -17,16 +17,19 @@ const why = !existsSync(CHROMIUM) ? `no chromium at ${CHROMIUM} (apt-get install
 if (why) console.log(`skipped: core + wasm in a real browser — ${why}`);
 const wasmDir = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
 
+/** tfjs's three wasm binaries, served under /wasm/. */
+const wasmBinaries = () => Object.fromEntries(['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => [`/wasm/${f}`, { type: 'application/wasm', body: readFileSync(join(wasmDir, f)) }]));
+
 afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Serves a page, its bundle and tfjs's wasm binaries on 127.0.0.1, on a free port. */
-function serve(files: Record<string, { type: string; body: string | Buffer }>): Promise<{ server: Server; url: string }> {
+/** Serves a page, its bundle and tfjs's wasm binaries on 127.0.0.1, on a free port, with extra response headers. */
+function serve(files: Record<string, { type: string; body: string | Buffer }>, headers: Record<string, string> = {}): Promise<{ server: Server; url: string }> {
   const server = createServer((request, response) => {
     const file = files[new URL(request.url ?? '/', 'http://x').pathname];
     if (!file) response.writeHead(404).end();
-    else response.writeHead(200, { 'content-type': file.type }).end(file.body);
+    else response.writeHead(200, { 'content-type': file.type, ...headers }).end(file.body);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
 }
@@ -39,7 +42,7 @@ describe.skipIf(why !== undefined)('core + wasm in a real browser (headless chro
       packageDir,
     );
     expect(code).not.toMatch(/from ["']node:|require\(["']node:/);
-    const binaries = Object.fromEntries(['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => [`/wasm/${f}`, { type: 'application/wasm', body: readFileSync(join(wasmDir, f)) }]));
+    const binaries = wasmBinaries();
     const site = await serve({
       '/': { type: 'text/html', body: '<!doctype html><html><body><script type="module" src="/bundle.js"></script></body></html>' },
       '/bundle.js': { type: 'text/javascript', body: code },
@@ -71,4 +74,34 @@ describe.skipIf(why !== undefined)('core + wasm in a real browser (headless chro
     expect(inPage.fit.validation).toEqual(inNode.validation);
     expect(inPage.fit.paramSum).toBe(inNode.paramSum);
   }, 180_000);
+
+  it('threads: refused without cross-origin isolation and above tfjs’s cap of half the reported cores, naming why; run as asked within it', async () => {
+    const code = await browserBundle(
+      "import { useWasmBackend } from '@tikhonov/backend-wasm'; window.start = async (base, threads) => { try { return { threads: (await useWasmBackend({ paths: base, threads })).threads }; } catch (e) { return { error: e.message }; } };",
+      packageDir,
+    );
+    const files = { '/': { type: 'text/html', body: '<!doctype html><html><body><script type="module" src="/bundle.js"></script></body></html>' }, '/bundle.js': { type: 'text/javascript', body: code }, ...wasmBinaries() };
+    const plain = await serve(files);
+    const isolated = await serve(files, { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const start = async (url: string, threads: number, cores?: number) => {
+      const page = await browser.newPage();
+      if (cores !== undefined) await page.addInitScript(`Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => ${cores} })`);
+      await page.goto(url);
+      await page.waitForFunction(() => 'start' in window);
+      const result = await page.evaluate(([base, n]) => (window as unknown as { start(b: string, t: number): Promise<{ threads?: number; error?: string }> }).start(base as string, n as number), [`${url}wasm/`, threads] as const);
+      await page.close();
+      return result;
+    };
+    try {
+      expect((await start(plain.url, 2, 4)).error).toMatch(/threads = 2 needs wasm threads, which this page does not have: serve it cross-origin isolated .*Allowed here: 1/);
+      expect((await start(isolated.url, 2, 2)).error).toMatch(/threads = 2 is more than tfjs-backend-wasm runs here: it caps XNNPACK at half the 2 logical cores the browser reports. Allowed: 1–1/);
+      expect(await start(isolated.url, 2, 4)).toEqual({ threads: 2 });
+      expect(await start(isolated.url, 1, 2)).toEqual({ threads: 1 });
+    } finally {
+      await browser.close();
+      plain.server.close();
+      isolated.server.close();
+    }
+  }, 120_000);
 });
