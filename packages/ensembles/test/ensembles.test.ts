@@ -300,6 +300,42 @@ describe('boosting (SAMME), the capacity-increasing opposite of bagging (seed §
   });
 });
 
+describe('boosting raises capacity, bagging does not (seed §7.10)', () => {
+  it('on a 3×3 checkerboard, SAMME over 2-unit nets fits the training set far better than its first learner, while bagging the same nets stays near its members (3 data sets)', async () => {
+    const { boosting, bagging } = await import('@tikhonov/ensembles');
+    // weak learners: one hidden layer of 2 tanh units draws about two lines; the checkerboard needs four
+    const weak = (seed: number) => new Trainer({ model: nn.sequential([nn.dense(2, { activation: 'tanh' }), nn.dense(2)]), loss: 'softmaxCrossEntropy', optimizer: { name: 'adam', learningRate: 0.05 }, seed, progress: false });
+    const fit = { epochs: 40, batchSize: 50 };
+    const boostGain: number[] = [];
+    const bagGain: number[] = [];
+    const lines: string[] = [];
+    for (let s = 1; s <= 3; s++) {
+      const rng = new HostRandom(s);
+      const X = Array.from({ length: 600 }, () => [3 * rng.uniform() - 1.5, 3 * rng.uniform() - 1.5]);
+      const data = dataset.fromArrays(X, X.map(([a, b]) => (Math.floor(a! + 1.5) + Math.floor(b! + 1.5)) % 2));
+      const boosted = await boosting({ rounds: 16, makeTrainer: (m) => weak(m + 1), data, fit });
+      const report = boosted.ensemble.evaluate(data);
+      const [first, boostedError] = [1 - report.members[0]!.accuracy, 1 - report.ensemble.accuracy];
+      const bagged = await bagging({ members: 5, makeTrainer: (seed) => weak(seed), data, fit, seed: s });
+      const bagReport = bagged.ensemble.evaluate(data);
+      const baggedError = 1 - bagReport.ensemble.accuracy;
+      boostGain.push(first - boostedError);
+      bagGain.push(bagReport.meanMemberError - baggedError);
+      lines.push(`data ${s}: boosting ${boostedError.toFixed(3)} (${boosted.rounds.length} rounds) vs its first learner ${first.toFixed(3)}; bagging ${baggedError.toFixed(3)} vs its mean member ${bagReport.meanMemberError.toFixed(3)}`);
+      // capacity: the boosted vote's training error is well under half its first learner's
+      expect(boostedError).toBeLessThan(0.5 * first);
+      boosted.ensemble.dispose();
+      bagged.ensemble.dispose();
+      dataset.dispose(data);
+    }
+    const diff = boostGain.map((g, i) => g - bagGain[i]!);
+    const mean = diff.reduce((a, b) => a + b, 0) / diff.length;
+    const se = Math.sqrt(diff.reduce((a, d) => a + (d - mean) ** 2, 0) / (diff.length - 1) / diff.length);
+    console.log(`boosting vs bagging, training error on the checkerboard:\n  ${lines.join('\n  ')}\n  boosting's gain over its first learner minus bagging's over its mean member: ${mean.toFixed(3)} ± ${se.toFixed(3)} (s.e.)`);
+    expect(mean).toBeGreaterThan(2 * se);
+  }, 300_000);
+});
+
 describe('MAP = L² (deck 004)', () => {
   it('the MAP estimate under a Gaussian likelihood and prior N(0, λ⁻¹I) equals training with l2({ alpha: 2σ²λ/n }) (closed form in float64)', async () => {
     const { l2 } = await import('@tikhonov/norm-penalties');
