@@ -19,7 +19,8 @@ export interface BayesByBackpropPluginOptions {
    * (Kingma, Salimans & Welling 2015): instead of one weight sample per step,
    * each example's pre-activation is drawn from the Gaussian it has under q,
    * N(x·μ_W + μ_b, (x²)·σ_W² + σ_b²), so the examples of a batch see
-   * independent weights and the gradient's variance falls. Other params
+   * independent weights (which, Kingma et al. show, lowers the gradient's
+   * variance; not measured here). Other params
    * (convolutions, normalisation scales) are sampled per weight. Default true.
    */
   local?: boolean;

@@ -12,6 +12,7 @@ import { gradientsOrCleanUp } from './tape.js';
 import { alignSlots } from './optimizer-slots.js';
 
 const NO_ACTIVATIONS: readonly SiteActivation[] = Object.freeze([]);
+const NO_VARIABLES: ReadonlyMap<Plugin, Readonly<Record<string, tf.Variable>>> = new Map();
 
 /**
  * One training step, all inside one tidy: transformBatch (pipe) → forward
@@ -38,7 +39,8 @@ export function trainStep(run: RunState, train: Dataset, order: tf.Tensor1D, sta
       plugin.transformBatch!(b, run.contextsOf(plugin).step),
     );
     pass.batch = batch;
-    const own = pluginVariables(run);
+    // no plugin owns variables in most runs: no per-step map then
+    const own = byHook.variables.length === 0 ? NO_VARIABLES : pluginVariables(run);
     const stateUpdates = new Map<ParamInfo, tf.Tensor>();
     let value: tf.Scalar;
     let grads: tf.NamedTensorMap;
