@@ -81,6 +81,7 @@ export {
   describeValue,
 } from './errors.js';
 export { exportCheckpoint, importCheckpoint, CHECKPOINT_FORMAT, type CheckpointData, type CheckpointTarget } from './checkpoint.js';
+export { checkpointToBytes, checkpointFromBytes } from './checkpoint-bytes.js';
 export { learningCurvesSvg, type CurveSeries } from './report/learning-curves.js';
 export { modelSummary } from './report/summary.js';
 export { downsampleCurve, type CurvePoint } from './report/downsample.js';

@@ -1,5 +1,5 @@
 import { PluginContractError } from './errors.js';
-import { AFTER_STEP_KINDS, API_VERSION, HOOK_TABLE, HOOKS, MODES, Order, type HookName, type Mode, type Plugin } from './plugin.js';
+import { AFTER_STEP_KINDS, API_VERSION, FIT_HOOKS, HOOK_TABLE, HOOKS, MODES, Order, type HookName, type Mode, type Plugin } from './plugin.js';
 
 const ALLOWED_KEYS = new Set<string>(['name', 'apiVersion', 'order', 'modes', 'afterStepKind', ...HOOKS]);
 
@@ -11,13 +11,13 @@ const V1_CHANGES =
   'ctx.trainer is gone (ctx.exportCheckpoint() for checkpoints); per-fit disabling is fit(data, { disable: [names] }); ' +
   'dispose() frees held tensors. See the contract in @tikhonov/core\'s README';
 
-function checkOne(candidate: unknown, index: number): Plugin {
+function checkOne(candidate: unknown, index: number, list = 'plugins'): Plugin {
   if (candidate === null || typeof candidate !== 'object') {
-    throw new PluginContractError(`plugins[${index}] is ${candidate === null ? 'null' : typeof candidate}, not a plugin object (did you pass the factory instead of calling it?)`);
+    throw new PluginContractError(`${list}[${index}] is ${candidate === null ? 'null' : typeof candidate}, not a plugin object (did you pass the factory instead of calling it?)`);
   }
   const p = candidate as Record<string, unknown>;
   if (typeof p.name !== 'string' || p.name.length === 0) {
-    throw new PluginContractError(`plugins[${index}] has no name; every plugin needs a non-empty string 'name'`);
+    throw new PluginContractError(`${list}[${index}] has no name; every plugin needs a non-empty string 'name'`);
   }
   if (p.apiVersion === 1) throw new PluginContractError(`plugin '${p.name}' is written for apiVersion 1; this core runs apiVersion ${API_VERSION}: ${V1_CHANGES}`);
   if (p.apiVersion !== API_VERSION) {
@@ -64,6 +64,30 @@ export function registerPlugins(plugins: readonly unknown[]): Plugin[] {
     .map((plugin, index) => ({ plugin, index }))
     .sort((a, b) => (a.plugin.order ?? Order.default) - (b.plugin.order ?? Order.default) || a.index - b.index)
     .map((entry) => entry.plugin);
+}
+
+/**
+ * Checks a fit's `callbacks` (plugins for one fit): the contract, fit-level
+ * hooks only, and names unique among themselves and the trainer's plugins.
+ * Returns the trainer's plugins and the callbacks together, in run order.
+ */
+export function registerCallbacks(callbacks: readonly unknown[], trainerPlugins: readonly Plugin[]): Plugin[] {
+  const fitHooks = [...FIT_HOOKS].join(', ');
+  const checked = callbacks.map((candidate, index) => {
+    const plugin = checkOne(candidate, index, "fit's callbacks");
+    for (const hook of HOOKS) {
+      if (typeof plugin[hook] === 'function' && !FIT_HOOKS.has(hook)) {
+        throw new PluginContractError(
+          `fit's callbacks[${index}] '${plugin.name}' implements ${hook}; a callback may implement only the fit-level hooks ${fitHooks} (a plugin that changes the step, holds checkpointed state or needs dispose belongs in the Trainer's plugins)`,
+        );
+      }
+    }
+    const clash = trainerPlugins.find((p) => p.name === plugin.name);
+    if (clash) throw new PluginContractError(`fit's callbacks[${index}] is named '${plugin.name}' like a plugin of the trainer; names must be unique (give the callback a different name option)`);
+    return plugin;
+  });
+  // registerPlugins refuses two callbacks of one name and sorts by order; the trainer's come first within a tier
+  return registerPlugins([...trainerPlugins, ...checked]);
 }
 
 /** The hooks whose plugins run in their declared `modes`. */

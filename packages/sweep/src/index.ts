@@ -8,5 +8,6 @@ export { DATA_NAMES } from './trial.js';
 export type { Trial, TrialResult, TrialIdentity, TrialFit, DataRef, Objective, TrialModule } from './trial.js';
 export { bullmq, RedisUnavailableError, SweepCancelledError, type BullmqOptions, type BullmqRunner } from './bullmq-runner.js';
 export { startWorker, type QueueWorker, type QueueWorkerOptions } from './queue-worker.js';
+export { checkpointKey } from './trial-checkpoints.js';
 export type { RedisConnection } from './redis-connection.js';
 export { LocalRedis, redisServerMissing, startWorkerProcess, stopProcess, type WorkerProcessOptions } from './local-processes.js';

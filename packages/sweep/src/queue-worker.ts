@@ -1,11 +1,13 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { schemas, validateOptions, z } from '@tikhonov/core';
 import { moduleUrl } from './code-version.js';
 import { ModuleHost } from './runner.js';
 import { workerTag } from './run-trial.js';
 import { redisOptions, type RedisConnection } from './redis-connection.js';
 import type { Trial, TrialResult } from './trial.js';
+import { redisCheckpoints } from './trial-checkpoints.js';
 
 /** Options of {@link startWorker} (and the `tikhonov-worker` command's flags). */
 export interface QueueWorkerOptions {
@@ -22,6 +24,12 @@ export interface QueueWorkerOptions {
   stalledInterval?: number;
   /** Times a job may stall (its worker die) and be retried before it fails. Default 2. */
   maxStalledCount?: number;
+  /**
+   * Seconds of training between a trial's checkpoints in Redis (at epoch
+   * ends; 0: every epoch), from which another worker resumes the trial if
+   * this one dies; `false` stores none. Default 60.
+   */
+  checkpointSeconds?: number | false;
 }
 
 const optionsSchema = z
@@ -33,6 +41,7 @@ const optionsSchema = z
     lockDuration: schemas.positiveInt.optional(),
     stalledInterval: schemas.positiveInt.optional(),
     maxStalledCount: z.number().int().nonnegative().optional(),
+    checkpointSeconds: z.union([z.number().nonnegative({ message: 'must be a number of seconds ≥ 0 or false' }).finite(), z.literal(false)], { message: 'must be a number of seconds ≥ 0 or false' }).optional(),
   })
   .strict();
 
@@ -52,7 +61,19 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const o = validateOptions('tikhonov-worker', optionsSchema, options);
   const redis = redisOptions(o.connection as RedisConnection, 'tikhonov-worker');
   const host = new ModuleHost(o.threads ?? availableParallelism(), workerTag('bullmq'), o.module ? moduleUrl(o.module) : undefined);
-  const worker = new Worker<Trial, TrialResult>(o.queue ?? 'tikhonov-sweep', (job) => host.run(job.data), {
+  const queue = o.queue ?? 'tikhonov-sweep';
+  const everySeconds = o.checkpointSeconds ?? 60;
+  // checkpoints go through a client of their own: BullMQ's worker connection blocks while it waits for jobs
+  const client = everySeconds === false ? undefined : new Redis(redis);
+  client?.on('error', (error) => console.error(`tikhonov-worker: checkpoint connection: ${error.message}`));
+  const store = client && redisCheckpoints(client, queue);
+  const run = (job: Job<Trial, TrialResult>) =>
+    host.run(
+      job.data,
+      // each stored checkpoint is also the job's progress, so a driver (or QueueEvents) sees how far a trial got
+      store && everySeconds !== false ? { store, everySeconds, onSaved: (at) => job.updateProgress({ checkpoint: at }) } : undefined,
+    );
+  const worker = new Worker<Trial, TrialResult>(queue, run, {
     connection: redis,
     concurrency: 1,
     ...(o.lockDuration !== undefined ? { lockDuration: o.lockDuration } : {}),
@@ -66,6 +87,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     async close() {
       await worker.close();
       host.dispose();
+      await client?.quit().catch(() => client.disconnect());
     },
   };
 }

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { dataset, OptionError, Trainer, type FitOptions } from '@tikhonov/core';
+import { CheckpointError, checkpointFromBytes, dataset, importCheckpoint, OptionError, Trainer, type FitOptions, type Plugin } from '@tikhonov/core';
 import { loadBreastCancer, loadDiabetes, loadDigits, loadMnistFormat, trainValidationTest, type Splits } from '@tikhonov/datasets';
 import { DATA_NAMES, type DataRef, type Trial, type TrialModule, type TrialResult } from './trial.js';
+import { checkpointCallback, type TrialCheckpointing } from './trial-checkpoints.js';
 
 /** An early-stopping note as the earlyStopping plugin leaves it in `history.notes`. */
 interface StoppingNote {
@@ -51,9 +52,12 @@ export const workerTag = (tag: string): string => `${hostname()}/${process.pid}$
  * Runs one trial here: makes the trainer with the module's factory from the
  * trial's options and seed, fits it on the referenced data for the trial's
  * epoch budget with its validation part, and reads the objective from early
- * stopping's report (the value at the restored best).
+ * stopping's report (the value at the restored best). With `checkpointing`
+ * (queue workers) it first resumes from the trial's stored checkpoint, if a
+ * worker that died left one, stores new ones as it trains, and removes its
+ * checkpoint once the result is in.
  */
-export async function runTrial(mod: TrialModule, trial: Trial, data: DataCache, worker: string): Promise<TrialResult> {
+export async function runTrial(mod: TrialModule, trial: Trial, data: DataCache, worker: string, checkpointing?: TrialCheckpointing): Promise<TrialResult> {
   const make = mod[trial.exportName];
   if (typeof make !== 'function') throw new OptionError('trial module', 'exportName', trial.exportName, `must name an export (params, seed) => Trainer of ${trial.module}; its exports are ${Object.keys(mod).join(', ') || 'none'}`);
   const started = performance.now();
@@ -68,13 +72,20 @@ export async function runTrial(mod: TrialModule, trial: Trial, data: DataCache, 
       ...(trial.fit.shuffle !== undefined ? { shuffle: trial.fit.shuffle } : {}),
       validation: { data: splits.validation, ...(every !== undefined ? { every: { steps: every } } : {}) },
     };
-    await trainer.fit(splits.train, fit);
+    const callbacks: Plugin[] = [];
+    let resumedFrom: TrialResult['resumedFrom'] = null;
+    if (checkpointing) {
+      resumedFrom = await resume(trainer, trial, splits.train.x.shape.slice(1), checkpointing);
+      callbacks.push(checkpointCallback(trial.id, trial.epochs, checkpointing));
+    }
+    await trainer.fit(splits.train, { ...fit, callbacks });
     const notes = Object.values(trainer.history.notes) as Partial<StoppingNote>[];
     const note = notes.find((n) => n && typeof n === 'object' && n.monitor === trial.objective.metric && 'bestValue' in n);
     if (!note) {
       throw new OptionError('trial module', trial.exportName, `a trainer without earlyStopping({ monitor: '${trial.objective.metric}' })`, "must return a trainer whose plugins include earlyStopping monitoring the search's objective metric (its restored best is the trial's value)");
     }
     const { id, config, rung, params, seed, epochs } = trial;
+    await checkpointing?.store.remove(trial.id);
     return {
       id, config, rung, params, seed, epochs,
       value: Number.isFinite(note.bestValue) ? note.bestValue! : null,
@@ -83,8 +94,28 @@ export async function runTrial(mod: TrialModule, trial: Trial, data: DataCache, 
       stoppedBy: trainer.history.stop?.by ?? 'unknown',
       seconds: (performance.now() - started) / 1000,
       worker,
+      resumedFrom,
     };
   } finally {
     trainer.dispose();
   }
+}
+
+/**
+ * Loads the trial's stored checkpoint into its fresh trainer, if there is one;
+ * returns where it resumes. A checkpoint the trainer refuses (corrupt) is
+ * reported and the trial starts over: its result is the same either way.
+ */
+async function resume(trainer: Trainer, trial: Trial, inputShape: readonly number[], checkpointing: TrialCheckpointing): Promise<TrialResult['resumedFrom']> {
+  const bytes = await checkpointing.store.load(trial.id);
+  if (!bytes) return null;
+  trainer.build(inputShape);
+  try {
+    await importCheckpoint(trainer, checkpointFromBytes(bytes));
+  } catch (error) {
+    if (!(error instanceof CheckpointError)) throw error;
+    console.warn(`trial ${trial.id} (config ${trial.config}): its stored checkpoint cannot be used (${error.message}); running the trial from its first step`);
+    return null;
+  }
+  return { epoch: trainer.epoch, step: trainer.step };
 }

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Trial, TrialModule, TrialResult } from './trial.js';
 import { codeVersionOf } from './code-version.js';
 import { DataCache, runTrial, workerTag } from './run-trial.js';
+import type { TrialCheckpointing } from './trial-checkpoints.js';
 
 /**
  * Runs trials somewhere: in this process ({@link inline}), on worker threads
@@ -46,11 +47,12 @@ export class ModuleHost {
     return this.loaded;
   }
 
-  async run(trial: Trial): Promise<TrialResult> {
+  /** Runs a trial; with `checkpointing` (queue workers) it resumes from and stores checkpoints. */
+  async run(trial: Trial, checkpointing?: TrialCheckpointing): Promise<TrialResult> {
     const url = this.override ?? trial.module;
     const { mod, version } = await this.load(url);
     if (version !== trial.codeVersion) throw new CodeVersionError(`trial ${trial.id} was made for code version ${trial.codeVersion}, but this worker's module ${url} is version ${version}: run the same trial module (and @tikhonov/sweep release) as the driver`);
-    return runTrial(mod, trial, this.data, this.tag);
+    return runTrial(mod, trial, this.data, this.tag, checkpointing);
   }
 
   dispose(): void {

@@ -83,6 +83,12 @@ export interface TrialResult extends TrialIdentity {
   readonly seconds: number;
   /** Who ran it: `host/pid` plus the thread or queue worker. */
   readonly worker: string;
+  /**
+   * Where this run took the trial up from a checkpoint that a worker which
+   * died had stored (queue workers only); null when it ran from the first
+   * step. `seconds` then counts this run only.
+   */
+  readonly resumedFrom: { readonly epoch: number; readonly step: number } | null;
 }
 
 /** What a trial module exports: the trainer factory (any name, `makeTrainer` by default) and optionally `setup`. */

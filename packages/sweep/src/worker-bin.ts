@@ -4,13 +4,26 @@ import { parseArgs } from 'node:util';
 import { startWorker } from './queue-worker.js';
 
 const usage = `usage: tikhonov-worker --redis redis://host:port [--queue tikhonov-sweep] [--module ./trial.js]
-                       [--threads n] [--lock-duration ms] [--stalled-interval ms] [--max-stalled n]`;
+                       [--threads n] [--lock-duration ms] [--stalled-interval ms] [--max-stalled n]
+                       [--checkpoint-seconds s|off]`;
 
 function int(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) {
     console.error(`tikhonov-worker: --${flag} ${text} must be a non-negative integer\n${usage}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** `--checkpoint-seconds`: seconds ≥ 0 between a trial's checkpoints, or `off`. */
+function seconds(text: string | undefined): number | false | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'off') return false;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) {
+    console.error(`tikhonov-worker: --checkpoint-seconds ${text} must be a number of seconds ≥ 0 or off\n${usage}`);
     process.exit(2);
   }
   return n;
@@ -27,6 +40,7 @@ try {
       'lock-duration': { type: 'string' },
       'stalled-interval': { type: 'string' },
       'max-stalled': { type: 'string' },
+      'checkpoint-seconds': { type: 'string' },
       help: { type: 'boolean' },
     },
   }).values;
@@ -50,6 +64,7 @@ const worker = await startWorker({
   ...(args['lock-duration'] !== undefined ? { lockDuration: int('lock-duration', args['lock-duration']) } : {}),
   ...(args['stalled-interval'] !== undefined ? { stalledInterval: int('stalled-interval', args['stalled-interval']) } : {}),
   ...(args['max-stalled'] !== undefined ? { maxStalledCount: int('max-stalled', args['max-stalled']) } : {}),
+  ...(args['checkpoint-seconds'] !== undefined ? { checkpointSeconds: seconds(args['checkpoint-seconds']) } : {}),
 });
 console.log(`tikhonov-worker ${process.pid}: waiting for trials on ${args.redis} queue ${args.queue ?? 'tikhonov-sweep'}`);
 const stop = async () => {

@@ -5,9 +5,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bullmq, choice, grid, inline, RedisUnavailableError, search, SweepCancelledError, type SearchOptions, type SearchResult, type TrialResult } from '@tikhonov/sweep';
-import { LocalRedis, redisServerMissing, startWorkerProcess, stopProcess } from '@tikhonov/sweep';
+import { bullmq, choice, grid, inline, startWorker, RedisUnavailableError, search, SweepCancelledError, type SearchOptions, type SearchResult, type TrialResult } from '@tikhonov/sweep';
+import { checkpointKey, LocalRedis, redisServerMissing, startWorkerProcess, stopProcess } from '@tikhonov/sweep';
 
 const module = new URL('./fixtures/digits-trial.ts', import.meta.url);
 const base: SearchOptions = { space: { alpha: choice([0, 1e-3]), rate: choice([0, 0.3]) }, module, data: { name: 'digits' }, epochs: 4, fit: { batchSize: 64 }, strategy: grid(), seed: 1 };
@@ -74,6 +75,47 @@ describe.skipIf(missing !== undefined)('sweeps through BullMQ on a real redis-se
     await q.close();
     await events.close();
     await stopProcess(survivor);
+  });
+
+  it('a worker killed after storing a checkpoint: the next worker resumes the trial there, with an uninterrupted run’s numbers, and removes the checkpoint', async () => {
+    const queue = freshQueue();
+    // one configuration, its epochs slowed by a sleep so that the kill lands between two checkpoints
+    const options: SearchOptions = { ...base, space: { alpha: choice([1e-3]), rate: choice([0.3]) }, epochs: 12, exportName: 'slowEpochs' };
+    const alone = inline();
+    const uninterrupted = await search({ ...options, runner: alone });
+    await alone.close();
+    const flags = ['--lock-duration', '1500', '--stalled-interval', '500', '--checkpoint-seconds', '0'];
+    const doomed = await worker(queue, flags);
+    const connection = { host: '127.0.0.1', port: redis.port };
+    const events = new QueueEvents(queue, { connection });
+    await events.waitUntilReady();
+    const firstCheckpoint = new Promise<{ jobId: string; at: { epoch: number; step: number } }>((resolve) =>
+      events.once('progress', ({ jobId, data }) => resolve({ jobId, at: (data as { checkpoint: { epoch: number; step: number } }).checkpoint })),
+    );
+    const runner = bullmq({ connection: redis.url, queue });
+    const running = search({ ...options, runner });
+    const { jobId, at } = await firstCheckpoint;
+    await stopProcess(doomed, 'SIGKILL');
+    const client = new Redis(connection);
+    expect(await client.exists(checkpointKey(queue, jobId))).toBe(1);
+    await worker(queue, flags);
+    const result = await running;
+    await runner.close();
+    const [row] = result.table;
+    expect(result.table).toHaveLength(1);
+    // resumed at the first checkpoint or a later one, before the end
+    expect(row!.resumedFrom!.epoch).toBeGreaterThanOrEqual(at.epoch);
+    expect(row!.resumedFrom!.step).toBeLessThan(row!.steps);
+    expect(row!.resumedFrom!.step).toBe((row!.resumedFrom!.epoch / at.epoch) * at.step);
+    expect({ ...numbers(row!), resumedFrom: null }).toEqual(numbers(uninterrupted.table[0]!));
+    expect(uninterrupted.table[0]!.resumedFrom).toBeNull();
+    // the checkpoint is gone once the result is in, and the job was started twice
+    expect(await client.exists(checkpointKey(queue, jobId))).toBe(0);
+    const q = new Queue(queue, { connection });
+    expect((await q.getJob(jobId))!.attemptsStarted).toBeGreaterThanOrEqual(2);
+    await q.close();
+    await events.close();
+    await client.quit();
   });
 
   it('a restarted driver picks the sweep up: finished trials come back from Redis and are not run again', async () => {
@@ -166,5 +208,7 @@ describe.skipIf(missing !== undefined)('sweeps through BullMQ on a real redis-se
     expect(() => bullmq({ connection: 'http://localhost:6379' })).toThrow(/connection.*redis:\/\//);
     expect(() => bullmq({ connection: { port: 70000 } })).toThrow(/connection\.port.*70000.*1–65535/);
     expect(() => bullmq({ connection: redis.url, queue: 'a b' })).toThrow(/queue.*letters, digits/);
+    await expect(startWorker({ connection: redis.url, checkpointSeconds: -1 })).rejects.toThrow(/option 'checkpointSeconds' = -1 is not allowed; must be a number of seconds ≥ 0 or false/);
+    await expect(startWorker({ connection: redis.url, checkpointSeconds: true as unknown as false })).rejects.toThrow(/checkpointSeconds/);
   });
 });

@@ -21,7 +21,7 @@ export function syntheticRunner(value: (config: number, rung: number, params: Tr
       most = Math.max(most, ++running);
       await new Promise((r) => setTimeout(r, options.delay?.(trial) ?? 0));
       running--;
-      const result: TrialResult = { id: trial.id, config: trial.config, rung: trial.rung, params: trial.params, seed: trial.seed, epochs: trial.epochs, value: value(trial.config, trial.rung, trial.params), bestEpoch: null, steps: 0, stoppedBy: 'synthetic', seconds: 0, worker: 'synthetic' };
+      const result: TrialResult = { id: trial.id, config: trial.config, rung: trial.rung, params: trial.params, seed: trial.seed, epochs: trial.epochs, value: value(trial.config, trial.rung, trial.params), bestEpoch: null, steps: 0, stoppedBy: 'synthetic', seconds: 0, worker: 'synthetic', resumedFrom: null };
       completed.push(result);
       return result;
     },

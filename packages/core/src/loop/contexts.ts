@@ -11,9 +11,9 @@ import type { RunState } from './run-state.js';
 
 const NO_GRADIENTS: Readonly<Record<string, tf.Tensor>> = Object.freeze({});
 
-/** Builds the step and fit contexts of every plugin, once, at construction. */
-export function createContexts(run: RunState): void {
-  for (const plugin of run.plugins) run.contexts.set(plugin, { step: stepContext(run, plugin), fit: fitContext(run, plugin) });
+/** Builds the step and fit contexts of every plugin, once, at construction (and of a fit's callbacks, for that fit). */
+export function createContexts(run: RunState, plugins: readonly Plugin[] = run.plugins): void {
+  for (const plugin of plugins) run.contexts.set(plugin, { step: stepContext(run, plugin), fit: fitContext(run, plugin) });
 }
 
 /** The fit context a plugin's fit-level hooks get: its requestStop is attributed to it. */

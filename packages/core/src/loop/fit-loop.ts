@@ -6,7 +6,9 @@ import { validateOptions } from '../options.js';
 import type { Metrics } from '../plugin.js';
 import { createProgress, progressEnabled } from '../progress.js';
 import { HostRandom, deriveSeed } from '../random.js';
+import { hookTable, registerCallbacks } from '../plugin-registry.js';
 import { prepareData } from './build.js';
+import { createContexts } from './contexts.js';
 import { evaluateData } from './inference.js';
 import { logPoint, recordEpoch, takeGoodSnapshot } from './log-point.js';
 import type { RunState } from './run-state.js';
@@ -21,6 +23,7 @@ export async function fitLoop(run: RunState, train: Dataset, options: FitOptions
   prepareData(run, train, 'training data');
   if (opts.validation) prepareData(run, opts.validation.data, 'validation data');
   const disabled = checkDisable(run, opts.disable ?? []);
+  const callbacks = opts.callbacks?.length ? registerCallbacks(opts.callbacks, run.plugins) : undefined;
   // epochs and maxSteps count over the trainer's life (Lightning's max_epochs/max_steps): a fit that could train nothing is a mistake to say, not a silent no-op
   if (run.epochCount >= opts.epochs) {
     throw new OptionError('fit', 'epochs', opts.epochs, `counts epochs in total over the trainer's life (as Lightning's max_epochs) and ${run.epochCount} are already complete, so nothing would train: pass epochs: ${run.epochCount + opts.epochs} to train ${opts.epochs} more`);
@@ -39,6 +42,13 @@ export async function fitLoop(run: RunState, train: Dataset, options: FitOptions
   let stopBy = 'completed';
   let stopReason = `${opts.epochs} epochs`;
   hooks.disabled = disabled;
+  const trainerTable = hooks.table;
+  const added = callbacks?.filter((p) => !run.plugins.includes(p)) ?? [];
+  if (callbacks) {
+    // callbacks have fit-level hooks only, so the step's lists stay the trainer's
+    hooks.table = hookTable(callbacks);
+    createContexts(run, added);
+  }
   try {
     await fitHook('beforeFit');
     await takeGoodSnapshot(run);
@@ -103,6 +113,8 @@ export async function fitLoop(run: RunState, train: Dataset, options: FitOptions
     throw error;
   } finally {
     hooks.disabled = new Set();
+    hooks.table = trainerTable;
+    for (const p of added) run.contexts.delete(p);
     run.train = undefined;
     run.batchesPerEpoch = 0;
     progress.stop();

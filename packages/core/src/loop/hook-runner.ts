@@ -15,7 +15,8 @@ export class HookRunner {
   disabled: ReadonlySet<string> = new Set();
 
   constructor(
-    readonly table: HookTable,
+    /** The trainer's table; during a fit with callbacks, one that includes them (their hooks are fit-level only). */
+    public table: HookTable,
     private readonly writes: ParamWrites,
   ) {}
 

@@ -54,6 +54,15 @@ export interface FitOptions {
    * Their state is kept and still checkpointed.
    */
   disable?: readonly string[];
+  /**
+   * Plugins for this fit only, as Keras's `fit(callbacks=[…])`: each may
+   * implement only fit-level hooks (beforeFit, beforeEpoch, beforeEvaluate,
+   * afterEvaluate, afterEpoch, afterFit, onError), so it watches and acts
+   * between steps (write checkpoints, log, stop) without changing what a step
+   * computes. They hold no checkpointed state (no stateDict) and the trainer
+   * does not dispose them. They run in order with the trainer's plugins.
+   */
+  callbacks?: readonly Plugin[];
 }
 
 /** Options of {@link Trainer.evaluate} and {@link Trainer.predict}. */
@@ -102,6 +111,8 @@ export const fitSchema = z.object({
   maxSteps: schemas.positiveInt.optional(),
   signal: z.custom<AbortSignal>((s) => typeof AbortSignal !== 'undefined' && s instanceof AbortSignal, { message: 'must be an AbortSignal (new AbortController().signal)' }).optional(),
   disable: z.array(z.string({ message: 'must be plugin names' }), { message: 'must be a list of plugin names' }).optional(),
+  // each entry is checked against the plugin contract by registerCallbacks
+  callbacks: z.array(z.unknown(), { message: 'must be a list of plugins' }).optional(),
 }).strict();
 
 /** @internal */
