@@ -10,7 +10,8 @@ export interface MemberJob {
 
 /**
  * Trains members somewhere else — worker threads (`workerThreads` from
- * `@tikhonov/ensembles/node`) or, later, other machines — and hands back
+ * `@tikhonov/ensembles/node`) or the sweep's runners, other machines
+ * included (`members({ runner, module, data })` from `@tikhonov/sweep`) — and hands back
  * each member's checkpoint, in job order. The members are rebuilt here with
  * the options' `makeTrainer`, so a runner's trainers must be made by the same
  * function (the same module) for the checkpoints to fit.

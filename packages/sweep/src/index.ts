@@ -9,5 +9,6 @@ export type { Trial, TrialResult, TrialIdentity, TrialFit, DataRef, Objective, T
 export { bullmq, RedisUnavailableError, SweepCancelledError, type BullmqOptions, type BullmqRunner } from './bullmq-runner.js';
 export { startWorker, type QueueWorker, type QueueWorkerOptions } from './queue-worker.js';
 export { checkpointKey } from './trial-checkpoints.js';
+export { members, type MembersOptions, type MembersRunner, type MemberJob } from './members.js';
 export type { RedisConnection } from './redis-connection.js';
 export { LocalRedis, redisServerMissing, startWorkerProcess, stopProcess, type WorkerProcessOptions } from './local-processes.js';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { CheckpointError, checkpointFromBytes, dataset, importCheckpoint, OptionError, Trainer, type FitOptions, type Plugin } from '@tikhonov/core';
+import { CheckpointError, checkpointFromBytes, checkpointToBytes, dataset, exportCheckpoint, importCheckpoint, OptionError, Trainer, type FitOptions, type Plugin } from '@tikhonov/core';
 import { loadBreastCancer, loadDiabetes, loadDigits, loadMnistFormat, trainValidationTest, type Splits } from '@tikhonov/datasets';
 import { DATA_NAMES, type DataRef, type Trial, type TrialModule, type TrialResult } from './trial.js';
 import { checkpointCallback, type TrialCheckpointing } from './trial-checkpoints.js';
@@ -59,46 +59,59 @@ export const workerTag = (tag: string): string => `${hostname()}/${process.pid}$
  */
 export async function runTrial(mod: TrialModule, trial: Trial, data: DataCache, worker: string, checkpointing?: TrialCheckpointing): Promise<TrialResult> {
   const make = mod[trial.exportName];
-  if (typeof make !== 'function') throw new OptionError('trial module', 'exportName', trial.exportName, `must name an export (params, seed) => Trainer of ${trial.module}; its exports are ${Object.keys(mod).join(', ') || 'none'}`);
+  const member = trial.member;
+  const signature = member ? '(seed, index) => Trainer' : '(params, seed) => Trainer';
+  if (typeof make !== 'function') throw new OptionError('trial module', 'exportName', trial.exportName, `must name an export ${signature} of ${trial.module}; its exports are ${Object.keys(mod).join(', ') || 'none'}`);
   const started = performance.now();
-  const trainer = (make as (params: unknown, seed: number) => unknown)(trial.params, trial.seed);
-  if (!(trainer instanceof Trainer)) throw new OptionError('trial module', trial.exportName, trainer, 'must return a Trainer');
+  const splits = data.get(trial.data);
+  const trainer = member ? (make as (seed: number, index: number) => unknown)(trial.seed, member.index) : (make as (params: unknown, seed: number) => unknown)(trial.params, trial.seed);
+  if (!(trainer instanceof Trainer)) throw new OptionError('trial module', trial.exportName, trainer, `must return a Trainer (${signature})`);
+  // a bagging member fits its bootstrap rows, exactly as ensembles' sequential loop subsets them
+  const train = member?.sample ? dataset.subset(splits.train, Int32Array.from(member.sample)) : splits.train;
   try {
-    const splits = data.get(trial.data);
     const every = trial.fit.validateEverySteps;
     const fit: FitOptions = {
       epochs: trial.epochs,
       ...(trial.fit.batchSize !== undefined ? { batchSize: trial.fit.batchSize } : {}),
       ...(trial.fit.shuffle !== undefined ? { shuffle: trial.fit.shuffle } : {}),
-      validation: { data: splits.validation, ...(every !== undefined ? { every: { steps: every } } : {}) },
+      ...(!member || member.validate ? { validation: { data: splits.validation, ...(every !== undefined ? { every: { steps: every } } : {}) } } : {}),
     };
     const callbacks: Plugin[] = [];
     let resumedFrom: TrialResult['resumedFrom'] = null;
     if (checkpointing) {
-      resumedFrom = await resume(trainer, trial, splits.train.x.shape.slice(1), checkpointing);
+      resumedFrom = await resume(trainer, trial, train.x.shape.slice(1), checkpointing);
       callbacks.push(checkpointCallback(trial.id, trial.epochs, checkpointing));
     }
-    await trainer.fit(splits.train, { ...fit, callbacks });
-    const notes = Object.values(trainer.history.notes) as Partial<StoppingNote>[];
-    const note = notes.find((n) => n && typeof n === 'object' && n.monitor === trial.objective.metric && 'bestValue' in n);
-    if (!note) {
-      throw new OptionError('trial module', trial.exportName, `a trainer without earlyStopping({ monitor: '${trial.objective.metric}' })`, "must return a trainer whose plugins include earlyStopping monitoring the search's objective metric (its restored best is the trial's value)");
-    }
+    await trainer.fit(train, { ...fit, callbacks });
+    const score = member ? undefined : objectiveOf(trainer, trial);
+    const checkpoint = member ? Buffer.from(checkpointToBytes(await exportCheckpoint(trainer))).toString('base64') : undefined;
     const { id, config, rung, params, seed, epochs } = trial;
     await checkpointing?.store.remove(trial.id);
     return {
       id, config, rung, params, seed, epochs,
-      value: Number.isFinite(note.bestValue) ? note.bestValue! : null,
-      bestEpoch: note.bestEpoch ?? null,
+      value: score?.value ?? null,
+      bestEpoch: score?.bestEpoch ?? null,
       steps: trainer.step,
       stoppedBy: trainer.history.stop?.by ?? 'unknown',
       seconds: (performance.now() - started) / 1000,
       worker,
       resumedFrom,
+      ...(checkpoint !== undefined ? { checkpoint } : {}),
     };
   } finally {
+    if (train !== splits.train) dataset.dispose(train);
     trainer.dispose();
   }
+}
+
+/** The trial's objective from early stopping's report: the value at the restored best (null if not finite). */
+function objectiveOf(trainer: Trainer, trial: Trial): { value: number | null; bestEpoch: number | null } {
+  const notes = Object.values(trainer.history.notes) as Partial<StoppingNote>[];
+  const note = notes.find((n) => n && typeof n === 'object' && n.monitor === trial.objective.metric && 'bestValue' in n);
+  if (!note) {
+    throw new OptionError('trial module', trial.exportName, `a trainer without earlyStopping({ monitor: '${trial.objective.metric}' })`, "must return a trainer whose plugins include earlyStopping monitoring the search's objective metric (its restored best is the trial's value)");
+  }
+  return { value: Number.isFinite(note.bestValue) ? note.bestValue! : null, bestEpoch: note.bestEpoch ?? null };
 }
 
 /**

@@ -66,6 +66,14 @@ export interface Trial {
   readonly exportName: string;
   /** SHA-256 of the trial module's source and the sweep package's version: a worker with other code refuses the trial. */
   readonly codeVersion: string;
+  /**
+   * Set when the trial trains an ensemble member ({@link members}): the module's
+   * export is then `(seed, index) => Trainer`, the member fits the rows of
+   * `sample` (with repeats; all rows when null), validates on the data's
+   * validation part if `validate`, and its result carries the trained
+   * member's checkpoint. `params` is empty.
+   */
+  readonly member?: { readonly index: number; readonly sample: readonly number[] | null; readonly validate: boolean };
 }
 
 /** The fields a result row repeats from its trial. */
@@ -89,6 +97,8 @@ export interface TrialResult extends TrialIdentity {
    * step. `seconds` then counts this run only.
    */
   readonly resumedFrom: { readonly epoch: number; readonly step: number } | null;
+  /** A member trial's trained member: core's `checkpointToBytes`, base64 (it travels as JSON through the queue). */
+  readonly checkpoint?: string;
 }
 
 /** What a trial module exports: the trainer factory (any name, `makeTrainer` by default) and optionally `setup`. */

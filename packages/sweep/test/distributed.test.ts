@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bullmq, choice, grid, inline, startWorker, RedisUnavailableError, search, SweepCancelledError, type SearchOptions, type SearchResult, type TrialResult } from '@tikhonov/sweep';
+import { bullmq, choice, grid, inline, members, startWorker, RedisUnavailableError, search, SweepCancelledError, type SearchOptions, type SearchResult, type TrialResult } from '@tikhonov/sweep';
+import { dataset, type Trainer } from '@tikhonov/core';
+import { loadDigits, trainValidationTest } from '@tikhonov/datasets';
+import { bagging } from '@tikhonov/ensembles';
+import { makeTrainer as makeMember, setup as setupMember } from './fixtures/digits-member.js';
 import { checkpointKey, LocalRedis, redisServerMissing, startWorkerProcess, stopProcess } from '@tikhonov/sweep';
 
 const module = new URL('./fixtures/digits-trial.ts', import.meta.url);
@@ -116,6 +120,26 @@ describe.skipIf(missing !== undefined)('sweeps through BullMQ on a real redis-se
     await q.close();
     await events.close();
     await client.quit();
+  });
+
+  it('bagging members trained by two worker processes through the queue equal the members trained in sequence, bit for bit', async () => {
+    await setupMember();
+    const whole = loadDigits().data;
+    const splits = trainValidationTest(whole, { validation: 0.2, test: 0.2, seed: 0, standardize: false });
+    const options = { members: 2, makeTrainer: makeMember, data: splits.train, fit: { epochs: 2, batchSize: 64 }, seed: 11 };
+    const sequence = await bagging(options);
+    const queue = freshQueue();
+    const procs = await Promise.all([worker(queue), worker(queue)]);
+    const runner = bullmq({ connection: redis.url, queue });
+    const queued = await bagging({ ...options, runner: members({ runner, module: new URL('./fixtures/digits-member.ts', import.meta.url), data: { name: 'digits' } }) });
+    await runner.close();
+    const paramsOf = (m: unknown) => Object.fromEntries((m as Trainer).model.params.map((p) => [p.name, Array.from(p.variable.dataSync())]));
+    expect(queued.ensemble.members.map(paramsOf)).toEqual(sequence.ensemble.members.map(paramsOf));
+    expect(queued.outOfBag).toEqual(sequence.outOfBag);
+    sequence.ensemble.dispose();
+    queued.ensemble.dispose();
+    for (const p of [whole, splits.train, splits.validation, splits.test]) dataset.dispose(p);
+    await Promise.all(procs.map((p) => stopProcess(p)));
   });
 
   it('a restarted driver picks the sweep up: finished trials come back from Redis and are not run again', async () => {
