@@ -1,8 +1,11 @@
 {
+  # oneDNN's convolutions are built in when the library is there (scripts/has-dnnl.mjs)
+  "variables": { "has_dnnl%": "<!(node scripts/has-dnnl.mjs)" },
   "targets": [
     {
       "target_name": "tikhonov_native",
-      "sources": ["src/addon/native.cc"],
+      "sources": ["src/addon/native.cc", "src/addon/dnnl-conv.cc"],
+      "conditions": [["has_dnnl==1", { "defines": ["TIKHONOV_DNNL"], "libraries": ["-ldnnl"] }]],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(pkg-config --cflags-only-I openblas | sed 's/-I//g')"

@@ -21,6 +21,8 @@ try {
   cpSync(join(root, 'src', 'addon'), join(work, 'src', 'addon'), { recursive: true });
   const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8').replace(/^\s*#.*$/gm, ''));
   const target = gyp.targets[0];
+  // the copy has no scripts/: settle whether oneDNN is built in here, as the package's build would
+  gyp.variables['has_dnnl%'] = execFileSync(process.execPath, [join(root, 'scripts', 'has-dnnl.mjs')], { encoding: 'utf8' }).trim();
   // node-addon-api's headers from this package (the copy has no node_modules); -O1 keeps the reports readable
   target.include_dirs[0] = dirname(require.resolve('node-addon-api/package.json'));
   const sanitize = ['-fsanitize=address,undefined', '-fno-sanitize-recover=undefined', '-fno-omit-frame-pointer', '-g'];

@@ -61,6 +61,8 @@ export interface NativeAddon {
   setThreads(threads: number): void;
   getThreads(): number;
   config(): string;
+  /** Whether im2col convolutions go to oneDNN; returns its description, or '' when the addon was built without it. */
+  setDnnl(on: boolean): string;
 }
 
 /** A convolution's or pooling window's geometry (NHWC), as tfjs's Conv2DInfo gives it. */
@@ -104,6 +106,9 @@ export function loadAddon(): NativeAddon {
         '(`pnpm rebuild @tikhonov/backend-native`; pnpm 10 runs a dependency\'s build only once allowed, e.g. by `pnpm approve-builds`; inside the Tikhonov repository: `pnpm --filter @tikhonov/backend-native build`).',
     );
   }
+  // oneDNN's OpenMP threads would otherwise spin after every convolution, taking
+  // the cores from the addon's pool; libgomp reads this once, when it loads
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   cached = createRequire(import.meta.url)(path) as NativeAddon;
   return cached;
 }

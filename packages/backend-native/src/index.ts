@@ -22,6 +22,8 @@ export interface NativeBackendInfo {
   blas: string;
   /** Kernels running natively (addon engine; with tfjs-node, all of them). */
   nativeKernels: readonly string[];
+  /** What runs the 3×3-and-larger convolutions (addon engine): `'oneDNN 2.6.3'` or `'im2col + OpenBLAS'`. */
+  convolutions?: string;
 }
 
 /** Options of {@link useNativeBackend}. */
@@ -40,9 +42,17 @@ export interface NativeBackendOptions {
    * install script downloads libtensorflow.
    */
   engine?: 'addon' | 'tfjs-node';
+  /**
+   * What runs the convolutions that are neither pointwise nor the direct
+   * small-patch kernels (addon engine): `'onednn'` — oneDNN's JIT kernels,
+   * the default when the addon was built with it (Debian: libdnnl-dev) — or
+   * `'im2col'`, im2col + OpenBLAS SGEMM. Asking for `'onednn'` from an addon
+   * built without it is an error.
+   */
+  convolutions?: 'onednn' | 'im2col';
 }
 
-const optionsSchema = z.object({ threads: schemas.positiveInt.optional(), engine: z.enum(['addon', 'tfjs-node']).optional() }).strict();
+const optionsSchema = z.object({ threads: schemas.positiveInt.optional(), engine: z.enum(['addon', 'tfjs-node']).optional(), convolutions: z.enum(['onednn', 'im2col']).optional() }).strict();
 
 /**
  * Selects a native backend. Throws — never falls back silently — when the
@@ -50,14 +60,21 @@ const optionsSchema = z.object({ threads: schemas.positiveInt.optional(), engine
  * `engine: 'tfjs-node'` is asked for and @tensorflow/tfjs-node does not load.
  */
 export async function useNativeBackend(options: NativeBackendOptions = {}): Promise<NativeBackendInfo> {
-  const { threads, engine = 'addon' } = validateOptions('useNativeBackend', optionsSchema, options);
-  if (engine === 'tfjs-node') return useTfjsNode(threads);
+  const { threads, engine = 'addon', convolutions } = validateOptions('useNativeBackend', optionsSchema, options);
+  if (engine === 'tfjs-node') {
+    if (convolutions !== undefined) throw new Error(`useNativeBackend: convolutions = '${convolutions}' applies to the addon engine only`);
+    return useTfjsNode(threads);
+  }
   const addon = loadAddon();
+  const dnnl = addon.setDnnl(convolutions !== 'im2col');
+  if (convolutions === 'onednn' && !dnnl) {
+    throw new Error("useNativeBackend: convolutions = 'onednn' but this addon was built without oneDNN: install it (Debian: `sudo apt-get install libdnnl-dev`) and rebuild the addon, or pass convolutions: 'im2col'");
+  }
   if (threads !== undefined) addon.setThreads(threads);
   const ok = await tf.setBackend(NATIVE);
   if (!ok) throw new Error(`useNativeBackend: tfjs could not start the '${NATIVE}' backend`);
   await tf.ready();
-  return { backend: tf.getBackend(), engine, threads: addon.getThreads(), blas: addon.config(), nativeKernels: nativeKernels() };
+  return { backend: tf.getBackend(), engine, threads: addon.getThreads(), blas: addon.config(), nativeKernels: nativeKernels(), convolutions: dnnl && convolutions !== 'im2col' ? dnnl : 'im2col + OpenBLAS' };
 }
 
 /** The name tfjs-node registers its backend under. */

@@ -27,6 +27,23 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'TikhonovLerp', 'TikhonovAdam', 'TikhonovMomentum', 'TikhonovMaxNorm', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
   });
 
+  it('says what runs its convolutions, and refuses oneDNN where the addon lacks it', async () => {
+    const dnnl = loadAddon().setDnnl(true);
+    const chosen = await useNativeBackend({ threads: 2 });
+    expect(chosen.convolutions).toBe(dnnl || 'im2col + OpenBLAS');
+    expect((await useNativeBackend({ convolutions: 'im2col' })).convolutions).toBe('im2col + OpenBLAS');
+    if (dnnl) {
+      expect(dnnl).toMatch(/^oneDNN \d+\.\d+\.\d+$/);
+      expect((await useNativeBackend({ convolutions: 'onednn' })).convolutions).toBe(dnnl);
+    } else {
+      console.warn('this addon was built without oneDNN: checking the refusal instead');
+      await expect(useNativeBackend({ convolutions: 'onednn' })).rejects.toThrow(/built without oneDNN: install it .*libdnnl-dev.* or pass convolutions: 'im2col'/);
+    }
+    await expect(useNativeBackend({ convolutions: 'mkl' as never })).rejects.toThrow(/option 'convolutions' = "mkl" is not allowed/);
+    await expect(useNativeBackend({ engine: 'tfjs-node', convolutions: 'im2col' })).rejects.toThrow(/convolutions = 'im2col' applies to the addon engine only/);
+    await useNativeBackend({ threads: 2 });
+  });
+
   it('passes checkBackend: kernels and gradients match cpu, and so does a training run', async () => {
     const report = await checkBackend('native');
     console.log(report.cases.map((c) => `${c.label}: ${c.maxError.toExponential(1)}`).join('\n'), `\ntraining run gap ${report.trainingGap.toExponential(1)}`);
@@ -571,7 +588,7 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     }
   });
 
-  it('convolutions and their gradients equal float64 sums, direct (patch ≤ 32) and im2col + SGEMM, on 1 and 2 threads', () => {
+  it('convolutions and their gradients equal float64 sums, direct (patch ≤ 32), oneDNN and im2col + SGEMM, on 1 and 2 threads', () => {
     type G = Parameters<NativeAddon['conv2d']>[3];
     const base = { strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0 };
     const cases: Array<[string, G]> = [
@@ -583,7 +600,14 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
       ['3×3 on 8 channels, padded', { ...base, batch: 6, inHeight: 10, inWidth: 9, inChannels: 8, outHeight: 10, outWidth: 9, outChannels: 5, filterHeight: 3, filterWidth: 3, padTop: 1, padLeft: 1 }],
       // 144 taps, 30 images: on 2 threads, im2col + SGEMM chunk by chunk of 7 images (5 chunks)
       ['3×3 on 16 channels, 30 images', { ...base, batch: 30, inHeight: 16, inWidth: 16, inChannels: 16, outHeight: 16, outWidth: 16, outChannels: 24, filterHeight: 3, filterWidth: 3, padTop: 1, padLeft: 1 }],
+      // 'same' with stride 2 on an even size: no padding at the top and left, one row and column at the bottom and right
+      ['3×3 stride 2, padded only at the bottom and right', { ...base, batch: 4, inHeight: 16, inWidth: 16, inChannels: 8, outHeight: 8, outWidth: 8, outChannels: 8, filterHeight: 3, filterWidth: 3, strideHeight: 2, strideWidth: 2 }],
+      // 'valid' with stride 2 leaving the last row and column unread (negative padding at the bottom: oneDNN is not asked)
+      ['3×3 stride 2, valid, last row unread', { ...base, batch: 4, inHeight: 16, inWidth: 16, inChannels: 8, outHeight: 7, outWidth: 7, outChannels: 8, filterHeight: 3, filterWidth: 3, strideHeight: 2, strideWidth: 2 }],
     ];
+    // where the addon has oneDNN, every case but the direct ones runs through it and through im2col + SGEMM
+    const dnnl = addon.setDnnl(true);
+    if (!dnnl) console.warn('this addon was built without oneDNN (libdnnl-dev): only the im2col + SGEMM convolutions are checked');
     for (const [name, g] of cases) {
       const { batch, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: O, filterHeight: FH, filterWidth: FW } = g;
       const x = Float32Array.from({ length: batch * H * W * C }, (_, i) => Math.sin(i * 0.37));
@@ -604,17 +628,20 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
       }
       // float32 sums of up to 30 · 16 · 16 = 7 680 products (the last case's filter gradient)
       const worst = (got: Float32Array, want: Float64Array) => got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!) / (1 + Math.abs(want[i]!))), 0);
-      for (const threads of [1, 2]) {
+      for (const path of dnnl ? ['oneDNN', 'im2col'] : ['im2col']) for (const threads of [1, 2]) {
+        addon.setDnnl(path === 'oneDNN');
         addon.setThreads(threads);
         const out = new Float32Array(dy.length), dw = new Float32Array(w.length), dx = new Float32Array(x.length);
         addon.conv2d(x, w, out, g);
         addon.conv2dBackpropFilter(x, dy, dw, g);
         addon.conv2dBackpropInput(dy, w, dx, g);
-        expect(worst(out, out64), `${name}, conv2d, ${threads} thread(s)`).toBeLessThan(1e-4);
-        expect(worst(dw, dw64), `${name}, filter gradient, ${threads} thread(s)`).toBeLessThan(1e-4);
-        expect(worst(dx, dx64), `${name}, input gradient, ${threads} thread(s)`).toBeLessThan(1e-4);
+        const where = `${name}, ${path}, ${threads} thread(s)`;
+        expect(worst(out, out64), `${where}, conv2d`).toBeLessThan(1e-4);
+        expect(worst(dw, dw64), `${where}, filter gradient`).toBeLessThan(1e-4);
+        expect(worst(dx, dx64), `${where}, input gradient`).toBeLessThan(1e-4);
       }
     }
+    addon.setDnnl(true);
     addon.setThreads(2);
   });
 

@@ -26,4 +26,12 @@ describe.skipIf(why !== undefined)('the portable build (CPUs without x86-64 clon
     // and it is valid C++ as it stands
     expect(() => compile(['-fsyntax-only', '-DTIKHONOV_PORTABLE'])).not.toThrow();
   }, 60_000);
+
+  it('builds without oneDNN: its convolution file then compiles to stubs, and the probe says 0 when told to', () => {
+    // without TIKHONOV_DNNL the file includes no oneDNN header (a machine with OpenBLAS alone)
+    const stubs = execFileSync('g++', ['-std=c++17', '-E', 'src/addon/dnnl-conv.cc'], { cwd: packageDir, encoding: 'utf8' });
+    expect(stubs).not.toContain('dnnl.hpp');
+    expect(() => execFileSync('g++', ['-std=c++17', '-fsyntax-only', 'src/addon/dnnl-conv.cc'], { cwd: packageDir })).not.toThrow();
+    expect(execFileSync(process.execPath, ['scripts/has-dnnl.mjs'], { cwd: packageDir, encoding: 'utf8', env: { ...process.env, TIKHONOV_NO_DNNL: '1' } })).toBe('0');
+  }, 60_000);
 });

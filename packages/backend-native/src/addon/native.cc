@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "pool.h"
+#include "dnnl-conv.h"
 
 namespace {
 
@@ -1127,6 +1128,18 @@ bool Pointwise(const ConvGeometry& g) {
   return g.fH == 1 && g.fW == 1 && g.sH == 1 && g.sW == 1 && g.padT == 0 && g.padL == 0 && g.outH == g.inH && g.outW == g.inW;
 }
 
+// The im2col convolutions go to oneDNN when it is built in and switched on
+// (setDnnl): its JIT kernels ran the CNN's 32→32 and 64→64 3×3 convolutions
+// 1.2–1.6× faster than im2col + SGEMM here. The direct first-layer kernels and
+// the pointwise SGEMM stay ours.
+std::atomic<bool> dnnlOn{true};
+
+bool ViaDnnl(tikhonov::DnnlConvKind kind, const ConvGeometry& g, const float* a, const float* b, float* out) {
+  if (!dnnlOn) return false;
+  const tikhonov::DnnlConvShape shape{g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.fH, g.fW, g.sH, g.sW, g.dH, g.dW, g.padT, g.padL};
+  return tikhonov::DnnlConv(kind, shape, a, b, out, Threads().Threads());
+}
+
 // A window call's arguments (convolutions, pooling and their gradients):
 // Float32Arrays, each checked against the geometry as input-, output- or
 // filter-sized, then the geometry itself.
@@ -1198,6 +1211,7 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   const int64_t k = g.patch(), rowsPerImage = g.outH * g.outW;
   if (Direct(g)) {
     DirectConv(g, c.arrays[0], c.arrays[1], c.arrays[2]);
+  } else if (!Pointwise(g) && ViaDnnl(tikhonov::DnnlConvKind::Forward, g, c.arrays[0], c.arrays[1], c.arrays[2])) {
   } else if (!Pointwise(g) && Chunked(g)) {
     ForImageChunks(g, [&](int64_t, int64_t b0, int64_t b1) {
       SgemmHere(false, false, (b1 - b0) * rowsPerImage, g.outC, k, ChunkPatches(g, c.arrays[0], b0, b1), k, c.arrays[1], g.outC, c.arrays[2] + b0 * rowsPerImage * g.outC, g.outC);
@@ -1215,6 +1229,7 @@ Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
   const int64_t k = g.patch(), rowsPerImage = g.outH * g.outW;
   if (Pointwise(g)) {
     Sgemm(false, true, g.rows(), k, g.outC, c.arrays[0], g.outC, c.arrays[1], g.outC, c.arrays[2], k);
+  } else if (ViaDnnl(tikhonov::DnnlConvKind::BackwardData, g, c.arrays[0], c.arrays[1], c.arrays[2])) {
   } else if (Chunked(g)) {
     ForImageChunks(g, [&](int64_t, int64_t b0, int64_t b1) {
       float* patches = Scratch((b1 - b0) * rowsPerImage * k);
@@ -1239,6 +1254,7 @@ Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
   float* dw = c.arrays[2];
   if (Direct(g)) {
     DirectConvFilter(g, c.arrays[0], c.arrays[1], dw);
+  } else if (!Pointwise(g) && ViaDnnl(tikhonov::DnnlConvKind::BackwardWeights, g, c.arrays[0], c.arrays[1], dw)) {
   } else if (!Pointwise(g) && Chunked(g)) {
     const int64_t per = ImagesPerChunk(g);
     std::vector<std::vector<float>> partial(static_cast<size_t>((g.batch + per - 1) / per), std::vector<float>(static_cast<size_t>(size)));
@@ -1508,6 +1524,15 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), openblas_get_config());
 }
 
+// setDnnl(on): whether im2col convolutions go to oneDNN; returns the library's
+// description, or "" when it is not built in (then nothing changes).
+Napi::Value SetDnnl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsBoolean()) throw Napi::TypeError::New(env, "setDnnl takes one boolean");
+  dnnlOn = info[0].As<Napi::Boolean>().Value();
+  return Napi::String::New(env, tikhonov::DnnlDescription());
+}
+
 // poolFailureProbe(count, failAt, onWorker): runs count chunks on the pool;
 // chunk failAt throws std::bad_alloc — or, with onWorker, the first chunk a
 // worker thread runs (the caller's first chunk waits for a worker to come).
@@ -1584,6 +1609,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("config", Napi::Function::New(env, Config));
+  exports.Set("setDnnl", Napi::Function::New(env, SetDnnl));
   return exports;
 }
 
