@@ -2,7 +2,8 @@
 // Debian's python3-torch with OMP_WAIT_POLICY=PASSIVE), rounds alternating between the two:
 // - MLP 784-512-512-10, max-norm 3, SGD momentum 0.9, batch 128, 55 000 Fashion-MNIST images, 5 000 validation;
 // - the 4-conv CNN (32-32-64-64, dense 256, Adam, batch 128) on the first 10 000 images, 1 000 validation
-//   (TIKHONOV_BENCH_CNN_FULL=1: the issue's 55 000 / 5 000). TIKHONOV_BENCH_ONLY=mlp or cnn runs one of them.
+//   (TIKHONOV_BENCH_CNN_FULL=1: the issue's 55 000 / 5 000). TIKHONOV_BENCH_ONLY=mlp or cnn runs one of them;
+//   TIKHONOV_BENCH_CONVOLUTIONS=im2col runs the convolutions without oneDNN.
 // Both run through Trainer.fit with validation every epoch and early stopping (patience beyond the budget, so it
 // keeps θ* without stopping). Then where a Tikhonov epoch goes: the validation pass (timed in the fit by plugins
 // first and last in its hooks, so early stopping's θ* copy is inside), the constraint plugins' afterSteps (timed in the
@@ -28,7 +29,9 @@ if (missing) {
   console.log(`epoch bench skipped: ${missing}`);
   process.exit(0);
 }
-console.log(`native backend: ${JSON.stringify(await useNativeBackend())}`);
+// TIKHONOV_BENCH_CONVOLUTIONS=im2col: the convolutions without oneDNN, for an A/B run
+const convolutions = process.env.TIKHONOV_BENCH_CONVOLUTIONS as 'onednn' | 'im2col' | undefined;
+console.log(`native backend: ${JSON.stringify(await useNativeBackend(convolutions ? { convolutions } : {}))}`);
 const all = loadMnistFormat({ dir });
 const part = (from: number, to: number): Dataset => dataset.subset(all, Int32Array.from({ length: to - from }, (_, i) => from + i));
 
