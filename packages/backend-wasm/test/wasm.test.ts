@@ -79,6 +79,31 @@ describe('the wasm backend trains', () => {
     expect(report.cases.length).toBeGreaterThan(30);
   });
 
+  it('core’s fused Adam and momentum give tfjs’s own optimizers’ values and slots bit for bit over 12 steps (a learning-rate change, a missing gradient, a resume from tfjs’s slots), and the fused lerp the composed form’s', async () => {
+    const { FusedAdamOptimizer, FusedMomentumOptimizer, FUSED_KERNELS, HostRandom, lerp } = await import('@tikhonov/core');
+    const { checkFusedOptimizer } = await import('@tikhonov/core/testing');
+    await useWasmBackend();
+    for (const name of Object.values(FUSED_KERNELS).filter((k) => k !== FUSED_KERNELS.maxNorm)) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
+    const pairs: Array<[string, (lr: number) => tf.Optimizer, (lr: number) => tf.Optimizer]> = [
+      ['adam', (lr) => new FusedAdamOptimizer(lr, 0.9, 0.999, 1e-7), (lr) => tf.train.adam(lr, 0.9, 0.999, 1e-7)],
+      ['momentum', (lr) => new FusedMomentumOptimizer(lr, 0.87, false), (lr) => tf.train.momentum(lr, 0.87, false)],
+      ['nesterov', (lr) => new FusedMomentumOptimizer(lr, 0.87, true), (lr) => tf.train.momentum(lr, 0.87, true)],
+    ];
+    for (const [label, fused, tfjs] of pairs) {
+      // core's checkFusedOptimizer: 12 steps, a learning-rate change, a missing gradient, the slots, a resume from tfjs's slots
+      const report = await checkFusedOptimizer({ fused, tfjs }, { seed: 9, label });
+      expect(report.mismatches).toEqual([]);
+      expect(report.tensorsHeld.fused, label).toBe(report.tensorsHeld.tfjs);
+    }
+    const r = new HostRandom(9);
+    const a = Float32Array.from({ length: 300 * 257 }, () => r.uniform() * 2 - 1);
+    const [x, y] = [tf.tensor(a, [300, 257]), tf.tensor(a.map((v) => v * 0.5 + 0.1), [300, 257])];
+    const want = tf.tidy(() => tf.add(x, tf.mul(tf.sub(y, x), 0.1)).dataSync());
+    const got = tf.tidy(() => lerp(x, y, 0.1).dataSync());
+    expect(got.findIndex((v, i) => v !== want[i])).toBe(-1);
+    tf.dispose([x, y]);
+  });
+
   it('max-pool gradients reach all-negative windows (tfjs-wasm 4.22 drops them)', async () => {
     const x = tf.tensor4d([0.1, 0.9, 0.3, 0.2, 0.5, 0.4, 0.7, 0.6, -0.5, -0.1, -0.3, -0.2, -0.9, -0.8, -0.4, -0.6], [1, 4, 4, 1]);
     const [cpu, wasm] = await onBoth(() => tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(x));
