@@ -460,52 +460,26 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
   });
 
   it('core’s max-norm projection in two native passes: a float64 hand computation within 1e-6, units inside the ball bit for bit, NaN kept, the same on 1 and 2 threads', async () => {
-    const { FUSED_KERNELS, HostRandom, projectMaxNorm } = await import('@tikhonov/core');
+    const { FUSED_KERNELS } = await import('@tikhonov/core');
+    const { checkMaxNormProjection } = await import('@tikhonov/core/testing');
     await useNativeBackend();
     expect(tf.getBackend()).toBe('native');
     expect(tf.getKernel(FUSED_KERNELS.maxNorm, 'native')).toBeDefined();
-    const r = new HostRandom(8);
-    const [rows, cols] = [784, 512]; // the epoch bench's first kernel: above the threading threshold
-    const w = Float32Array.from({ length: rows * cols }, () => (r.uniform() - 0.5) * 0.3);
-    // column 7 well inside the ball, column 9 holds a NaN, column 11 is zero
-    for (let i = 0; i < rows; i++) {
-      w[i * cols + 7] = w[i * cols + 7]! * 1e-3;
-      w[i * cols + 11] = 0;
-    }
-    w[5 * cols + 9] = NaN;
-    const c = 2.4;
-    const norms = Array.from({ length: cols }, (_, j) => {
-      let s = 0;
-      for (let i = 0; i < rows; i++) s += w[i * cols + j]! ** 2;
-      return Math.sqrt(s);
-    });
-    expect(norms.filter((n) => n > c).length).toBeGreaterThan(cols / 2); // most units are projected
-    const results: Float32Array[] = [];
-    for (const threads of [1, 2]) {
+    // core's check: a 784×512 kernel (above the threading threshold) against float64, a unit inside the ball, a zero one, a NaN
+    const reports = [1, 2].map((threads) => {
       addon.setThreads(threads);
-      const value = tf.tensor2d(w, [rows, cols]);
-      const before = tf.memory().numTensors;
-      const out = projectMaxNorm(value, c);
-      expect(tf.memory().numTensors).toBe(before + 1);
-      results.push(out.dataSync() as Float32Array);
-      tf.dispose([value, out]);
+      return checkMaxNormProjection(8);
+    });
+    for (const report of reports) {
+      expect(report.projected).toBeGreaterThan(256);
+      expect(report.worst).toBeLessThan(1e-6);
+      expect(report.insideChanged).toBe(0);
+      expect(report.nanKept).toBe(true);
+      expect(report.tensorsAdded).toBe(1);
     }
-    expect(results[1]!.findIndex((v, i) => !Object.is(v, results[0]![i]))).toBe(-1);
-    const got = results[0]!;
-    let worst = 0;
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const k = i * cols + j;
-        if (j === 9) {
-          expect(got[k]).toBeNaN();
-          continue;
-        }
-        const want = norms[j]! > c ? (w[k]! * c) / norms[j]! : w[k]!;
-        if (norms[j]! <= c) expect(got[k]).toBe(w[k]); // the same bits
-        worst = Math.max(worst, Math.abs(got[k]! - want) / Math.max(Math.abs(want), 1e-30));
-      }
-    }
-    expect(worst).toBeLessThan(1e-6);
+    expect(reports[1]!.values.findIndex((v, i) => !Object.is(v, reports[0]!.values[i]))).toBe(-1);
+    const [rows, cols, c] = [784, 512, 2.4];
+    const w = new Float32Array(rows * cols);
     // the entry point checks its lengths and c
     expect(() => addon.maxNormColumns(w, new Float32Array(3), rows, cols, c)).toThrow(/w and out hold 401408 and 3 values but rows·cols is 401408/);
     expect(() => addon.maxNormColumns(w, new Float32Array(w.length), rows, cols, 0)).toThrow(/c must be > 0/);

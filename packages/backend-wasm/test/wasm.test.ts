@@ -83,7 +83,7 @@ describe('the wasm backend trains', () => {
     const { FusedAdamOptimizer, FusedMomentumOptimizer, FUSED_KERNELS, HostRandom, lerp } = await import('@tikhonov/core');
     const { checkFusedOptimizer } = await import('@tikhonov/core/testing');
     await useWasmBackend();
-    for (const name of Object.values(FUSED_KERNELS).filter((k) => k !== FUSED_KERNELS.maxNorm)) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
+    for (const name of Object.values(FUSED_KERNELS)) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     const pairs: Array<[string, (lr: number) => tf.Optimizer, (lr: number) => tf.Optimizer]> = [
       ['adam', (lr) => new FusedAdamOptimizer(lr, 0.9, 0.999, 1e-7), (lr) => tf.train.adam(lr, 0.9, 0.999, 1e-7)],
       ['momentum', (lr) => new FusedMomentumOptimizer(lr, 0.87, false), (lr) => tf.train.momentum(lr, 0.87, false)],
@@ -102,6 +102,17 @@ describe('the wasm backend trains', () => {
     const got = tf.tidy(() => lerp(x, y, 0.1).dataSync());
     expect(got.findIndex((v, i) => v !== want[i])).toBe(-1);
     tf.dispose([x, y]);
+  });
+
+  it('core’s max-norm projection in two passes: a float64 hand computation within 1e-6, units inside the ball bit for bit, NaN kept', async () => {
+    const { checkMaxNormProjection } = await import('@tikhonov/core/testing');
+    await useWasmBackend();
+    const report = checkMaxNormProjection(8);
+    expect(report.projected).toBeGreaterThan(256);
+    expect(report.worst).toBeLessThan(1e-6);
+    expect(report.insideChanged).toBe(0);
+    expect(report.nanKept).toBe(true);
+    expect(report.tensorsAdded).toBe(1);
   });
 
   it('max-pool gradients reach all-negative windows (tfjs-wasm 4.22 drops them)', async () => {

@@ -78,3 +78,27 @@ export function momentumKernel(args: Args): tf.TensorInfo[] {
   }
   return outs;
 }
+
+/**
+ * `FUSED_KERNELS.maxNorm`: value·min(1, c/‖w_j‖) per unit j (the last axis),
+ * in two passes — the units' sums of squares in double (JavaScript's
+ * numbers), then the scaled copy — as backend-native's kernel does. A unit
+ * inside the ball gets factor 1 exactly and keeps its bits; a NaN stays NaN.
+ */
+export function maxNormKernel(args: Args): tf.TensorInfo {
+  const { value } = args.inputs as { value: tf.TensorInfo };
+  const c = f((args.attrs as { c: number }).c);
+  const backend = args.backend as BackendWasm;
+  const shape = value.shape;
+  if (shape.length < 2) throw new RangeError(`TikhonovMaxNorm: value has shape [${shape}]; it needs rank ≥ 2`);
+  const cols = shape[shape.length - 1]!;
+  const [out] = outputs(backend, value, 1);
+  const [w, o] = [view(backend, value), view(backend, out!)];
+  const rows = cols === 0 ? 0 : w.length / cols;
+  const sums = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0, k = i * cols; j < cols; j++, k++) sums[j]! += w[k]! * w[k]!;
+  // min(NaN, 1) is NaN in Math.min, as std::min(c/NaN, 1) keeps NaN in the native kernel: the unit stays NaN
+  const factor = Float32Array.from(sums, (s) => Math.min(f(c / f(Math.sqrt(s))), 1));
+  for (let i = 0; i < rows; i++) for (let j = 0, k = i * cols; j < cols; j++, k++) o[k] = f(w[k]! * factor[j]!);
+  return out!;
+}
