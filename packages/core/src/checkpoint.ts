@@ -16,6 +16,8 @@ export async function exportCheckpoint(trainer: CheckpointTarget): Promise<Check
   const slotMap: tf.NamedTensorMap = {};
   for (const { name, tensor } of slots) slotMap[renameSlot(name, toParamName)] = tensor;
   const optimizerEncoded = await tf.io.encodeWeights(slotMap);
+  // getWeights makes a fresh scalar of the iteration count besides the slot variables: ours to free
+  for (const { tensor } of slots) if (!(tensor instanceof tf.Variable)) tensor.dispose();
   const plugins: Record<string, PluginState> = {};
   for (const plugin of trainer.plugins) if (plugin.stateDict) plugins[plugin.name] = plugin.stateDict();
   const progress = trainer.progressState();

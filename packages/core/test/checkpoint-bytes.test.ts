@@ -45,6 +45,18 @@ describe('checkpoint byte strings', () => {
     [straight, resumed].forEach((t) => t.dispose());
   });
 
+  it('exporting a checkpoint frees what it makes: the tensor count is as before, for Adam, momentum and SGD', async () => {
+    for (const optimizer of ['adam', { name: 'momentum', learningRate: 0.01, momentum: 0.9 }, 'sgd'] as const) {
+      const t = new Trainer({ model: mlp(), loss: 'softmaxCrossEntropy', optimizer, seed: 5, progress: false });
+      await t.fit(blobs(8), { epochs: 1, batchSize: 8 });
+      const before = tf.memory().numTensors;
+      // tfjs's getWeights makes a fresh scalar of the iteration count each call
+      for (let k = 0; k < 3; k++) checkpointToBytes(await exportCheckpoint(t));
+      expect(tf.memory().numTensors, JSON.stringify(optimizer)).toBe(before);
+      t.dispose();
+    }
+  });
+
   it('its size is the directory’s: 4 bytes a float plus a JSON header', async () => {
     const t = make(holder());
     await t.fit(blobs(8), { epochs: 1, batchSize: 8 });
