@@ -46,7 +46,7 @@ describe('useWasmBackend', () => {
       expect(info.notes.join(' ')).toMatch(/disables wasm threads in Node/);
       expect(info.binary).toMatch(/tfjs-backend-wasm\/dist\/tfjs-backend-wasm-simd\.wasm$/);
       expect(existsSync(info.binary)).toBe(true);
-      expect(info.addedKernels).toEqual(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']);
+      expect(info.addedKernels).toEqual(['TikhonovLerp', 'TikhonovAdam', 'TikhonovMomentum', 'TikhonovMaxNorm', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']);
       expect(info.replacedKernels).toEqual(['MaxPoolGrad', 'Conv2DBackpropInput']);
     } finally {
       process.chdir(cwd);
