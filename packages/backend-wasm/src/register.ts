@@ -11,17 +11,11 @@ import { withCastToBoolAsNotEqual } from './kernels/cast.js';
 import { withExplicitTransposes } from './kernels/matmul.js';
 import { maxPoolGradKernel } from './kernels/max-pool-grad.js';
 import { unsortedSegmentSumKernel } from './kernels/segment-sum.js';
-import { adamKernel, lerpKernel, maxNormKernel, momentumKernel } from './kernels/updates.js';
-import { FUSED_KERNELS } from '@tikhonov/core';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 
-/** Kernels this package adds to wasm, which has none of them (core's fused updates among them). */
+/** Kernels this package adds to wasm, which has none of them. */
 export const ADDED_KERNELS: Readonly<Record<string, KernelFunc>> = {
-  [FUSED_KERNELS.lerp]: lerpKernel as KernelFunc,
-  [FUSED_KERNELS.adam]: adamKernel as KernelFunc,
-  [FUSED_KERNELS.momentum]: momentumKernel as KernelFunc,
-  [FUSED_KERNELS.maxNorm]: maxNormKernel as KernelFunc,
   Conv2DBackpropFilter: conv2dBackpropFilterKernel as KernelFunc,
   DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterKernel as KernelFunc,
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputKernel as KernelFunc,
