@@ -66,13 +66,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   // checkpoints go through a client of their own: BullMQ's worker connection blocks while it waits for jobs
   const client = everySeconds === false ? undefined : new Redis(redis);
   client?.on('error', (error) => console.error(`tikhonov-worker: checkpoint connection: ${error.message}`));
-  const store = client && redisCheckpoints(client, queue);
-  const run = (job: Job<Trial, TrialResult>) =>
-    host.run(
-      job.data,
-      // each stored checkpoint is also the job's progress, so a driver (or QueueEvents) sees how far a trial got
-      store && everySeconds !== false ? { store, everySeconds, onSaved: (at) => job.updateProgress({ checkpoint: at }) } : undefined,
-    );
+  const checkpoints = client && everySeconds !== false ? { store: redisCheckpoints(client, queue), everySeconds } : undefined;
+  // each stored checkpoint is also the job's progress, so a driver (or QueueEvents) sees how far a trial got
+  const run = (job: Job<Trial, TrialResult>) => host.run(job.data, checkpoints && { ...checkpoints, onSaved: (at) => job.updateProgress({ checkpoint: at }) });
   const worker = new Worker<Trial, TrialResult>(queue, run, {
     connection: redis,
     concurrency: 1,

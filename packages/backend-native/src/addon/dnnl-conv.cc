@@ -20,6 +20,7 @@ int64_t PadRight(const DnnlConvShape& g) { return (g.outW - 1) * g.sW + (g.fW - 
 // blocked weights layout needs (absent when the library took hwio as is).
 struct Entry {
   dnnl::primitive conv;
+  memory::desc src, dst, hwio;  // the caller's layouts: NHWC activations, tfjs's [fH, fW, in, out] filter
   memory::desc weights;  // the layout conv reads or writes its filter in
   std::unique_ptr<memory> blocked;  // this thread's filter in that layout
   dnnl::reorder toBlocked, fromBlocked;
@@ -55,6 +56,9 @@ Entry Build(ThreadState& s, DnnlConvKind kind, const DnnlConvShape& g) {
   const dnnl::convolution_forward::primitive_desc fwd(
       dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algo, srcMd, weiAny, dstMd, strides, dilation, padL, padR), s.engine);
   Entry e;
+  e.src = srcMd;
+  e.dst = dstMd;
+  e.hwio = hwio;
   if (kind == DnnlConvKind::Forward) {
     e.conv = dnnl::convolution_forward(fwd);
     e.weights = fwd.weights_desc();
@@ -78,12 +82,13 @@ Entry Build(ThreadState& s, DnnlConvKind kind, const DnnlConvShape& g) {
   return e;
 }
 
+// 'valid' with the last row or column unread implies a negative bottom or right padding: left to im2col
+bool Supported(const DnnlConvShape& g) { return PadBottom(g) >= 0 && PadRight(g) >= 0; }
+
 }  // namespace
 
-bool DnnlConvSupported(const DnnlConvShape& g) { return PadBottom(g) >= 0 && PadRight(g) >= 0; }
-
 bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const float* b, float* out, int threads) {
-  if (!DnnlConvSupported(g)) return false;
+  if (!Supported(g)) return false;
   // the thread count is per calling thread in OpenMP: set it where the work is issued
   if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
   ThreadState& s = State();
@@ -91,9 +96,7 @@ bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const f
   auto it = s.entries.find(key);
   if (it == s.entries.end()) it = s.entries.emplace(key, Build(s, kind, g)).first;
   Entry& e = it->second;
-  const auto f32 = memory::data_type::f32;
-  const memory::desc srcMd({g.batch, g.inC, g.inH, g.inW}, f32, tag::nhwc), dstMd({g.batch, g.outC, g.outH, g.outW}, f32, tag::nhwc);
-  const memory::desc hwio({g.outC, g.inC, g.fH, g.fW}, f32, tag::hwio);
+  const memory::desc &srcMd = e.src, &dstMd = e.dst, &hwio = e.hwio;
   // oneDNN's handles take non-const pointers; inputs are only read
   auto wrap = [&](const memory::desc& md, const float* p) { return memory(md, s.engine, const_cast<float*>(p)); };
   if (kind == DnnlConvKind::BackwardWeights) {
@@ -123,7 +126,6 @@ std::string DnnlDescription() {
 #else
 
 namespace tikhonov {
-bool DnnlConvSupported(const DnnlConvShape&) { return false; }
 bool DnnlConv(DnnlConvKind, const DnnlConvShape&, const float*, const float*, float*, int) { return false; }
 std::string DnnlDescription() { return ""; }
 }  // namespace tikhonov

@@ -19,16 +19,10 @@ struct DnnlConvShape {
 };
 
 /**
- * Whether oneDNN can take this convolution: its right and bottom padding, as
- * the output size implies, must not be negative. Without TIKHONOV_DNNL, never.
- */
-bool DnnlConvSupported(const DnnlConvShape& g);
-
-/**
  * Runs one convolution on `threads` OpenMP threads: Forward(a = x, b = w → out = y),
  * BackwardData(a = dy, b = w → out = dx), BackwardWeights(a = x, b = dy → out = dw),
  * all NHWC, filters [fH, fW, inC, outC]. Returns false (and does nothing)
- * where DnnlConvSupported is false.
+ * without TIKHONOV_DNNL, or where the implied bottom or right padding is negative.
  */
 bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const float* b, float* out, int threads);
 
