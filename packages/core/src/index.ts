@@ -65,6 +65,7 @@ export { createOptimizer, optimizerNames, learningRateOf, setLearningRate, sched
 export { deriveSeed, HostRandom, RandomStream, hostRandomFill, registerRandomFill, type RandomFill } from './random.js';
 export { zigguratTables } from './rng-kernels.js';
 export { columnNorms, FUSED_KERNELS, lerp, projectMaxNorm } from './fused-ops.js';
+export { FUSED_LOSS_KERNELS } from './fused-loss.js';
 export { FusedAdamOptimizer } from './fused-adam.js';
 export { FusedMomentumOptimizer } from './fused-momentum.js';
 export { validateOptions, schemas, paramSelectorSchema, siteSelectorSchema, z } from './options.js';

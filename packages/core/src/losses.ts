@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DataError, OptionError } from './errors.js';
 import type { Shape } from './nn/types.js';
+import { fusedSoftmaxCrossEntropy, fusedSoftmaxCrossEntropyApplies } from './fused-loss.js';
 
 /** Built-in losses. Cross-entropies take logits (no softmax/sigmoid in the model's last layer). */
 export type LossName = 'mse' | 'softmaxCrossEntropy' | 'sigmoidCrossEntropy';
@@ -37,7 +38,8 @@ export function targetDistribution(target: tf.Tensor, classes: number): tf.Tenso
 export function softmaxCrossEntropy(logits: tf.Tensor, target: tf.Tensor, weight?: tf.Tensor): tf.Scalar {
   const classes = logits.shape[logits.rank - 1]!;
   const y = targetDistribution(target, classes);
-  const perExample = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), -1));
+  // one kernel and its gradient where the backend fuses them (src/fused-loss.ts)
+  const perExample = fusedSoftmaxCrossEntropyApplies(logits, y) ? fusedSoftmaxCrossEntropy(logits, y) : tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), -1));
   return reduce(perExample, weight);
 }
 

@@ -3,7 +3,7 @@ import type { NativeAddon } from '../addon.js';
 import { matMulKernel } from './matmul.js';
 import { convKernels } from './conv.js';
 import { reverseKernel, transformKernel } from './image.js';
-import { argMaxKernel, softmaxKernel } from './rows.js';
+import { argMaxKernel, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel, softmaxKernel } from './rows.js';
 import { adamKernel, lerpKernel, maxNormKernel, momentumKernel } from './updates.js';
 import { BINARY_OPS, binaryKernel, castKernel, gatherKernel, REDUCE_OPS, reduceKernel, selectKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
 
@@ -29,6 +29,9 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     TikhonovAdam: adamKernel(addon),
     TikhonovMomentum: momentumKernel(addon),
     TikhonovMaxNorm: maxNormKernel(addon),
+    // core's FUSED_LOSS_KERNELS (core registers the forward kernel's gradient)
+    TikhonovSoftmaxCrossEntropy: softmaxCrossEntropyKernel(),
+    TikhonovSoftmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel(),
   };
   for (const [name, op] of Object.entries(REDUCE_OPS)) kernels[name] = reduceKernel(addon, op, cpuKernel(name));
   for (const [name, op] of Object.entries(UNARY_OPS)) kernels[name] = unaryKernel(addon, op, cpuKernel(name));

@@ -1,8 +1,8 @@
-// Kernels over the last axis, row by row: Softmax and ArgMax.
+// Kernels over the last axis, row by row: Softmax, ArgMax and core's fused softmax cross-entropy.
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
-import { outputArray, valuesOf } from './storage.js';
+import { floatsOf, outputArray, valuesOf } from './storage.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Inputs = Record<string, tf.TensorInfo>;
@@ -41,5 +41,67 @@ export function argMaxKernel(addon: NativeAddon, fallback: KernelFunc): KernelFu
     const out = new Int32Array(xv.length / cols);
     addon.argMaxRows(xv, cols, out);
     return backend.makeTensorInfo(x!.shape.slice(0, -1), 'int32', out);
+  };
+}
+
+/** Each row's log Σₖ exp(zₖ): max + log Σ exp(z − max), in double precision (NaN in, NaN out). */
+function logSumExp(z: Float32Array, start: number, cols: number): number {
+  let max = -Infinity;
+  for (let j = start; j < start + cols; j++) max = z[j]! > max || z[j] !== z[j] ? z[j]! : max;
+  if (max === -Infinity || max === Infinity || max !== max) return max;
+  let sum = 0;
+  for (let j = start; j < start + cols; j++) sum += Math.exp(z[j]! - max);
+  return max + Math.log(sum);
+}
+
+/** The float32 logits and targets of core's fused loss kernels (core checks the shapes before it runs them). */
+function lossInputs(backend: MathBackendCPU, inputs: Inputs, who: string): { z: Float32Array; y: Float32Array; rows: number; cols: number } {
+  const { logits, labels } = inputs;
+  const z = valuesOf(backend, logits!);
+  const y = floatsOf(backend, labels!);
+  if (!z || logits!.shape.length !== 2 || !tf.util.arraysEqual(logits!.shape, labels!.shape)) {
+    throw new Error(`${who}: logits must be float32 [rows, classes] and labels the same shape; got ${logits!.dtype} [${logits!.shape}] and [${labels!.shape}]`);
+  }
+  return { z, y, rows: logits!.shape[0]!, cols: logits!.shape[1]! };
+}
+
+/**
+ * core's TikhonovSoftmaxCrossEntropy: each row's −Σⱼ yⱼ·(zⱼ − logΣexp z) in one
+ * pass, in double precision and rounded once (the composed ops round after each).
+ * JavaScript loops, not the addon: the arrays are [batch, classes], a few
+ * thousand values, where a native call would cost more than it saves.
+ */
+export function softmaxCrossEntropyKernel(): KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { z, y, rows, cols } = lossInputs(backend, args.inputs as Inputs, 'TikhonovSoftmaxCrossEntropy');
+    const out = outputArray(backend, rows);
+    for (let r = 0, start = 0; r < rows; r++, start += cols) {
+      const lse = logSumExp(z, start, cols);
+      let loss = 0;
+      for (let j = start; j < start + cols; j++) loss += y[j]! * (lse - z[j]!);
+      out[r] = loss;
+    }
+    return backend.makeTensorInfo([rows], 'float32', out);
+  };
+}
+
+/** core's TikhonovSoftmaxCrossEntropyGrad: dyᵢ·(softmax(zᵢ)·Σⱼ yᵢⱼ − yᵢ), row by row in double precision. */
+export function softmaxCrossEntropyGradKernel(): KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const inputs = args.inputs as Inputs;
+    const { z, y, rows, cols } = lossInputs(backend, inputs, 'TikhonovSoftmaxCrossEntropyGrad');
+    const dy = floatsOf(backend, inputs.dy!);
+    if (dy.length !== rows) throw new Error(`TikhonovSoftmaxCrossEntropyGrad: dy holds ${dy.length} values; it must hold one per row (${rows})`);
+    const out = outputArray(backend, rows * cols);
+    for (let r = 0, start = 0; r < rows; r++, start += cols) {
+      const lse = logSumExp(z, start, cols);
+      let mass = 0;
+      for (let j = start; j < start + cols; j++) mass += y[j]!;
+      const d = dy[r]!;
+      for (let j = start; j < start + cols; j++) out[j] = d * (Math.exp(z[j]! - lse) * mass - y[j]!);
+    }
+    return backend.makeTensorInfo([rows, cols], 'float32', out);
   };
 }
