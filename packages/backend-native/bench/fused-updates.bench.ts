@@ -5,6 +5,7 @@
 // - Adam: the trainer's 'adam' (one TikhonovAdam kernel per variable) vs
 //   tfjs's AdamOptimizer (14 kernels per variable).
 // - momentum: the trainer's 'momentum' (one TikhonovMomentum kernel) vs tfjs's MomentumOptimizer (4).
+// - plain SGD: the trainer's 'sgd' (one TikhonovSgd kernel) vs tfjs's SGDOptimizer (2).
 import * as tf from '@tensorflow/tfjs-core';
 import { compareFusedOptimizers } from '@tikhonov/core/testing';
 import { loadDigits } from '@tikhonov/datasets';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_LOSS_KERNELS, HostRandom, hostRandomFill } from '@tikhonov/core';
+import { FUSED_KERNELS, FUSED_LOSS_KERNELS, HostRandom, hostRandomFill } from '@tikhonov/core';
 import { loadAddon, nativeKernels, useNativeBackend } from '@tikhonov/backend-native';
 import { BENCH_MODELS, compareTrainerOverhead, printKernelTable, printTrainerOverhead, profileKernels, timeSteps } from '@tikhonov/core/testing';
 
@@ -190,32 +190,38 @@ verdicts.push(['Trainer / hand-written loop ≤ 1.05 (median)', overhead.vsHand.
 const layersRow = overhead.rows.find((r) => r.label.startsWith('tfjs-layers'));
 if (torch && layersRow) verdicts.push(['tfjs-layers trainOnBatch on native faster than PyTorch', layersRow.ms < torch.mlp, `${layersRow.ms.toFixed(2)} vs ${torch.mlp.toFixed(2)} ms`]);
 
-// #20's dispatch lever: core's fused softmax cross-entropy (two kernels) against the composed loss (≈ 35), the MLP
-// step with and without the fused kernels registered, alternating rounds in one trainer
+// #20's dispatch levers, each the MLP step with and without some of core's fused kernels registered, alternating rounds
+// in one trainer: the fused softmax cross-entropy (two kernels in place of ≈ 35) and the fused SGD update (one kernel
+// per variable in place of two)
 {
   await tf.setBackend('native');
   addon.setThreads(2);
-  const fused = Object.values(FUSED_LOSS_KERNELS).map((name) => tf.getKernel(name, 'native')!);
-  const setFused = (on: boolean) => {
-    for (const k of fused) {
-      if (tf.getKernel(k.kernelName, 'native')) tf.unregisterKernel(k.kernelName, 'native');
-      if (on) tf.registerKernel(k);
-    }
-  };
   const model = BENCH_MODELS[0]!;
   const { trainer, data } = await timeSteps(model, { steps: 20, warmup: 10 });
-  const msPerStep = async (on: boolean, steps: number) => {
-    setFused(on);
-    const start = performance.now();
-    await trainer.fit(data, { epochs: 1_000_000, batchSize: model.batch, maxSteps: trainer.step + steps });
-    await trainer.model.params.at(-1)!.variable.data();
-    return (performance.now() - start) / steps;
-  };
-  const ratios: number[] = [];
-  for (let r = 0; r < 30; r++) ratios.push((await msPerStep(false, 40)) / (await msPerStep(true, 40)));
-  setFused(true);
-  ratios.sort((a, b) => a - b);
-  console.log(`\nMLP step, composed softmax cross-entropy / core's fused kernels: median ${ratios[15]!.toFixed(3)} (quartiles ${ratios[7]!.toFixed(3)}–${ratios[22]!.toFixed(3)}, 30 alternating rounds of 40 steps)`);
+  for (const [label, names] of [
+    ["composed softmax cross-entropy / core's fused kernels", Object.values(FUSED_LOSS_KERNELS)],
+    ["tfjs's SGD update / core's fused TikhonovSgd", [FUSED_KERNELS.sgd]],
+  ] as const) {
+    const kernels = names.map((name) => tf.getKernel(name, 'native')!);
+    const setFused = (on: boolean) => {
+      for (const k of kernels) {
+        if (tf.getKernel(k.kernelName, 'native')) tf.unregisterKernel(k.kernelName, 'native');
+        if (on) tf.registerKernel(k);
+      }
+    };
+    const msPerStep = async (on: boolean, steps: number) => {
+      setFused(on);
+      const start = performance.now();
+      await trainer.fit(data, { epochs: 1_000_000, batchSize: model.batch, maxSteps: trainer.step + steps });
+      await trainer.model.params.at(-1)!.variable.data();
+      return (performance.now() - start) / steps;
+    };
+    const ratios: number[] = [];
+    for (let r = 0; r < 30; r++) ratios.push((await msPerStep(false, 40)) / (await msPerStep(true, 40)));
+    setFused(true);
+    ratios.sort((a, b) => a - b);
+    console.log(`\nMLP step, ${label}: median ${ratios[15]!.toFixed(3)} (quartiles ${ratios[7]!.toFixed(3)}–${ratios[22]!.toFixed(3)}, 30 alternating rounds of 40 steps)`);
+  }
   trainer.dispose();
   tf.dispose([data.x, data.y as tf.Tensor]);
 }

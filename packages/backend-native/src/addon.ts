@@ -21,6 +21,8 @@ export interface NativeAddon {
   maxNormColumns(w: Float32Array, out: Float32Array, rows: number, cols: number, c: number): void;
   /** One momentum-SGD update (core's FUSED_KERNELS.momentum) with tfjs's float32 operations: see native.cc. */
   momentum(value: Float32Array, gradient: Float32Array, accumulation: Float32Array, outValue: Float32Array, outAccumulation: Float32Array, momentum: number, negativeLearningRate: number, nesterov: boolean): void;
+  /** One plain SGD update (core's FUSED_KERNELS.sgd) with tfjs's float32 operations: see native.cc. */
+  sgd(value: Float32Array, gradient: Float32Array, outValue: Float32Array, negativeLearningRate: number): void;
   /** out[i] = condition[i] === 1 ? t[i] : e[i]. */
   select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void;
   /** To int32 (JavaScript's ToInt32, as Int32Array.from) or to bool (x !== 0) by out's type. */

@@ -24,7 +24,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(info.engine).toBe('addon');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
-    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'TikhonovLerp', 'TikhonovAdam', 'TikhonovMomentum', 'TikhonovMaxNorm', 'TikhonovSoftmaxCrossEntropy', 'TikhonovSoftmaxCrossEntropyGrad', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
+    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'TikhonovLerp', 'TikhonovAdam', 'TikhonovMomentum', 'TikhonovSgd', 'TikhonovMaxNorm', 'TikhonovSoftmaxCrossEntropy', 'TikhonovSoftmaxCrossEntropyGrad', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad']);
   });
 
   it('says what runs its convolutions, and refuses oneDNN where the addon lacks it', async () => {
@@ -457,6 +457,14 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     for (const nesterov of [false, true]) {
       await expectTfjsUpdates(`momentum${nesterov ? '-nesterov' : ''}`, { fused: (lr) => new FusedMomentumOptimizer(lr, 0.87, nesterov), tfjs: (lr) => tf.train.momentum(lr, 0.87, nesterov) }, 5);
     }
+  });
+
+  it('core’s fused SGD gives tfjs’s SGDOptimizer’s values bit for bit over 12 steps (a learning-rate change, a missing gradient, 1 and 2 threads), and checkpoints alike', async () => {
+    const { FusedSgdOptimizer, FUSED_KERNELS } = await import('@tikhonov/core');
+    await useNativeBackend();
+    expect(tf.getBackend()).toBe('native');
+    expect(tf.getKernel(FUSED_KERNELS.sgd, 'native')).toBeDefined();
+    await expectTfjsUpdates('sgd', { fused: (lr) => new FusedSgdOptimizer(lr), tfjs: (lr) => tf.train.sgd(lr) }, 9);
   });
 
   it('core’s max-norm projection in two native passes: a float64 hand computation within 1e-6, units inside the ball bit for bit, NaN kept, the same on 1 and 2 threads', async () => {

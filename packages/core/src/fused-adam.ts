@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from './fused-ops.js';
+import { namedGradients, type VariableGradients } from './named-gradients.js';
 
 /** The AdamOptimizer fields tfjs declares private; this subclass keeps them exactly as tfjs does (getWeights, setWeights and core's slot handling read them). */
 interface AdamState {
@@ -28,18 +29,15 @@ interface AdamState {
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
   // The slot creation and the βᵗ update below repeat AdamOptimizer's own: its
   // applyGradients does both inside the per-variable loop this replaces.
-  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
+  override applyGradients(variableGradients: VariableGradients): void {
     if (!tf.getKernel(FUSED_KERNELS.adam, tf.getBackend())) return super.applyGradients(variableGradients);
     const self = this as unknown as AdamState;
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     tf.tidy(() => {
-      names.forEach((name, i) => {
-        const value = tf.engine().registeredVariables[name]!;
+      for (const { index: i, name, value, gradient } of namedGradients(variableGradients)) {
         // the slots are created as AdamOptimizer creates them, so its getWeights/setWeights see the same list
         self.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
         self.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        const gradient = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
-        if (gradient == null) return;
+        if (gradient === undefined) continue;
         const m = self.accumulatedFirstMoment[i]!.variable;
         const v = self.accumulatedSecondMoment[i]!.variable;
         const [nextValue, nextM, nextV] = tf.engine().runKernel(
@@ -50,7 +48,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         m.assign(nextM!);
         v.assign(nextV!);
         value.assign(nextValue!);
-      });
+      }
       self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
       self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
     });

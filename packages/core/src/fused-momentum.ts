@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from './fused-ops.js';
+import { namedGradients, type VariableGradients } from './named-gradients.js';
 
 /** The MomentumOptimizer fields tfjs declares private; this subclass keeps them as tfjs does (getWeights, setWeights and core's slot handling read them). */
 interface MomentumState {
@@ -25,16 +26,13 @@ interface MomentumState {
 export class FusedMomentumOptimizer extends tf.MomentumOptimizer {
   // The slot creation below repeats MomentumOptimizer's own: its
   // applyGradients does it inside the per-variable loop this replaces.
-  override applyGradients(variableGradients: Parameters<tf.MomentumOptimizer['applyGradients']>[0]): void {
+  override applyGradients(variableGradients: VariableGradients): void {
     if (!tf.getKernel(FUSED_KERNELS.momentum, tf.getBackend())) return super.applyGradients(variableGradients);
     const self = this as unknown as MomentumState;
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     tf.tidy(() => {
-      names.forEach((name, i) => {
-        const value = tf.engine().registeredVariables[name]!;
+      for (const { index: i, name, value, gradient } of namedGradients(variableGradients)) {
         self.accumulations[i] ??= { originalName: `${name}/momentum`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        const gradient = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
-        if (gradient == null) return;
+        if (gradient === undefined) continue;
         const accumulation = self.accumulations[i]!.variable;
         const [nextValue, nextAccumulation] = tf.engine().runKernel(
           FUSED_KERNELS.momentum,
@@ -43,7 +41,7 @@ export class FusedMomentumOptimizer extends tf.MomentumOptimizer {
         ) as tf.Tensor[];
         accumulation.assign(nextAccumulation!);
         value.assign(nextValue!);
-      });
+      }
     });
     self.incrementIterations();
   }

@@ -28,6 +28,13 @@ export const FUSED_KERNELS = {
    */
   momentum: 'TikhonovMomentum',
   /**
+   * One plain SGD update of one variable. Inputs `{ value, gradient }`
+   * (float32, one shape), attribute `{ learningRate }`; output the value
+   * after the update, (−lr)·g + θ in float32 as tfjs's SGDOptimizer computes
+   * it (see {@link FusedSgdOptimizer}).
+   */
+  sgd: 'TikhonovSgd',
+  /**
    * The max-norm projection of a kernel whose last axis indexes its units.
    * Input `{ value }` (float32, rank ≥ 2), attribute `{ c }` (> 0); output
    * value·min(1, c/‖w_j‖), ‖w_j‖ the norm of unit j's incoming weights (all

@@ -68,6 +68,7 @@ export { columnNorms, FUSED_KERNELS, lerp, projectMaxNorm } from './fused-ops.js
 export { FUSED_LOSS_KERNELS } from './fused-loss.js';
 export { FusedAdamOptimizer } from './fused-adam.js';
 export { FusedMomentumOptimizer } from './fused-momentum.js';
+export { FusedSgdOptimizer } from './fused-sgd.js';
 export { validateOptions, schemas, paramSelectorSchema, siteSelectorSchema, z } from './options.js';
 export {
   TikhonovError,

@@ -4,6 +4,7 @@ import { schemas, validateOptions, z } from './options.js';
 import { isSchedule, scheduledRate, type LearningRateSchedule } from './schedules.js';
 import { FusedAdamOptimizer } from './fused-adam.js';
 import { FusedMomentumOptimizer } from './fused-momentum.js';
+import { FusedSgdOptimizer } from './fused-sgd.js';
 
 /** Optimizer names accepted by the trainer (tfjs-core's optimizers). */
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adamax' | 'adagrad' | 'adadelta' | 'rmsprop';
@@ -58,7 +59,8 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
   const o = options as Exclude<OptimizerSpec, string | tf.Optimizer>;
   switch (o.name) {
     case 'sgd':
-      return tf.train.sgd(lr);
+      // tfjs's SGD, fused into one kernel per variable where the backend has it
+      return new FusedSgdOptimizer(lr);
     case 'momentum':
       // tfjs's momentum, fused into one kernel per variable where the backend has it
       return new FusedMomentumOptimizer(lr, o.momentum ?? 0.9, o.useNesterov ?? false);

@@ -63,8 +63,9 @@ describe('FusedAdamOptimizer', () => {
     await tf.setBackend('cpu');
     const { createOptimizer, FusedAdamOptimizer } = await import('@tikhonov/core');
     const fused = createOptimizer({ name: 'adam', learningRate: 0.02 });
-    expect(fused).toBeInstanceOf(FusedAdamOptimizer);
-    expect(fused).toBeInstanceOf(tf.AdamOptimizer);
+    // (tfjs's Optimizer answers instanceof by duck typing: compare the constructor and the prototype chain)
+    expect(fused.constructor).toBe(FusedAdamOptimizer);
+    expect(Object.getPrototypeOf(FusedAdamOptimizer.prototype)).toBe(tf.AdamOptimizer.prototype);
     expect(fused.getClassName()).toBe('Adam');
     const reference = tf.train.adam(0.02, 0.9, 0.999, 1e-7);
     expect(fused.getConfig()).toEqual(reference.getConfig());
@@ -89,8 +90,9 @@ describe('FusedMomentumOptimizer', () => {
     const { createOptimizer, FusedMomentumOptimizer } = await import('@tikhonov/core');
     for (const useNesterov of [false, true]) {
       const fused = createOptimizer({ name: 'momentum', learningRate: 0.02, momentum: 0.8, useNesterov });
-      expect(fused).toBeInstanceOf(FusedMomentumOptimizer);
-      expect(fused).toBeInstanceOf(tf.MomentumOptimizer);
+      // (tfjs's Optimizer answers instanceof by duck typing: compare the constructor and the prototype chain)
+      expect(fused.constructor).toBe(FusedMomentumOptimizer);
+      expect(Object.getPrototypeOf(FusedMomentumOptimizer.prototype)).toBe(tf.MomentumOptimizer.prototype);
       expect(fused.getClassName()).toBe('Momentum');
       const reference = tf.train.momentum(0.02, 0.8, useNesterov);
       expect(fused.getConfig()).toEqual(reference.getConfig());
@@ -107,6 +109,32 @@ describe('FusedMomentumOptimizer', () => {
       fused.dispose();
       reference.dispose();
     }
+  });
+});
+
+describe('FusedSgdOptimizer', () => {
+  it("is the trainer's 'sgd': a tfjs SGDOptimizer (class name 'SGD', same config) that, on a backend without the fused kernel, updates as tfjs's does", async () => {
+    await tf.setBackend('cpu');
+    const { createOptimizer, FusedSgdOptimizer } = await import('@tikhonov/core');
+    const fused = createOptimizer({ name: 'sgd', learningRate: 0.03 });
+    // (tfjs's Optimizer answers instanceof by duck typing: compare the constructor and the prototype chain)
+    expect(fused.constructor).toBe(FusedSgdOptimizer);
+    expect(Object.getPrototypeOf(FusedSgdOptimizer.prototype)).toBe(tf.SGDOptimizer.prototype);
+    expect(fused.getClassName()).toBe('SGD');
+    const reference = tf.train.sgd(0.03);
+    expect(fused.getConfig()).toEqual(reference.getConfig());
+    const a = tf.variable(tf.tensor([0.5, -1, 2]), true, 'fusedSgd/a');
+    const b = tf.variable(tf.tensor([0.5, -1, 2]), true, 'fusedSgd/b');
+    for (const g of [[1, -2, 0.5], [0.3, 0.3, -4]]) {
+      tf.tidy(() => fused.applyGradients({ [a.name]: tf.tensor(g) } as never));
+      tf.tidy(() => reference.applyGradients({ [b.name]: tf.tensor(g) } as never));
+    }
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    // by hand: θ ← θ − 0.03·g twice, first coordinate 0.5 − 0.03·(1 + 0.3)
+    expect(a.dataSync()[0]).toBeCloseTo(0.5 - 0.03 * 1.3, 6);
+    tf.dispose([a, b]);
+    fused.dispose();
+    reference.dispose();
   });
 });
 

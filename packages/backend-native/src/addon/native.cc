@@ -462,6 +462,38 @@ Napi::Value Momentum(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// sgd(value, gradient, outValue, negativeLearningRate): one plain SGD update
+// of one variable (core's FUSED_KERNELS.sgd), tfjs's SGDOptimizer's two float
+// operations in its order and not contracted into an FMA, so the result
+// equals tfjs's bit for bit: θ = c·g + θ, where c = −lr as a float32.
+__attribute__((optimize("fp-contract=off"))) TIKHONOV_VECTOR void SgdLoop(const float* __restrict value, const float* __restrict g, float* __restrict outValue, float c,
+                                                                          size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const float delta = c * g[i];
+    outValue[i] = delta + value[i];
+  }
+}
+
+Napi::Value Sgd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4) throw Napi::TypeError::New(env, "sgd takes 4 arguments");
+  const char* names[] = {"value", "gradient", "outValue"};
+  std::vector<Napi::Float32Array> arrays;
+  for (int k = 0; k < 3; k++) arrays.push_back(Floats(env, info[k], names[k]));
+  if (!info[3].IsNumber()) throw Napi::TypeError::New(env, "sgd: negativeLearningRate must be a number");
+  const float c = info[3].As<Napi::Number>().FloatValue();
+  const size_t n = arrays[0].ElementLength();
+  for (int k = 1; k < 3; k++) {
+    if (arrays[k].ElementLength() != n) {
+      throw Napi::RangeError::New(env, std::string("sgd: ") + names[k] + " holds " + std::to_string(arrays[k].ElementLength()) + " values but value holds " + std::to_string(n));
+    }
+  }
+  ForChunks(static_cast<int64_t>(n), 16, static_cast<int64_t>(n), [&](int64_t begin, int64_t end) {
+    SgdLoop(arrays[0].Data() + begin, arrays[1].Data() + begin, arrays[2].Data() + begin, c, static_cast<size_t>(end - begin));
+  });
+  return env.Undefined();
+}
+
 // maxNormColumns(w, out, rows, cols, c): the max-norm projection of a kernel
 // viewed as rows × cols, each column one unit's incoming weights (core's
 // FUSED_KERNELS.maxNorm): out = w · min(1, c/‖w_j‖) per column j. Two passes
@@ -1586,6 +1618,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lerp", Napi::Function::New(env, Lerp));
   exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("momentum", Napi::Function::New(env, Momentum));
+  exports.Set("sgd", Napi::Function::New(env, Sgd));
   exports.Set("maxNormColumns", Napi::Function::New(env, MaxNormColumns));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("gatherRows", Napi::Function::New(env, GatherRows));

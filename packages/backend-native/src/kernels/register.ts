@@ -4,7 +4,7 @@ import { matMulKernel } from './matmul.js';
 import { convKernels } from './conv.js';
 import { reverseKernel, transformKernel } from './image.js';
 import { argMaxKernel, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel, softmaxKernel } from './rows.js';
-import { adamKernel, lerpKernel, maxNormKernel, momentumKernel } from './updates.js';
+import { adamKernel, lerpKernel, maxNormKernel, momentumKernel, sgdKernel } from './updates.js';
 import { BINARY_OPS, binaryKernel, castKernel, gatherKernel, REDUCE_OPS, reduceKernel, selectKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -28,6 +28,7 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     TikhonovLerp: lerpKernel(addon),
     TikhonovAdam: adamKernel(addon),
     TikhonovMomentum: momentumKernel(addon),
+    TikhonovSgd: sgdKernel(addon),
     TikhonovMaxNorm: maxNormKernel(addon),
     // core's FUSED_LOSS_KERNELS (core registers the forward kernel's gradient)
     TikhonovSoftmaxCrossEntropy: softmaxCrossEntropyKernel(),

@@ -73,6 +73,24 @@ export function momentumKernel(addon: NativeAddon): KernelFunc {
 }
 
 /**
+ * Core's fused plain-SGD update (`FUSED_KERNELS.sgd`): the value after one
+ * step, (−lr)·g + θ, from one native pass; −lr is rounded to float32 as
+ * tfjs's SGDOptimizer makes its scalar, so the pass repeats its arithmetic.
+ */
+export function sgdKernel(addon: NativeAddon): KernelFunc {
+  return (args) => {
+    const { value, gradient } = args.inputs as Inputs;
+    const { learningRate } = args.attrs as { learningRate: number };
+    const backend = args.backend as MathBackendCPU;
+    if (!tf.util.arraysEqual(gradient!.shape, value!.shape)) throw new RangeError(`TikhonovSgd: gradient has shape [${gradient!.shape}] but value has [${value!.shape}]`);
+    const n = tf.util.sizeFromShape(value!.shape);
+    const out = outputArray(backend, n);
+    if (n > 0) addon.sgd(floatsOf(backend, value!), floatsOf(backend, gradient!), out, -learningRate);
+    return backend.makeTensorInfo(value!.shape, 'float32', out);
+  };
+}
+
+/**
  * Core's fused max-norm projection (`FUSED_KERNELS.maxNorm`) of a kernel
  * whose last axis indexes its units, in two native passes (column norms,
  * scaled copy). Core only dispatches it for a non-empty float32 tensor of

@@ -42,8 +42,9 @@ export async function compareFusedOptimizer(data: Dataset, options: { label: str
   return result;
 }
 
-/** The two comparisons every backend bench prints: Adam and momentum 0.9. */
+/** The comparisons every backend bench prints: Adam, momentum 0.9 and plain SGD. */
 export async function compareFusedOptimizers(data: Dataset, rounds: number, note?: string): Promise<void> {
   await compareFusedOptimizer(data, { label: "Adam (tfjs's AdamOptimizer vs TikhonovAdam)", tfjs: () => tf.train.adam(0.001, 0.9, 0.999, 1e-7), fused: 'adam', rounds, ...(note ? { note } : {}) });
   await compareFusedOptimizer(data, { label: "momentum 0.9 (tfjs's MomentumOptimizer vs TikhonovMomentum)", tfjs: () => tf.train.momentum(0.01, 0.9), fused: { name: 'momentum', learningRate: 0.01, momentum: 0.9 }, rounds, ...(note ? { note } : {}) });
+  await compareFusedOptimizer(data, { label: "plain SGD (tfjs's SGDOptimizer vs TikhonovSgd)", tfjs: () => tf.train.sgd(0.01), fused: { name: 'sgd', learningRate: 0.01 }, rounds, ...(note ? { note } : {}) });
 }
