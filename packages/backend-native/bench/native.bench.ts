@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_KERNELS, FUSED_LOSS_KERNELS, HostRandom, hostRandomFill } from '@tikhonov/core';
+import { FUSED_DENSE_KERNEL, FUSED_KERNELS, FUSED_LOSS_KERNELS, HostRandom, hostRandomFill } from '@tikhonov/core';
 import { loadAddon, nativeKernels, useNativeBackend } from '@tikhonov/backend-native';
 import { BENCH_MODELS, compareTrainerOverhead, printKernelTable, printTrainerOverhead, profileKernels, timeSteps } from '@tikhonov/core/testing';
 
@@ -191,8 +191,8 @@ const layersRow = overhead.rows.find((r) => r.label.startsWith('tfjs-layers'));
 if (torch && layersRow) verdicts.push(['tfjs-layers trainOnBatch on native faster than PyTorch', layersRow.ms < torch.mlp, `${layersRow.ms.toFixed(2)} vs ${torch.mlp.toFixed(2)} ms`]);
 
 // #20's dispatch levers, each the MLP step with and without some of core's fused kernels registered, alternating rounds
-// in one trainer: the fused softmax cross-entropy (two kernels in place of ≈ 35) and the fused SGD update (one kernel
-// per variable in place of two)
+// in one trainer: the fused softmax cross-entropy (two kernels in place of ≈ 35), the fused SGD update (one kernel
+// per variable in place of two) and the fused dense layer (one kernel forward in place of three, no first-layer input gradient)
 {
   await tf.setBackend('native');
   addon.setThreads(2);
@@ -201,6 +201,7 @@ if (torch && layersRow) verdicts.push(['tfjs-layers trainOnBatch on native faste
   for (const [label, names] of [
     ["composed softmax cross-entropy / core's fused kernels", Object.values(FUSED_LOSS_KERNELS)],
     ["tfjs's SGD update / core's fused TikhonovSgd", [FUSED_KERNELS.sgd]],
+    ["composed dense layers / core's fused TikhonovDense", [FUSED_DENSE_KERNEL]],
   ] as const) {
     const kernels = names.map((name) => tf.getKernel(name, 'native')!);
     const setFused = (on: boolean) => {

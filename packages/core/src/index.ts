@@ -66,6 +66,7 @@ export { deriveSeed, HostRandom, RandomStream, hostRandomFill, registerRandomFil
 export { zigguratTables } from './rng-kernels.js';
 export { columnNorms, FUSED_KERNELS, lerp, projectMaxNorm } from './fused-ops.js';
 export { FUSED_LOSS_KERNELS } from './fused-loss.js';
+export { FUSED_DENSE_KERNEL, type FusedDenseActivation } from './fused-dense.js';
 export { FusedAdamOptimizer } from './fused-adam.js';
 export { FusedMomentumOptimizer } from './fused-momentum.js';
 export { FusedSgdOptimizer } from './fused-sgd.js';

@@ -30,6 +30,8 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     TikhonovMomentum: momentumKernel(addon),
     TikhonovSgd: sgdKernel(addon),
     TikhonovMaxNorm: maxNormKernel(addon),
+    // core's FUSED_DENSE_KERNEL: _FusedMatMul's inputs and attributes, on the tape (core registers its gradient)
+    TikhonovDense: matMulKernel(addon, cpuKernel('_FusedMatMul')),
     // core's FUSED_LOSS_KERNELS (core registers the forward kernel's gradient)
     TikhonovSoftmaxCrossEntropy: softmaxCrossEntropyKernel(),
     TikhonovSoftmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel(),

@@ -5,6 +5,7 @@ import { single, singleShape, type Module } from './module.js';
 import type { Shape } from './types.js';
 import { OptionError, ModelError } from '../errors.js';
 import { checkKeys } from '../options.js';
+import { fusedDense, fusedDenseApplies } from '../fused-dense.js';
 
 function checkPositiveInt(who: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
@@ -79,6 +80,8 @@ export function dense(units: number, options: DenseOptions = {}): Module {
       if (fuseHere(act) && input.rank === 2) {
         return tf.fused.matMul({ a: input as tf.Tensor2D, b: kernel as tf.Tensor2D, bias, activation: act });
       }
+      // under a tape: a backend's fused dense kernel, whose gradient core registers input by input
+      if (fusedDenseApplies(input, act) && kernel.dtype === 'float32') return fusedDense(input, kernel, bias, act);
       let y = tf.matMul(input, kernel);
       if (bias) y = tf.add(y, bias);
       return activate(act, y);
