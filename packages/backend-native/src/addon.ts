@@ -34,6 +34,8 @@ export interface NativeAddon {
   reverseAxis(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array): void;
   /** In place: out = act(out + bias), bias repeating over rows (undefined: none); act 0 linear, 1 relu, 2 relu6, 3 leaky relu with alpha. */
   biasActivation(out: Float32Array, bias: Float32Array | undefined, activation: number, alpha: number): void;
+  /** A relu layer's gradient in one pass: dz = dy·step(y) (NaN where y is NaN), db = Σ of dz's rows of db.length values (in double, blocks of 1024 rows in order). */
+  reluBiasGrad(dy: Float32Array, y: Float32Array, dz: Float32Array, db: Float32Array): void;
   /** op 0 sum (in double), 1 max (NaN propagates), 2 mean (each value over the count, then summed) over the outer (leading) or inner axis of an outer×inner matrix. */
   reduceAxis(op: number, x: Float32Array, outer: number, inner: number, leading: boolean, out: Float32Array): void;
   /** Softmax of each row of `cols` values. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { biasActivationGrad } from './fused-bias-grad.js';
 
 /**
  * The kernel name of the fused dense layer a backend may offer for training
@@ -17,20 +18,20 @@ export const FUSED_DENSE_KERNEL = 'TikhonovDense';
 /** The activations the fused dense kernel takes. */
 export type FusedDenseActivation = 'linear' | 'relu';
 
-// The same ops, in the same order, as the gradients of the composed
-// relu(add(matMul(x, W), b)): dz = dy·step(z) (step(relu(z)) = step(z)),
-// dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ over the batch of dz.
+// As the gradients of the composed relu(add(matMul(x, W), b)): dz = dy·act'(z)
+// and db = Σ over the batch of dz (one kernel where the backend has it),
+// dx = dz·Wᵀ, dW = xᵀ·dz.
 tf.registerGradient({
   kernelName: FUSED_DENSE_KERNEL,
   inputsToSave: ['a', 'b'],
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
     const [a, b, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-    const dz = (attrs as { activation: FusedDenseActivation }).activation === 'relu' ? tf.mul(dy as tf.Tensor, tf.step(y)) : (dy as tf.Tensor);
+    const { dz, db } = biasActivationGrad(dy as tf.Tensor, y, (attrs as { activation: FusedDenseActivation }).activation);
     return {
       a: () => tf.matMul(dz, b, false, true),
       b: () => tf.matMul(a, dz, true, false),
-      bias: () => tf.sum(dz, 0),
+      bias: db,
     };
   },
 });

@@ -67,6 +67,8 @@ export { zigguratTables } from './rng-kernels.js';
 export { columnNorms, FUSED_KERNELS, lerp, projectMaxNorm } from './fused-ops.js';
 export { FUSED_LOSS_KERNELS } from './fused-loss.js';
 export { FUSED_DENSE_KERNEL, type FusedDenseActivation } from './fused-dense.js';
+export { FUSED_CONV_KERNEL, type FusedConvActivation } from './fused-conv.js';
+export { BIAS_ACTIVATION_GRAD_KERNEL } from './fused-bias-grad.js';
 export { FusedAdamOptimizer } from './fused-adam.js';
 export { FusedMomentumOptimizer } from './fused-momentum.js';
 export { FusedSgdOptimizer } from './fused-sgd.js';

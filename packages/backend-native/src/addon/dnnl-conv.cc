@@ -25,6 +25,10 @@ struct Entry {
   std::unique_ptr<memory> blocked;  // this thread's filter in that layout
   dnnl::reorder toBlocked, fromBlocked;
   bool reorders = false;
+  // the primitive's scratch space, kept with it: left to the library, each
+  // execution allocates and page-faults it anew (the backward-weights kernels'
+  // reduction buffers are megabytes, and took ≈ 4 ms a call whatever the shape)
+  std::unique_ptr<memory> scratchpad;
 };
 
 // One engine and stream per calling thread, and its primitives by geometry.
@@ -53,8 +57,11 @@ Entry Build(ThreadState& s, DnnlConvKind kind, const DnnlConvShape& g) {
   // the filter's layout is the library's choice (`any`): with hwio it falls back to a slower gemm kernel
   const memory::desc weiAny(wei, f32, tag::any);
   const auto algo = dnnl::algorithm::convolution_direct;
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   const dnnl::convolution_forward::primitive_desc fwd(
-      dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algo, srcMd, weiAny, dstMd, strides, dilation, padL, padR), s.engine);
+      dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algo, srcMd, weiAny, dstMd, strides, dilation, padL, padR), attr, s.engine);
+  memory::desc scratch;
   Entry e;
   e.src = srcMd;
   e.dst = dstMd;
@@ -62,15 +69,19 @@ Entry Build(ThreadState& s, DnnlConvKind kind, const DnnlConvShape& g) {
   if (kind == DnnlConvKind::Forward) {
     e.conv = dnnl::convolution_forward(fwd);
     e.weights = fwd.weights_desc();
+    scratch = fwd.scratchpad_desc();
   } else if (kind == DnnlConvKind::BackwardData) {
-    const dnnl::convolution_backward_data::primitive_desc pd(dnnl::convolution_backward_data::desc(algo, srcMd, weiAny, dstMd, strides, dilation, padL, padR), s.engine, fwd);
+    const dnnl::convolution_backward_data::primitive_desc pd(dnnl::convolution_backward_data::desc(algo, srcMd, weiAny, dstMd, strides, dilation, padL, padR), attr, s.engine, fwd);
     e.conv = dnnl::convolution_backward_data(pd);
     e.weights = pd.weights_desc();
+    scratch = pd.scratchpad_desc();
   } else {
-    const dnnl::convolution_backward_weights::primitive_desc pd(dnnl::convolution_backward_weights::desc(algo, srcMd, weiAny, dstMd, strides, dilation, padL, padR), s.engine, fwd);
+    const dnnl::convolution_backward_weights::primitive_desc pd(dnnl::convolution_backward_weights::desc(algo, srcMd, weiAny, dstMd, strides, dilation, padL, padR), attr, s.engine, fwd);
     e.conv = dnnl::convolution_backward_weights(pd);
     e.weights = pd.diff_weights_desc();
+    scratch = pd.scratchpad_desc();
   }
+  e.scratchpad = std::make_unique<memory>(scratch, s.engine);
   if (e.weights != hwio) {
     e.reorders = true;
     e.blocked = std::make_unique<memory>(e.weights, s.engine);
@@ -101,7 +112,7 @@ bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const f
   auto wrap = [&](const memory::desc& md, const float* p) { return memory(md, s.engine, const_cast<float*>(p)); };
   if (kind == DnnlConvKind::BackwardWeights) {
     memory dw = e.reorders ? *e.blocked : wrap(hwio, out);
-    e.conv.execute(s.stream, {{DNNL_ARG_SRC, wrap(srcMd, a)}, {DNNL_ARG_DIFF_DST, wrap(dstMd, b)}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
+    e.conv.execute(s.stream, {{DNNL_ARG_SRC, wrap(srcMd, a)}, {DNNL_ARG_DIFF_DST, wrap(dstMd, b)}, {DNNL_ARG_DIFF_WEIGHTS, dw}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
     if (e.reorders) e.fromBlocked.execute(s.stream, {{DNNL_ARG_FROM, *e.blocked}, {DNNL_ARG_TO, wrap(hwio, out)}});
   } else {
     memory w = wrap(hwio, b);
@@ -109,8 +120,8 @@ bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const f
       e.toBlocked.execute(s.stream, {{DNNL_ARG_FROM, w}, {DNNL_ARG_TO, *e.blocked}});
       w = *e.blocked;
     }
-    if (kind == DnnlConvKind::Forward) e.conv.execute(s.stream, {{DNNL_ARG_SRC, wrap(srcMd, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, wrap(dstMd, out)}});
-    else e.conv.execute(s.stream, {{DNNL_ARG_DIFF_DST, wrap(dstMd, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, wrap(srcMd, out)}});
+    if (kind == DnnlConvKind::Forward) e.conv.execute(s.stream, {{DNNL_ARG_SRC, wrap(srcMd, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, wrap(dstMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
+    else e.conv.execute(s.stream, {{DNNL_ARG_DIFF_DST, wrap(dstMd, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, wrap(srcMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
   }
   s.stream.wait();
   return true;

@@ -723,6 +723,55 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// reluBiasGrad(dy, y, dz, db): the gradient of a layer relu(z + b) at z and b
+// in one pass, y = relu(z): dz = dy · step(y) (step: 1 above 0, NaN at NaN,
+// else 0 — the product as tfjs's mul(dy, step(y)) gives it, NaN and ∞ in dy
+// included) and db = the sums of dz's columns, db.length the row length. The
+// sums are ReduceAxis's over leading axes (double, blocks of 1024 rows added
+// in block order), so db equals a native Sum of dz and does not depend on the
+// thread count.
+Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4) throw Napi::TypeError::New(env, "reluBiasGrad takes 4 arguments");
+  auto dy = Floats(env, info[0], "dy");
+  auto y = Floats(env, info[1], "y");
+  auto dz = Floats(env, info[2], "dz");
+  auto db = Floats(env, info[3], "db");
+  const int64_t inner = static_cast<int64_t>(db.ElementLength());
+  const int64_t n = static_cast<int64_t>(dy.ElementLength());
+  if (inner == 0 || n % inner != 0 || static_cast<int64_t>(y.ElementLength()) != n || static_cast<int64_t>(dz.ElementLength()) != n) {
+    throw Napi::RangeError::New(env, "reluBiasGrad: dy, y and dz must have one length, a multiple of db's " + std::to_string(inner) + " (dy has " + std::to_string(n) + ")");
+  }
+  const int64_t outer = n / inner;
+  const float *pdy = dy.Data(), *py = y.Data();
+  float* pdz = dz.Data();
+  constexpr int64_t kBlock = 1024;
+  const int64_t blocks = (outer + kBlock - 1) / kBlock;
+  std::vector<std::vector<double>> partial(static_cast<size_t>(blocks), std::vector<double>(static_cast<size_t>(inner)));
+  auto block = [&](int64_t b) {
+    double* acc = partial[static_cast<size_t>(b)].data();
+    for (int64_t i = b * kBlock, i1 = std::min(outer, (b + 1) * kBlock); i < i1; i++) {
+      const float *rowDy = pdy + i * inner, *rowY = py + i * inner;
+      float* rowDz = pdz + i * inner;
+      for (int64_t j = 0; j < inner; j++) {
+        const float v = rowY[j];
+        const float d = rowDy[j] * (v > 0.0f ? 1.0f : v != v ? v : 0.0f);
+        rowDz[j] = d;
+        acc[j] += static_cast<double>(d);
+      }
+    }
+  };
+  if (n >= (int64_t{1} << 16)) Threads().Run(blocks, block);
+  else for (int64_t b = 0; b < blocks; b++) block(b);
+  float* pdb = db.Data();
+  for (int64_t j = 0; j < inner; j++) {
+    double r = partial[0][static_cast<size_t>(j)];
+    for (int64_t b = 1; b < blocks; b++) r += partial[static_cast<size_t>(b)][static_cast<size_t>(j)];
+    pdb[j] = static_cast<float>(r);
+  }
+  return env.Undefined();
+}
+
 // The row count of x as rows of `cols` values, checked against out's outPerRow values per row.
 int64_t Rows(const Napi::Env& env, const char* fn, size_t xLength, int64_t cols, size_t outLength, int64_t outPerRow) {
   const int64_t rows = static_cast<int64_t>(xLength) / cols;
@@ -1627,6 +1676,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("select", Napi::Function::New(env, Select));
   exports.Set("castFloats", Napi::Function::New(env, CastFloats));
   exports.Set("biasActivation", Napi::Function::New(env, BiasActivation));
+  exports.Set("reluBiasGrad", Napi::Function::New(env, ReluBiasGrad));
   exports.Set("reduceAxis", Napi::Function::New(env, ReduceAxis));
   exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows));
   exports.Set("argMaxRows", Napi::Function::New(env, ArgMaxRows));

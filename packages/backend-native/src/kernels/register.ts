@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon.js';
 import { matMulKernel } from './matmul.js';
 import { convKernels } from './conv.js';
+import { reluBiasGradKernel } from './bias-grad.js';
 import { reverseKernel, transformKernel } from './image.js';
 import { argMaxKernel, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel, softmaxKernel } from './rows.js';
 import { adamKernel, lerpKernel, maxNormKernel, momentumKernel, sgdKernel } from './updates.js';
@@ -32,6 +33,8 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     TikhonovMaxNorm: maxNormKernel(addon),
     // core's FUSED_DENSE_KERNEL: _FusedMatMul's inputs and attributes, on the tape (core registers its gradient)
     TikhonovDense: matMulKernel(addon, cpuKernel('_FusedMatMul')),
+    // core's BIAS_ACTIVATION_GRAD_KERNEL (in the fused layers' gradients)
+    TikhonovBiasActivationGrad: reluBiasGradKernel(addon),
     // core's FUSED_LOSS_KERNELS (core registers the forward kernel's gradient)
     TikhonovSoftmaxCrossEntropy: softmaxCrossEntropyKernel(),
     TikhonovSoftmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel(),
@@ -39,7 +42,10 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
   for (const [name, op] of Object.entries(REDUCE_OPS)) kernels[name] = reduceKernel(addon, op, cpuKernel(name));
   for (const [name, op] of Object.entries(UNARY_OPS)) kernels[name] = unaryKernel(addon, op, cpuKernel(name));
   for (const [name, op] of Object.entries(BINARY_OPS)) kernels[name] = binaryKernel(addon, op, cpuKernel(name));
-  Object.assign(kernels, convKernels(addon, cpuKernel));
+  const conv = convKernels(addon, cpuKernel);
+  Object.assign(kernels, conv);
+  // core's FUSED_CONV_KERNEL: FusedConv2D's inputs and attributes, on the tape (core registers its gradient)
+  kernels.TikhonovConv2D = conv.FusedConv2D!;
   for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
     // core's fused kernels have no cpu kernel to replace
     if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);

@@ -6,6 +6,7 @@ import type { Shape } from './types.js';
 import { OptionError, ModelError } from '../errors.js';
 import { checkKeys } from '../options.js';
 import { fusedDense, fusedDenseApplies } from '../fused-dense.js';
+import { fusedConv, fusedConvApplies } from '../fused-conv.js';
 
 function checkPositiveInt(who: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
@@ -148,6 +149,8 @@ export function conv2d(filters: number, kernelSize: number | [number, number], o
         const bias = useBias ? scope.param(self, 'bias') : undefined;
         return tf.fused.conv2d({ x: input, filter: kernel, strides, pad: padding, dataFormat: 'NHWC', bias, activation: act });
       }
+      // under a tape: a backend's fused convolution, whose gradient core registers input by input
+      if (fusedConvApplies(input, act, dilation) && kernel.dtype === 'float32') return fusedConv(input, kernel, useBias ? scope.param(self, 'bias') : undefined, strides, padding, act);
       let y: tf.Tensor = tf.conv2d(input, kernel, strides, padding, 'NHWC', dilation);
       if (useBias) y = tf.add(y, scope.param(self, 'bias'));
       return activate(act, y);
