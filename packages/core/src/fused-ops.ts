@@ -91,6 +91,16 @@ export function projectMaxNorm(value: tf.Tensor, c: number): tf.Tensor {
   if (value.dtype === 'float32' && value.size > 0 && tf.getKernel(FUSED_KERNELS.maxNorm, tf.getBackend())) {
     return tf.engine().runKernel(FUSED_KERNELS.maxNorm, { value }, { c }) as tf.Tensor;
   }
-  return tf.tidy(() => tf.mul(value, tf.minimum(tf.div(c, columnNorms(value)), 1)));
+  return tf.tidy(() => scaleIntoBall(value, columnNorms(value), c));
+}
+
+/**
+ * value·min(1, c/norms): each unit scaled onto the sphere of radius c when its
+ * norm (in `norms`, broadcast against value) is above c, multiplied by
+ * exactly 1 otherwise. The max-norm projection's formula, for units laid out
+ * along any axes ({@link projectMaxNorm} takes the last axis's).
+ */
+export function scaleIntoBall(value: tf.Tensor, norms: tf.Tensor, c: number): tf.Tensor {
+  return tf.tidy(() => tf.mul(value, tf.minimum(tf.div(c, norms), 1)));
 }
 

@@ -64,7 +64,7 @@ export type { LearningRateSchedule, CyclePosition } from './schedules.js';
 export { createOptimizer, optimizerNames, learningRateOf, setLearningRate, scheduleOf, type OptimizerName, type OptimizerSpec } from './optimizers.js';
 export { deriveSeed, HostRandom, RandomStream, hostRandomFill, registerRandomFill, type RandomFill } from './random.js';
 export { zigguratTables } from './rng-kernels.js';
-export { columnNorms, FUSED_KERNELS, lerp, projectMaxNorm } from './fused-ops.js';
+export { columnNorms, FUSED_KERNELS, lerp, projectMaxNorm, scaleIntoBall } from './fused-ops.js';
 export { FUSED_LOSS_KERNELS } from './fused-loss.js';
 export { FUSED_DENSE_KERNEL, type FusedDenseActivation } from './fused-dense.js';
 export { FUSED_CONV_KERNEL, type FusedConvActivation } from './fused-conv.js';

@@ -58,29 +58,38 @@ describe('lerp, the fused weight-average update', () => {
   });
 });
 
+/**
+ * Checks that `fused` is a `Fused` subclass of tfjs's `Base` with its class name and config, then applies the same
+ * gradients to two equal variables, one through `fused` and one through `reference`, and checks they end equal bit
+ * for bit; returns the first coordinate for a hand computation, and disposes both optimizers.
+ */
+function expectTfjsUpdates(fused: tf.Optimizer, Fused: object, Base: { prototype: object }, className: string, reference: tf.Optimizer, gradients: number[][]): number {
+  // (tfjs's Optimizer answers instanceof by duck typing: compare the constructor and the prototype chain)
+  expect(fused.constructor).toBe(Fused);
+  expect(Object.getPrototypeOf((Fused as { prototype: object }).prototype)).toBe(Base.prototype);
+  expect(fused.getClassName()).toBe(className);
+  expect(fused.getConfig()).toEqual(reference.getConfig());
+  const a = tf.variable(tf.tensor([0.5, -1, 2]), true);
+  const b = tf.variable(tf.tensor([0.5, -1, 2]), true);
+  for (const g of gradients) {
+    tf.tidy(() => fused.applyGradients({ [a.name]: tf.tensor(g) } as never));
+    tf.tidy(() => reference.applyGradients({ [b.name]: tf.tensor(g) } as never));
+  }
+  expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+  const first = a.dataSync()[0]!;
+  tf.dispose([a, b]);
+  fused.dispose();
+  reference.dispose();
+  return first;
+}
+
 describe('FusedAdamOptimizer', () => {
   it("is the trainer's 'adam': a tfjs AdamOptimizer (class name 'Adam', same config) that, on a backend without the fused kernel, updates as tfjs's does", async () => {
     await tf.setBackend('cpu');
     const { createOptimizer, FusedAdamOptimizer } = await import('@tikhonov/core');
-    const fused = createOptimizer({ name: 'adam', learningRate: 0.02 });
-    // (tfjs's Optimizer answers instanceof by duck typing: compare the constructor and the prototype chain)
-    expect(fused.constructor).toBe(FusedAdamOptimizer);
-    expect(Object.getPrototypeOf(FusedAdamOptimizer.prototype)).toBe(tf.AdamOptimizer.prototype);
-    expect(fused.getClassName()).toBe('Adam');
-    const reference = tf.train.adam(0.02, 0.9, 0.999, 1e-7);
-    expect(fused.getConfig()).toEqual(reference.getConfig());
-    const a = tf.variable(tf.tensor([0.5, -1, 2]), true, 'fusedAdam/a');
-    const b = tf.variable(tf.tensor([0.5, -1, 2]), true, 'fusedAdam/b');
-    for (const g of [[1, -2, 0.5], [0.3, 0.3, -4], [-1, 0, 2]]) {
-      tf.tidy(() => fused.applyGradients({ [a.name]: tf.tensor(g) } as never));
-      tf.tidy(() => reference.applyGradients({ [b.name]: tf.tensor(g) } as never));
-    }
-    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    const first = expectTfjsUpdates(createOptimizer({ name: 'adam', learningRate: 0.02 }), FusedAdamOptimizer, tf.AdamOptimizer, 'Adam', tf.train.adam(0.02, 0.9, 0.999, 1e-7), [[1, -2, 0.5], [0.3, 0.3, -4], [-1, 0, 2]]);
     // and tfjs's Adam moved them: three steps of ≈ lr each
-    expect(Math.abs(a.dataSync()[0]! - 0.5)).toBeGreaterThan(0.03);
-    tf.dispose([a, b]);
-    fused.dispose();
-    reference.dispose();
+    expect(Math.abs(first - 0.5)).toBeGreaterThan(0.03);
   });
 });
 
@@ -90,24 +99,9 @@ describe('FusedMomentumOptimizer', () => {
     const { createOptimizer, FusedMomentumOptimizer } = await import('@tikhonov/core');
     for (const useNesterov of [false, true]) {
       const fused = createOptimizer({ name: 'momentum', learningRate: 0.02, momentum: 0.8, useNesterov });
-      // (tfjs's Optimizer answers instanceof by duck typing: compare the constructor and the prototype chain)
-      expect(fused.constructor).toBe(FusedMomentumOptimizer);
-      expect(Object.getPrototypeOf(FusedMomentumOptimizer.prototype)).toBe(tf.MomentumOptimizer.prototype);
-      expect(fused.getClassName()).toBe('Momentum');
-      const reference = tf.train.momentum(0.02, 0.8, useNesterov);
-      expect(fused.getConfig()).toEqual(reference.getConfig());
-      const a = tf.variable(tf.tensor([0.5, -1, 2]), true, `fusedMomentum/a${useNesterov}`);
-      const b = tf.variable(tf.tensor([0.5, -1, 2]), true, `fusedMomentum/b${useNesterov}`);
-      for (const g of [[1, -2, 0.5], [0.3, 0.3, -4], [-1, 0, 2]]) {
-        tf.tidy(() => fused.applyGradients({ [a.name]: tf.tensor(g) } as never));
-        tf.tidy(() => reference.applyGradients({ [b.name]: tf.tensor(g) } as never));
-      }
-      expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+      const first = expectTfjsUpdates(fused, FusedMomentumOptimizer, tf.MomentumOptimizer, 'Momentum', tf.train.momentum(0.02, 0.8, useNesterov), [[1, -2, 0.5], [0.3, 0.3, -4], [-1, 0, 2]]);
       // by hand (plain): v ← 0.8v + g, θ ← θ − 0.02v over the three gradients, first coordinate: v = 1, 1.1, −0.12
-      if (!useNesterov) expect(a.dataSync()[0]).toBeCloseTo(0.5 - 0.02 * (1 + 1.1 - 0.12), 6);
-      tf.dispose([a, b]);
-      fused.dispose();
-      reference.dispose();
+      if (!useNesterov) expect(first).toBeCloseTo(0.5 - 0.02 * (1 + 1.1 - 0.12), 6);
     }
   });
 });
@@ -116,25 +110,9 @@ describe('FusedSgdOptimizer', () => {
   it("is the trainer's 'sgd': a tfjs SGDOptimizer (class name 'SGD', same config) that, on a backend without the fused kernel, updates as tfjs's does", async () => {
     await tf.setBackend('cpu');
     const { createOptimizer, FusedSgdOptimizer } = await import('@tikhonov/core');
-    const fused = createOptimizer({ name: 'sgd', learningRate: 0.03 });
-    // (tfjs's Optimizer answers instanceof by duck typing: compare the constructor and the prototype chain)
-    expect(fused.constructor).toBe(FusedSgdOptimizer);
-    expect(Object.getPrototypeOf(FusedSgdOptimizer.prototype)).toBe(tf.SGDOptimizer.prototype);
-    expect(fused.getClassName()).toBe('SGD');
-    const reference = tf.train.sgd(0.03);
-    expect(fused.getConfig()).toEqual(reference.getConfig());
-    const a = tf.variable(tf.tensor([0.5, -1, 2]), true, 'fusedSgd/a');
-    const b = tf.variable(tf.tensor([0.5, -1, 2]), true, 'fusedSgd/b');
-    for (const g of [[1, -2, 0.5], [0.3, 0.3, -4]]) {
-      tf.tidy(() => fused.applyGradients({ [a.name]: tf.tensor(g) } as never));
-      tf.tidy(() => reference.applyGradients({ [b.name]: tf.tensor(g) } as never));
-    }
-    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    const first = expectTfjsUpdates(createOptimizer({ name: 'sgd', learningRate: 0.03 }), FusedSgdOptimizer, tf.SGDOptimizer, 'SGD', tf.train.sgd(0.03), [[1, -2, 0.5], [0.3, 0.3, -4]]);
     // by hand: θ ← θ − 0.03·g twice, first coordinate 0.5 − 0.03·(1 + 0.3)
-    expect(a.dataSync()[0]).toBeCloseTo(0.5 - 0.03 * 1.3, 6);
-    tf.dispose([a, b]);
-    fused.dispose();
-    reference.dispose();
+    expect(first).toBeCloseTo(0.5 - 0.03 * 1.3, 6);
   });
 });
 

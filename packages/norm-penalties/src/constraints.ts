@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { columnNorms, definePlugin, paramSelectorSchema, projectMaxNorm, schemas, z, type ParamInfo, type ParamSelector, type Plugin, type PluginHooks } from '@tikhonov/core';
+import { columnNorms, definePlugin, paramSelectorSchema, projectMaxNorm, scaleIntoBall, schemas, z, type ParamInfo, type ParamSelector, type Plugin, type PluginHooks } from '@tikhonov/core';
 import { resolveGroups } from './selection.js';
 
 /** Norm of each unit's incoming weights (reduced over the param's fanInAxes), keeping dims for broadcasting. */
@@ -51,7 +51,7 @@ export const maxNorm: (options: MaxNormOptions) => Plugin = definePlugin({
   // One full-size multiply by a per-unit factor min(1, c/‖w‖); w·1 = w exactly, so units inside the ball keep their
   // bits. Dense and conv kernels go through core's projectMaxNorm (one fused kernel where the backend has it).
   setup: ({ c, select }: MaxNormOptions, name) =>
-    perParam(name, select, (p) => (columnsAreUnits(p) ? projectMaxNorm(p.variable, c) : tf.mul(p.variable, tf.minimum(tf.div(c, unitNorms(p)), 1)))),
+    perParam(name, select, (p) => (columnsAreUnits(p) ? projectMaxNorm(p.variable, c) : scaleIntoBall(p.variable, unitNorms(p), c))),
 });
 
 /** Keeps each unit's incoming weight vector at unit norm (a zero vector stays zero). */
