@@ -587,6 +587,32 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     addon.setThreads(2);
   });
 
+  it('oneDNN convolutions stay right past its cache of 64 primitives: 70 batch sizes, then the first again, each equal to im2col + SGEMM', () => {
+    const dnnl = addon.setDnnl(true);
+    if (!dnnl) {
+      console.warn('skipping the oneDNN cache test: this addon was built without oneDNN (libdnnl-dev)');
+      return;
+    }
+    addon.setThreads(2);
+    const geometry = (batch: number) => ({ batch, inHeight: 6, inWidth: 6, inChannels: 8, outHeight: 6, outWidth: 6, outChannels: 16, filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 });
+    const w = Float32Array.from({ length: 9 * 8 * 16 }, (_, i) => Math.cos(i * 0.7));
+    const worst = (batch: number) => {
+      const g = geometry(batch);
+      const x = Float32Array.from({ length: batch * 6 * 6 * 8 }, (_, i) => Math.sin(i * 0.29 + batch));
+      const [viaDnnl, viaIm2col] = [true, false].map((on) => {
+        addon.setDnnl(on);
+        const out = new Float32Array(batch * 6 * 6 * 16);
+        addon.conv2d(x, w, out, g);
+        return out;
+      });
+      addon.setDnnl(true);
+      return viaDnnl!.reduce((m, v, i) => Math.max(m, Math.abs(v - viaIm2col![i]!) / (1 + Math.abs(viaIm2col![i]!))), 0);
+    };
+    // batches 1–70 build 70 forward primitives, so the first ones are dropped and batch 1's is built again
+    for (let batch = 1; batch <= 70; batch++) expect(worst(batch), `batch ${batch}`).toBeLessThan(1e-5);
+    expect(worst(1), 'batch 1 again, rebuilt').toBeLessThan(1e-5);
+  });
+
   it('SGEMM split over the pool in bands of rows or of columns equals a float64 reference, all transposes, 1–3 threads', () => {
     // 200×37: bands of rows; 8×600: too few rows, bands of columns (both above the size that is split)
     for (const [m, n, k] of [[200, 37, 300], [8, 600, 300]] as const) {

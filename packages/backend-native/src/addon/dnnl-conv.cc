@@ -4,7 +4,10 @@
 #include <omp.h>
 
 #include <dnnl.hpp>
+#include <cstring>
+#include <deque>
 #include <memory>
+#include <vector>
 #include <unordered_map>
 
 namespace tikhonov {
@@ -22,20 +25,28 @@ struct Entry {
   dnnl::primitive conv;
   memory::desc src, dst, hwio;  // the caller's layouts: NHWC activations, tfjs's [fH, fW, in, out] filter
   memory::desc weights;  // the layout conv reads or writes its filter in
-  std::unique_ptr<memory> blocked;  // this thread's filter in that layout
-  dnnl::reorder toBlocked, fromBlocked;
+  std::unique_ptr<memory> blocked;  // this thread's filter in that layout (its padding zeroed once)
+  // blockedAt[k]: where hwio's k-th value sits in the blocked layout
+  std::vector<int64_t> blockedAt;
   bool reorders = false;
+  bool usable = true;
   // the primitive's scratch space, kept with it: left to the library, each
   // execution allocates and page-faults it anew (the backward-weights kernels'
   // reduction buffers are megabytes, and took ≈ 4 ms a call whatever the shape)
   std::unique_ptr<memory> scratchpad;
 };
 
-// One engine and stream per calling thread, and its primitives by geometry.
+// One engine and stream per calling thread, and its primitives by geometry,
+// at most kMaxEntries of them: each holds a scratchpad (megabytes for some
+// backward-weights kernels), so a run that meets many shapes (batch sizes,
+// image sizes) drops the oldest instead of growing without bound. A training
+// run meets a few per convolution (kinds × batch sizes × thread counts).
+constexpr size_t kMaxEntries = 64;
 struct ThreadState {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
   std::unordered_map<std::string, Entry> entries;
+  std::deque<std::string> built;  // entries' keys, oldest first
 };
 
 ThreadState& State() {
@@ -43,10 +54,42 @@ ThreadState& State() {
   return state;
 }
 
-std::string Key(DnnlConvKind kind, const DnnlConvShape& g) {
-  std::string key = std::to_string(static_cast<int>(kind));
+// The thread count is part of the key: a primitive partitions its work for
+// the OpenMP threads there are when it is built, and one built for a single
+// thread ran the bench CNN's step 1.25× slower on two (13.1–13.6 ms vs 10.1–11.0).
+std::string Key(DnnlConvKind kind, const DnnlConvShape& g, int threads) {
+  std::string key = std::to_string(static_cast<int>(kind)) + "@" + std::to_string(threads);
   for (int64_t v : {g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.fH, g.fW, g.sH, g.sW, g.dH, g.dW, g.padT, g.padL}) key += "," + std::to_string(v);
   return key;
+}
+
+// The offset in a blocked filter layout of each value of tfjs's hwio filter,
+// in hwio order: the library's layouts are described by strides between
+// outer blocks and a list of inner blocks (dnnl_blocking_desc_t), and a
+// logical index (o, i, h, w) is split into them innermost block first.
+// Reordering through this table is a gather of the filter's few thousand
+// values; the library's own reorder primitives (jit:uni) took 0.13–0.22 ms
+// each for the bench CNN's 3×3×32×64 filter, three of them a step.
+std::vector<int64_t> BlockedOffsets(const dnnl_memory_desc_t& md, const DnnlConvShape& g) {
+  const dnnl_blocking_desc_t& blk = md.format_desc.blocking;
+  std::vector<int64_t> at(static_cast<size_t>(g.fH * g.fW * g.inC * g.outC));
+  size_t k = 0;
+  for (int64_t h = 0; h < g.fH; h++)
+    for (int64_t w = 0; w < g.fW; w++)
+      for (int64_t i = 0; i < g.inC; i++)
+        for (int64_t o = 0; o < g.outC; o++) {
+          int64_t pos[4] = {o, i, h, w};  // the library's logical order for weights: O, I, H, W
+          int64_t offset = md.offset0, stride = 1;
+          for (int b = blk.inner_nblks - 1; b >= 0; b--) {
+            const int64_t d = blk.inner_idxs[b], size = blk.inner_blks[b];
+            offset += pos[d] % size * stride;
+            pos[d] /= size;
+            stride *= size;
+          }
+          for (int d = 0; d < 4; d++) offset += pos[d] * blk.strides[d];
+          at[k++] = offset;
+        }
+  return at;
 }
 
 Entry Build(ThreadState& s, DnnlConvKind kind, const DnnlConvShape& g) {
@@ -82,13 +125,13 @@ Entry Build(ThreadState& s, DnnlConvKind kind, const DnnlConvShape& g) {
     scratch = pd.scratchpad_desc();
   }
   e.scratchpad = std::make_unique<memory>(scratch, s.engine);
-  if (e.weights != hwio) {
+  // a layout other than blocked (none is expected for a direct f32 convolution) is left to im2col
+  e.usable = e.weights.data.format_kind == dnnl_blocked;
+  if (e.usable && e.weights != hwio) {
     e.reorders = true;
     e.blocked = std::make_unique<memory>(e.weights, s.engine);
-    // placeholders: the reorders take the caller's hwio buffer at execution
-    memory user(hwio, s.engine, nullptr);
-    if (kind == DnnlConvKind::BackwardWeights) e.fromBlocked = dnnl::reorder(*e.blocked, user);
-    else e.toBlocked = dnnl::reorder(user, *e.blocked);
+    std::memset(e.blocked->get_data_handle(), 0, e.weights.get_size());
+    e.blockedAt = BlockedOffsets(e.weights.data, g);
   }
   return e;
 }
@@ -103,21 +146,34 @@ bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const f
   // the thread count is per calling thread in OpenMP: set it where the work is issued
   if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
   ThreadState& s = State();
-  const std::string key = Key(kind, g);
+  const std::string key = Key(kind, g, threads);
   auto it = s.entries.find(key);
-  if (it == s.entries.end()) it = s.entries.emplace(key, Build(s, kind, g)).first;
+  if (it == s.entries.end()) {
+    if (s.entries.size() >= kMaxEntries) {
+      s.entries.erase(s.built.front());
+      s.built.pop_front();
+    }
+    it = s.entries.emplace(key, Build(s, kind, g)).first;
+    s.built.push_back(key);
+  }
   Entry& e = it->second;
+  if (!e.usable) return false;
   const memory::desc &srcMd = e.src, &dstMd = e.dst, &hwio = e.hwio;
   // oneDNN's handles take non-const pointers; inputs are only read
   auto wrap = [&](const memory::desc& md, const float* p) { return memory(md, s.engine, const_cast<float*>(p)); };
   if (kind == DnnlConvKind::BackwardWeights) {
     memory dw = e.reorders ? *e.blocked : wrap(hwio, out);
     e.conv.execute(s.stream, {{DNNL_ARG_SRC, wrap(srcMd, a)}, {DNNL_ARG_DIFF_DST, wrap(dstMd, b)}, {DNNL_ARG_DIFF_WEIGHTS, dw}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
-    if (e.reorders) e.fromBlocked.execute(s.stream, {{DNNL_ARG_FROM, *e.blocked}, {DNNL_ARG_TO, wrap(hwio, out)}});
+    if (e.reorders) {
+      s.stream.wait();
+      const float* from = static_cast<const float*>(e.blocked->get_data_handle());
+      for (size_t k = 0; k < e.blockedAt.size(); k++) out[k] = from[e.blockedAt[k]];
+    }
   } else {
     memory w = wrap(hwio, b);
     if (e.reorders) {
-      e.toBlocked.execute(s.stream, {{DNNL_ARG_FROM, w}, {DNNL_ARG_TO, *e.blocked}});
+      float* to = static_cast<float*>(e.blocked->get_data_handle());
+      for (size_t k = 0; k < e.blockedAt.size(); k++) to[e.blockedAt[k]] = b[k];
       w = *e.blocked;
     }
     if (kind == DnnlConvKind::Forward) e.conv.execute(s.stream, {{DNNL_ARG_SRC, wrap(srcMd, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, wrap(dstMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
