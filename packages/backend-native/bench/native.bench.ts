@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_DENSE_KERNEL, FUSED_KERNELS, FUSED_LOSS_KERNELS, HostRandom, hostRandomFill } from '@tikhonov/core';
+import { BIAS_ACTIVATION_GRAD_KERNEL, FUSED_CONV_KERNEL, FUSED_DENSE_KERNEL, FUSED_KERNELS, FUSED_LOSS_KERNELS, HostRandom, hostRandomFill } from '@tikhonov/core';
 import { loadAddon, nativeKernels, useNativeBackend } from '@tikhonov/backend-native';
 import { BENCH_MODELS, compareTrainerOverhead, printKernelTable, printTrainerOverhead, profileKernels, timeSteps } from '@tikhonov/core/testing';
 
@@ -190,19 +190,23 @@ verdicts.push(['Trainer / hand-written loop ≤ 1.05 (median)', overhead.vsHand.
 const layersRow = overhead.rows.find((r) => r.label.startsWith('tfjs-layers'));
 if (torch && layersRow) verdicts.push(['tfjs-layers trainOnBatch on native faster than PyTorch', layersRow.ms < torch.mlp, `${layersRow.ms.toFixed(2)} vs ${torch.mlp.toFixed(2)} ms`]);
 
-// #20's dispatch levers, each the MLP step with and without some of core's fused kernels registered, alternating rounds
-// in one trainer: the fused softmax cross-entropy (two kernels in place of ≈ 35), the fused SGD update (one kernel
-// per variable in place of two) and the fused dense layer (one kernel forward in place of three, no first-layer input gradient)
+// #20's dispatch levers, each a step with and without some of core's fused kernels registered, alternating rounds
+// in one trainer: on the MLP the fused softmax cross-entropy (two kernels in place of ≈ 35), the fused SGD update (one
+// kernel per variable in place of two) and the fused dense layer (one kernel forward in place of three, no first-layer
+// input gradient); on the CNN the fused convolution with the one-pass relu-and-bias gradient (no Add or Relu forward,
+// one kernel in place of Step, Multiply and Sum back, no first-layer input gradient)
 {
   await tf.setBackend('native');
   addon.setThreads(2);
-  const model = BENCH_MODELS[0]!;
-  const { trainer, data } = await timeSteps(model, { steps: 20, warmup: 10 });
-  for (const [label, names] of [
-    ["composed softmax cross-entropy / core's fused kernels", Object.values(FUSED_LOSS_KERNELS)],
-    ["tfjs's SGD update / core's fused TikhonovSgd", [FUSED_KERNELS.sgd]],
-    ["composed dense layers / core's fused TikhonovDense", [FUSED_DENSE_KERNEL]],
-  ] as const) {
+  const levers = [
+    [0, "composed softmax cross-entropy / core's fused kernels", Object.values(FUSED_LOSS_KERNELS)],
+    [0, "tfjs's SGD update / core's fused TikhonovSgd", [FUSED_KERNELS.sgd]],
+    [0, "composed dense layers / core's fused TikhonovDense", [FUSED_DENSE_KERNEL]],
+    [1, "composed conv layers and relu gradients / core's TikhonovConv2D and TikhonovBiasActivationGrad", [FUSED_CONV_KERNEL, BIAS_ACTIVATION_GRAD_KERNEL]],
+  ] as const;
+  for (const [which, label, names] of levers) {
+    const model = BENCH_MODELS[which]!;
+    const { trainer, data } = await timeSteps(model, { steps: 20, warmup: 10 });
     const kernels = names.map((name) => tf.getKernel(name, 'native')!);
     const setFused = (on: boolean) => {
       for (const k of kernels) {
@@ -210,7 +214,8 @@ if (torch && layersRow) verdicts.push(['tfjs-layers trainOnBatch on native faste
         if (on) tf.registerKernel(k);
       }
     };
-    const msPerStep = async (on: boolean, steps: number) => {
+    const steps = which === 0 ? 40 : 10;
+    const msPerStep = async (on: boolean) => {
       setFused(on);
       const start = performance.now();
       await trainer.fit(data, { epochs: 1_000_000, batchSize: model.batch, maxSteps: trainer.step + steps });
@@ -218,13 +223,13 @@ if (torch && layersRow) verdicts.push(['tfjs-layers trainOnBatch on native faste
       return (performance.now() - start) / steps;
     };
     const ratios: number[] = [];
-    for (let r = 0; r < 30; r++) ratios.push((await msPerStep(false, 40)) / (await msPerStep(true, 40)));
+    for (let r = 0; r < 30; r++) ratios.push((await msPerStep(false)) / (await msPerStep(true)));
     setFused(true);
     ratios.sort((a, b) => a - b);
-    console.log(`\nMLP step, ${label}: median ${ratios[15]!.toFixed(3)} (quartiles ${ratios[7]!.toFixed(3)}–${ratios[22]!.toFixed(3)}, 30 alternating rounds of 40 steps)`);
+    console.log(`\n${which === 0 ? 'MLP' : 'CNN'} step, ${label}: median ${ratios[15]!.toFixed(3)} (quartiles ${ratios[7]!.toFixed(3)}–${ratios[22]!.toFixed(3)}, 30 alternating rounds of ${steps} steps)`);
+    trainer.dispose();
+    tf.dispose([data.x, data.y as tf.Tensor]);
   }
-  trainer.dispose();
-  tf.dispose([data.x, data.y as tf.Tensor]);
 }
 
 console.log("\nthe issue's targets in this run (≥ 14× wasm: the backend-wasm bench runs both; the issue's PyTorch: MLP ≈ 2 ms, CNN ≈ 16 ms):");

@@ -1,5 +1,5 @@
 # Whole epochs in PyTorch, the reference of epochs.bench.ts: Fashion-MNIST (the IDX files of Debian's
-# dataset-fashion-mnist), the same models, optimizers, batch size, split sizes, max-norm after each step,
+# dataset-fashion-mnist; directory "synthetic": uniform stand-ins of the same shapes), the same models, optimizers, batch size, split sizes, max-norm after each step,
 # validation every epoch and early stopping's copy of the best parameters, as the Trainer runs them. The loop is
 # PyTorch's fastest plain form here: the data as tensors in memory, a randperm and index per batch (no DataLoader
 # workers on 2 cores). Prints one JSON line per model: seconds of each epoch after one warm-up epoch.
@@ -30,8 +30,14 @@ def idx(name):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
-images = torch.from_numpy(idx("train-images-idx3-ubyte").astype(np.float32) / 255).unsqueeze(1)
-labels = torch.from_numpy(idx("train-labels-idx1-ubyte").astype(np.int64))
+if directory == "synthetic":
+    # the stand-in epochs.bench.ts times when the data is absent: uniform images and labels of the same shapes
+    generator = torch.Generator().manual_seed(20)
+    images = torch.rand(60000, 1, 28, 28, generator=generator)
+    labels = torch.randint(0, 10, (60000,), generator=generator)
+else:
+    images = torch.from_numpy(idx("train-images-idx3-ubyte").astype(np.float32) / 255).unsqueeze(1)
+    labels = torch.from_numpy(idx("train-labels-idx1-ubyte").astype(np.int64))
 x_train, y_train = images[:train_n], labels[:train_n]
 x_val, y_val = images[train_n:train_n + val_n], labels[train_n:train_n + val_n]
 
