@@ -1,19 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { browserBundle } from '@tikhonov/core/testing';
+import { chromiumMissing, chromiumPath, serveLocally, type SiteFile } from '@tikhonov/core/testing/node';
 import { useWasmBackend } from '@tikhonov/backend-wasm';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shortFit, type ShortFit } from './fixtures/short-fit.js';
 
 // Debian's chromium (apt), driven by playwright-core: nothing downloads a browser
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = chromiumPath();
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const why = !existsSync(CHROMIUM) ? `no chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)` : !existsSync(join(packageDir, 'dist/index.js')) ? 'the package is not built (turbo builds it before the tests)' : undefined;
+const why = chromiumMissing() ?? (!existsSync(join(packageDir, 'dist/index.js')) ? 'the package is not built (turbo builds it before the tests)' : undefined);
 if (why) console.log(`skipped: core + wasm in a real browser — ${why}`);
 const wasmDir = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
 
@@ -24,15 +24,8 @@ afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Serves a page, its bundle and tfjs's wasm binaries on 127.0.0.1, on a free port, with extra response headers. */
-function serve(files: Record<string, { type: string; body: string | Buffer }>, headers: Record<string, string> = {}): Promise<{ server: Server; url: string }> {
-  const server = createServer((request, response) => {
-    const file = files[new URL(request.url ?? '/', 'http://x').pathname];
-    if (!file) response.writeHead(404).end();
-    else response.writeHead(200, { 'content-type': file.type, ...headers }).end(file.body);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
-}
+/** Serves a page, its bundle and tfjs's wasm binaries (pathname → file) on 127.0.0.1, with extra response headers. */
+const serve = (files: Record<string, SiteFile>, headers: Record<string, string> = {}) => serveLocally((pathname) => files[pathname], headers);
 
 describe.skipIf(why !== undefined)('core + wasm in a real browser (headless chromium)', () => {
   it('a seeded two-epoch fit on the digits gives, in the page, the numbers Node’s wasm run gives', async () => {
@@ -60,7 +53,7 @@ describe.skipIf(why !== undefined)('core + wasm in a real browser (headless chro
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
-      site.server.close();
+      await site.close();
     }
     const info = await useWasmBackend();
     const inNode = await shortFit();
@@ -100,8 +93,8 @@ describe.skipIf(why !== undefined)('core + wasm in a real browser (headless chro
       expect(await start(isolated.url, 1, 2)).toEqual({ threads: 1 });
     } finally {
       await browser.close();
-      plain.server.close();
-      isolated.server.close();
+      await plain.close();
+      await isolated.close();
     }
   }, 120_000);
 });

@@ -1,49 +1,45 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
+import { chromiumMissing, chromiumPath, serveLocally, type LocalSite } from '@tikhonov/core/testing/node';
 
 // Debian's chromium (apt), driven by playwright-core: nothing downloads a browser
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = chromiumPath();
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const why = !existsSync(CHROMIUM) ? `no chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)` : !existsSync(join(dist, 'index.html')) ? 'the page is not built (turbo builds it before the tests)' : undefined;
+const why = chromiumMissing() ?? (!existsSync(join(dist, 'index.html')) ? 'the page is not built (turbo builds it before the tests)' : undefined);
 if (why) console.warn(`the playground's browser test is skipped: ${why}`);
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
-/** The built page on 127.0.0.1, on a free port. */
-function serve(): Promise<{ server: Server; url: string }> {
-  const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+/** The built page on 127.0.0.1, on a free port: dist's files, nothing outside it. */
+function serve(): Promise<LocalSite> {
+  return serveLocally((pathname) => {
+    const path = normalize(pathname).replace(/^(\.\.[/\\])+/, '');
     const file = join(dist, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(dist) || !existsSync(file)) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    if (!file.startsWith(dist) || !existsSync(file)) return undefined;
+    return { type: TYPES[extname(file)] ?? 'application/octet-stream', body: readFileSync(file) };
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
 }
 
 describe.skipIf(why !== undefined)('the playground in a real browser (headless chromium)', () => {
   let browser: Browser;
-  let site: { server: Server; url: string };
+  let site: LocalSite | undefined;
   beforeAll(async () => {
     site = await serve();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   });
   afterAll(async () => {
     await browser?.close();
-    site?.server.close();
+    await site?.close();
   });
 
   it('trains both nets in the worker on wasm, draws finite curves as epochs arrive, and the regularized one beats the plain one', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(site.url);
+    await page.goto(site!.url);
     await page.fill('#epochs', '30');
     await page.click('#start');
     await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('status')!.dataset.state ?? ''), undefined, { timeout: 240_000 });
@@ -85,7 +81,7 @@ describe.skipIf(why !== undefined)('the playground in a real browser (headless c
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(site.url);
+    await page.goto(site!.url);
     await page.uncheck('#plugins input[name="l2"]');
     await page.check('#plugins input[name="inputNoise"]');
     await page.check('#plugins input[name="affine"]');

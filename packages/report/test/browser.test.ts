@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { History } from '@tikhonov/core';
 import { browserBundle } from '@tikhonov/core/testing';
+import { chromiumMissing, chromiumPath } from '@tikhonov/core/testing/node';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { report } from '../src/index.js';
@@ -10,8 +11,8 @@ import { writeReport } from '../src/node.js';
 import { digitsRuns } from './fixtures.js';
 
 // Debian's chromium (apt), driven by playwright-core: nothing downloads a browser
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const why = existsSync(CHROMIUM) ? undefined : `no chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`;
+const CHROMIUM = chromiumPath();
+const why = chromiumMissing();
 if (why) console.log(`skipped: the report in a real browser — ${why}`);
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
