@@ -7,7 +7,7 @@ import { checkpointFromBytes, OptionError, schemas, validateOptions, z, type Che
 import { codeVersionOf, hashOf, moduleUrl } from './code-version.js';
 import { DataCache } from './run-trial.js';
 import type { Runner } from './runner.js';
-import type { DataRef, Trial, TrialFit } from './trial.js';
+import { encodeRows, type DataRef, type Trial, type TrialFit } from './trial.js';
 
 /** One member to train, as `@tikhonov/ensembles` describes it (its `MemberJob`). */
 export interface MemberJob {
@@ -88,7 +88,7 @@ export function members(options: MembersOptions): MembersRunner {
           module,
           exportName,
           codeVersion,
-          member: { index: job.index, sample: job.sample ? Array.from(job.sample) : null, validate: fit.validation !== undefined },
+          member: { index: job.index, sample: job.sample ? encodeRows(job.sample) : null, validate: fit.validation !== undefined },
         };
         return { id: hashOf(description), ...description } satisfies Trial;
       });

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { CheckpointError, checkpointFromBytes, checkpointToBytes, dataset, exportCheckpoint, importCheckpoint, OptionError, Trainer, type FitOptions, type Plugin } from '@tikhonov/core';
 import { loadBreastCancer, loadDiabetes, loadDigits, loadMnistFormat, trainValidationTest, type Splits } from '@tikhonov/datasets';
-import { DATA_NAMES, type DataRef, type Trial, type TrialModule, type TrialResult } from './trial.js';
+import { DATA_NAMES, decodeRows, type DataRef, type Trial, type TrialModule, type TrialResult } from './trial.js';
 import { checkpointCallback, type TrialCheckpointing } from './trial-checkpoints.js';
 
 /** An early-stopping note as the earlyStopping plugin leaves it in `history.notes`. */
@@ -67,7 +67,7 @@ export async function runTrial(mod: TrialModule, trial: Trial, data: DataCache, 
   const trainer = member ? (make as (seed: number, index: number) => unknown)(trial.seed, member.index) : (make as (params: unknown, seed: number) => unknown)(trial.params, trial.seed);
   if (!(trainer instanceof Trainer)) throw new OptionError('trial module', trial.exportName, trainer, `must return a Trainer (${signature})`);
   // a bagging member fits its bootstrap rows, exactly as ensembles' sequential loop subsets them
-  const train = member?.sample ? dataset.subset(splits.train, Int32Array.from(member.sample)) : splits.train;
+  const train = member?.sample ? dataset.subset(splits.train, decodeRows(member.sample)) : splits.train;
   try {
     const every = trial.fit.validateEverySteps;
     const fit: FitOptions = {

@@ -71,9 +71,26 @@ export interface Trial {
    * export is then `(seed, index) => Trainer`, the member fits the rows of
    * `sample` (with repeats; all rows when null), validates on the data's
    * validation part if `validate`, and its result carries the trained
-   * member's checkpoint. `params` is empty.
+   * member's checkpoint. `params` is empty. `sample` travels as base64 of
+   * its little-endian int32 bytes (see {@link encodeRows}): as a JSON list a
+   * 55 000-row bootstrap sample was ≈ 330 kB in every queued trial.
    */
-  readonly member?: { readonly index: number; readonly sample: readonly number[] | null; readonly validate: boolean };
+  readonly member?: { readonly index: number; readonly sample: string | null; readonly validate: boolean };
+}
+
+/** Row indices as base64 of their little-endian int32 bytes, the form a trial carries them in. */
+export function encodeRows(rows: Int32Array): string {
+  return Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString('base64');
+}
+
+/** The row indices {@link encodeRows} wrote; refuses a string that is not whole int32s. */
+export function decodeRows(base64: string): Int32Array {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length % 4 !== 0) throw new RangeError(`a trial's member sample must be base64 of int32s (a multiple of 4 bytes); got ${bytes.length} bytes`);
+  // copied into an ArrayBuffer of its own: a Buffer may sit at an offset that is not a multiple of 4
+  const rows = new Int32Array(bytes.length / 4);
+  new Uint8Array(rows.buffer).set(bytes);
+  return rows;
 }
 
 /** The fields a result row repeats from its trial. */
