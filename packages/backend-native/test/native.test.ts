@@ -137,6 +137,25 @@ describe.skipIf(unavailable !== undefined)('output arrays are recycled only when
     tf.dispose([x, part]);
   });
 
+  it('gathers rows of int32 tensors (class ids, one or three per row) as tfjs-cpu does, and refuses an index outside the rows', async () => {
+    const ids = [5, 0, 5, 2, 9];
+    const run = async (backend: 'cpu' | 'native') => {
+      if (backend === 'native') await useNativeBackend();
+      else await tf.setBackend('cpu');
+      const labels = tf.tensor1d([10, 11, 12, 13, 14, 15, 16, 17, 18, 19], 'int32');
+      const triples = tf.tensor2d(Array.from({ length: 30 }, (_, i) => i * 7 - 50), [10, 3], 'int32');
+      const at = tf.tensor1d(ids, 'int32');
+      const [a, b] = [tf.gather(labels, at), tf.gather(triples, at)];
+      const got = { a: Array.from(await a.data()), b: Array.from(await b.data()), dtypes: [a.dtype, b.dtype], shapes: [a.shape, b.shape] };
+      tf.dispose([labels, triples, at, a, b]);
+      return got;
+    };
+    const cpu = await run('cpu');
+    expect(cpu.a).toEqual([15, 10, 15, 12, 19]); // by hand: labels[ids]
+    expect(await run('native')).toEqual(cpu);
+    expect(() => tf.gather(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([1, 3], 'int32'))).toThrow(/index 3 is outside \[0, 3\)/);
+  });
+
   it('a tensor built from a user array never lends that array out', async () => {
     await useNativeBackend();
     const values = Float32Array.from({ length: n }, (_, i) => i);
