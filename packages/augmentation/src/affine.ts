@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { HostRandom } from '@tikhonov/core';
 import type { Hazard, ImageOp, ImageSize } from './op.js';
-import { resampleAffine } from './resample.js';
+import { resampleAffine, type FillMode, type Interpolation } from './resample.js';
 
-/** How pixels between grid points are read. */
-export type Interpolation = 'bilinear' | 'nearest';
-/** What fills pixels that come from outside the image. */
-export type FillMode = 'constant' | 'reflect' | 'nearest' | 'wrap';
+export type { FillMode, Interpolation } from './resample.js';
 
 /** One image's affine map, forward (content moves by it): rotation θ (radians), shears, scales, shift (pixels). */
 export interface AffineParams {

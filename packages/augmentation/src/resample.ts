@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { FillMode, Interpolation } from './affine.js';
+
+/** How pixels between grid points are read. */
+export type Interpolation = 'bilinear' | 'nearest';
+/** What fills pixels that come from outside the image. */
+export type FillMode = 'constant' | 'reflect' | 'nearest' | 'wrap';
 
 /**
  * Warps each image of an NHWC batch by its own affine map, in tensor ops
