@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** The C++ addon's functions (see src/addon/native.cc). */
+/** The C++ addon's functions (src/addon/: registered in native.cc, the kernels in files by family). */
 export interface NativeAddon {
   gemmBatched(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, aStride: number, bStride: number): void;
   /**
@@ -19,9 +19,9 @@ export interface NativeAddon {
   adam(value: Float32Array, gradient: Float32Array, m: Float32Array, v: Float32Array, outValue: Float32Array, outM: Float32Array, outV: Float32Array, constants: Float32Array): void;
   /** out = w·min(1, c/‖w_j‖) per column j of w viewed as rows × cols (core's FUSED_KERNELS.maxNorm). */
   maxNormColumns(w: Float32Array, out: Float32Array, rows: number, cols: number, c: number): void;
-  /** One momentum-SGD update (core's FUSED_KERNELS.momentum) with tfjs's float32 operations: see native.cc. */
+  /** One momentum-SGD update (core's FUSED_KERNELS.momentum) with tfjs's float32 operations: see src/addon/updates.cc. */
   momentum(value: Float32Array, gradient: Float32Array, accumulation: Float32Array, outValue: Float32Array, outAccumulation: Float32Array, momentum: number, negativeLearningRate: number, nesterov: boolean): void;
-  /** One plain SGD update (core's FUSED_KERNELS.sgd) with tfjs's float32 operations: see native.cc. */
+  /** One plain SGD update (core's FUSED_KERNELS.sgd) with tfjs's float32 operations: see src/addon/updates.cc. */
   sgd(value: Float32Array, gradient: Float32Array, outValue: Float32Array, negativeLearningRate: number): void;
   /** out[i] = condition[i] === 1 ? t[i] : e[i]. */
   select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void;

@@ -1,0 +1,71 @@
+// Matrix products through OpenBLAS: SGEMM on the calling thread or banded over the pool, and gemmBatched.
+#include "common.h"
+#include "entries.h"
+
+namespace tikhonov::addon {
+
+// C (m×n, row stride ldc) = op(A) · op(B), row-major, on the calling thread
+// (OpenBLAS is single-threaded, set at load): for work already inside a pool job.
+void SgemmHere(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
+              1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c, static_cast<int>(ldc));
+}
+
+// The same on the pool: a band of C's rows (or of its columns when there
+// are few rows) per thread, each an OpenBLAS call, so that the SGEMMs and the
+// addon's other loops share one set of threads.
+void Sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
+  auto call = [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    SgemmHere(transA, transB, m1 - m0, n1 - n0, k, a + (transA ? m0 : m0 * lda), lda, b + (transB ? n0 * ldb : n0), ldb, c + m0 * ldc + n0, ldc);
+  };
+  // bands of 16 rows or columns keep OpenBLAS's vector kernels on whole blocks
+  const int64_t work = m * n * k / 16;
+  // one band per thread: smaller bands cost OpenBLAS more than they balance
+  if (m >= 64 || m >= n) {
+    ForChunks(m, 16, work, [&](int64_t m0, int64_t m1) { call(m0, m1, 0, n); }, 1);
+  } else {
+    ForChunks(n, 16, work, [&](int64_t n0, int64_t n1) { call(0, m, n0, n1); }, 1);
+  }
+}
+
+// gemmBatched(a, b, out, batch, m, n, k, transA, transB, aStride, bStride)
+// For i < batch: out[i] (m×n) = op(a[i]) · op(b[i]), row-major, where op(a[i]) is
+// m×k (stored k×m when transA) and op(b[i]) is k×n (stored n×k when transB).
+// A stride of 0 broadcasts one matrix over the batch.
+Napi::Value GemmBatched(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 11) throw Napi::TypeError::New(env, "gemmBatched takes 11 arguments");
+  auto a = Floats(env, info[0], "a");
+  auto b = Floats(env, info[1], "b");
+  auto out = Floats(env, info[2], "out");
+  const int64_t batch = Dim(env, info[3], "batch");
+  const int64_t m = Dim(env, info[4], "m");
+  const int64_t n = Dim(env, info[5], "n");
+  const int64_t k = Dim(env, info[6], "k");
+  const bool transA = info[7].ToBoolean();
+  const bool transB = info[8].ToBoolean();
+  const int64_t aStride = Stride(env, info[9], "aStride");
+  const int64_t bStride = Stride(env, info[10], "bStride");
+  const int64_t outSize = Product(env, {batch, m, n}, "batch·m·n");
+  const auto need = [&](int64_t stride, int64_t size, const char* what) { return Product(env, {batch - 1, stride}, what) + size; };
+  const int64_t needA = need(aStride, m * k, "(batch − 1)·aStride");
+  const int64_t needB = need(bStride, k * n, "(batch − 1)·bStride");
+  if (static_cast<int64_t>(a.ElementLength()) < needA) {
+    throw Napi::RangeError::New(env, "a holds " + std::to_string(a.ElementLength()) + " values but the shapes need " + std::to_string(needA));
+  }
+  if (static_cast<int64_t>(b.ElementLength()) < needB) {
+    throw Napi::RangeError::New(env, "b holds " + std::to_string(b.ElementLength()) + " values but the shapes need " + std::to_string(needB));
+  }
+  if (static_cast<int64_t>(out.ElementLength()) != outSize) {
+    throw Napi::RangeError::New(env, "out holds " + std::to_string(out.ElementLength()) + " values but must hold batch·m·n = " + std::to_string(outSize));
+  }
+  const float* pa = a.Data();
+  const float* pb = b.Data();
+  float* pc = out.Data();
+  const int lda = transA ? static_cast<int>(m) : static_cast<int>(k);
+  const int ldb = transB ? static_cast<int>(k) : static_cast<int>(n);
+  for (int64_t i = 0; i < batch; i++) Sgemm(transA, transB, m, n, k, pa + i * aStride, lda, pb + i * bStride, ldb, pc + i * m * n, n);
+  return env.Undefined();
+}
+
+}  // namespace tikhonov::addon

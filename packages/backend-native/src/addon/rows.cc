@@ -1,0 +1,220 @@
+// Row-wise entry points: row gathers, reductions over an axis, the one-pass
+// relu-and-bias gradient, softmax and argmax rows.
+#include "common.h"
+#include "entries.h"
+
+namespace tikhonov::addon {
+
+// gatherRows(x, rowSize, indices, out): out row i = x row indices[i].
+Napi::Value GatherRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4) throw Napi::TypeError::New(env, "gatherRows takes 4 arguments");
+  auto x = Floats(env, info[0], "x");
+  const int64_t rowSize = Dim(env, info[1], "rowSize");
+  auto indices = Typed<int32_t>(env, info[2], "indices");
+  auto out = Floats(env, info[3], "out");
+  const int64_t rows = static_cast<int64_t>(x.ElementLength()) / rowSize;
+  if (rows * rowSize != static_cast<int64_t>(x.ElementLength())) throw Napi::RangeError::New(env, "gatherRows: x's length is not a multiple of rowSize");
+  if (static_cast<int64_t>(out.ElementLength()) != Product(env, {static_cast<int64_t>(indices.ElementLength()), rowSize}, "indices·rowSize")) {
+    throw Napi::RangeError::New(env, "gatherRows: out must hold indices·rowSize values");
+  }
+  const int32_t* idx = indices.Data();
+  for (size_t i = 0; i < indices.ElementLength(); i++) {
+    if (idx[i] < 0 || idx[i] >= rows) throw Napi::RangeError::New(env, "gatherRows: index " + std::to_string(idx[i]) + " is outside [0, " + std::to_string(rows) + ")");
+  }
+  const float* px = x.Data();
+  float* po = out.Data();
+  for (size_t i = 0; i < indices.ElementLength(); i++) std::copy(px + idx[i] * rowSize, px + (idx[i] + 1) * rowSize, po + i * rowSize);
+  return env.Undefined();
+}
+
+// reduceAxis(op, x, outer, inner, leading, out): x viewed as outer×inner
+// row-major; leading=true reduces over the outer axis (out has inner values),
+// else over the inner axis (out has outer values). op 0: sum, accumulated in
+// double; op 1: max, NaN propagating (as the cpu backend's); op 2: mean, as
+// tfjs-cpu computes it: each value divided by the count in float, then summed
+// in double.
+Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 6) throw Napi::TypeError::New(env, "reduceAxis takes 6 arguments");
+  const int64_t op = Stride(env, info[0], "op");
+  if (op > 2) throw Napi::RangeError::New(env, "reduceAxis: unknown op " + std::to_string(op));
+  auto x = Floats(env, info[1], "x");
+  const int64_t outer = Dim(env, info[2], "outer");
+  const int64_t inner = Dim(env, info[3], "inner");
+  const bool leading = info[4].ToBoolean();
+  auto out = Floats(env, info[5], "out");
+  if (static_cast<int64_t>(x.ElementLength()) != outer * inner) throw Napi::RangeError::New(env, "reduceAxis: x must hold outer·inner values");
+  if (static_cast<int64_t>(out.ElementLength()) != (leading ? inner : outer)) throw Napi::RangeError::New(env, "reduceAxis: out has the wrong length");
+  const float* px = x.Data();
+  float* po = out.Data();
+  const auto larger = [](float m, float v) { return v != v || v > m ? v : m; };  // NaN sticks: m stays NaN
+  const float count = static_cast<float>(leading ? outer : inner);
+  // a sum's term; a mean's is the value over the count, rounded to float first
+  const auto term = [op, count](float v) { return op == 2 ? static_cast<double>(v / count) : static_cast<double>(v); };
+  if (leading) {
+    // Blocks of rows reduced apart (on the pool when large), then combined in
+    // block order: the blocks do not depend on the thread count, so neither
+    // does the result.
+    constexpr int64_t kBlock = 1024;
+    const int64_t blocks = (outer + kBlock - 1) / kBlock;
+    std::vector<std::vector<double>> partial(static_cast<size_t>(blocks), std::vector<double>(static_cast<size_t>(inner)));
+    auto block = [&](int64_t b) {
+      double* acc = partial[static_cast<size_t>(b)].data();
+      const int64_t i0 = b * kBlock, i1 = std::min(outer, i0 + kBlock);
+      if (op == 1) {
+        for (int64_t j = 0; j < inner; j++) acc[j] = px[i0 * inner + j];
+        for (int64_t i = i0 + 1; i < i1; i++)
+          for (int64_t j = 0; j < inner; j++) {
+            const float m = static_cast<float>(acc[j]);
+            acc[j] = m != m ? m : larger(m, px[i * inner + j]);
+          }
+      } else {
+        for (int64_t i = i0; i < i1; i++) for (int64_t j = 0; j < inner; j++) acc[j] += term(px[i * inner + j]);
+      }
+    };
+    if (outer * inner >= (int64_t{1} << 16)) Threads().Run(blocks, block);
+    else for (int64_t b = 0; b < blocks; b++) block(b);
+    for (int64_t j = 0; j < inner; j++) {
+      double r = partial[0][static_cast<size_t>(j)];
+      for (int64_t b = 1; b < blocks; b++) {
+        const double v = partial[static_cast<size_t>(b)][static_cast<size_t>(j)];
+        r = op == 1 ? (r != r ? r : larger(static_cast<float>(r), static_cast<float>(v))) : r + v;
+      }
+      po[j] = static_cast<float>(r);
+    }
+  } else {
+    // row by row: the same arithmetic on any thread
+    ForChunks(outer, 1, outer * inner, [&](int64_t r0, int64_t r1) {
+      for (int64_t i = r0; i < r1; i++) {
+        const float* row = px + i * inner;
+        if (op == 1) {
+          float m = row[0];
+          for (int64_t j = 1; j < inner; j++) m = m != m ? m : larger(m, row[j]);
+          po[i] = m;
+        } else {
+          // four interleaved double sums: one chain of dependent additions
+          // ran at a quarter of the speed (long rows: an L2 penalty's sum)
+          double acc[4] = {0, 0, 0, 0};
+          int64_t j = 0;
+          for (; j + 4 <= inner; j += 4)
+            for (int64_t q = 0; q < 4; q++) acc[q] += term(row[j + q]);
+          for (; j < inner; j++) acc[0] += term(row[j]);
+          po[i] = static_cast<float>((acc[0] + acc[1]) + (acc[2] + acc[3]));
+        }
+      }
+    });
+  }
+  return env.Undefined();
+}
+
+// reluBiasGrad(dy, y, dz, db): the gradient of a layer relu(z + b) at z and b
+// in one pass, y = relu(z): dz = dy · step(y) (step: 1 above 0, NaN at NaN,
+// else 0 — the product as tfjs's mul(dy, step(y)) gives it, NaN and ∞ in dy
+// included) and db = the sums of dz's columns, db.length the row length. The
+// sums are ReduceAxis's over leading axes (double, blocks of 1024 rows added
+// in block order), so db equals a native Sum of dz and does not depend on the
+// thread count.
+Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4) throw Napi::TypeError::New(env, "reluBiasGrad takes 4 arguments");
+  auto dy = Floats(env, info[0], "dy");
+  auto y = Floats(env, info[1], "y");
+  auto dz = Floats(env, info[2], "dz");
+  auto db = Floats(env, info[3], "db");
+  const int64_t inner = static_cast<int64_t>(db.ElementLength());
+  const int64_t n = static_cast<int64_t>(dy.ElementLength());
+  if (inner == 0 || n % inner != 0 || static_cast<int64_t>(y.ElementLength()) != n || static_cast<int64_t>(dz.ElementLength()) != n) {
+    throw Napi::RangeError::New(env, "reluBiasGrad: dy, y and dz must have one length, a multiple of db's " + std::to_string(inner) + " (dy has " + std::to_string(n) + ")");
+  }
+  const int64_t outer = n / inner;
+  const float *pdy = dy.Data(), *py = y.Data();
+  float* pdz = dz.Data();
+  constexpr int64_t kBlock = 1024;
+  const int64_t blocks = (outer + kBlock - 1) / kBlock;
+  std::vector<std::vector<double>> partial(static_cast<size_t>(blocks), std::vector<double>(static_cast<size_t>(inner)));
+  auto block = [&](int64_t b) {
+    double* acc = partial[static_cast<size_t>(b)].data();
+    for (int64_t i = b * kBlock, i1 = std::min(outer, (b + 1) * kBlock); i < i1; i++) {
+      const float *rowDy = pdy + i * inner, *rowY = py + i * inner;
+      float* rowDz = pdz + i * inner;
+      for (int64_t j = 0; j < inner; j++) {
+        const float v = rowY[j];
+        const float d = rowDy[j] * (v > 0.0f ? 1.0f : v != v ? v : 0.0f);
+        rowDz[j] = d;
+        acc[j] += static_cast<double>(d);
+      }
+    }
+  };
+  if (n >= (int64_t{1} << 16)) Threads().Run(blocks, block);
+  else for (int64_t b = 0; b < blocks; b++) block(b);
+  float* pdb = db.Data();
+  for (int64_t j = 0; j < inner; j++) {
+    double r = partial[0][static_cast<size_t>(j)];
+    for (int64_t b = 1; b < blocks; b++) r += partial[static_cast<size_t>(b)][static_cast<size_t>(j)];
+    pdb[j] = static_cast<float>(r);
+  }
+  return env.Undefined();
+}
+
+// The row count of x as rows of `cols` values, checked against out's outPerRow values per row.
+int64_t Rows(const Napi::Env& env, const char* fn, size_t xLength, int64_t cols, size_t outLength, int64_t outPerRow) {
+  const int64_t rows = static_cast<int64_t>(xLength) / cols;
+  if (rows * cols != static_cast<int64_t>(xLength) || static_cast<int64_t>(outLength) != rows * outPerRow) {
+    throw Napi::RangeError::New(env, std::string(fn) + ": x (" + std::to_string(xLength) + " values) must be whole rows of " + std::to_string(cols) +
+                                         " and out must hold " + std::to_string(outPerRow) + " value(s) per row");
+  }
+  return rows;
+}
+
+// softmaxRows(x, cols, out): each row's exp(x − max) / Σ exp(x − max), as
+// tfjs-cpu's Softmax computes it (float subtraction and exp, a sum in double,
+// a float division); a NaN anywhere in a row makes the row NaN.
+Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3) throw Napi::TypeError::New(env, "softmaxRows takes 3 arguments");
+  auto x = Floats(env, info[0], "x");
+  const int64_t cols = Dim(env, info[1], "cols");
+  auto out = Floats(env, info[2], "out");
+  const int64_t rows = Rows(env, "softmaxRows", x.ElementLength(), cols, out.ElementLength(), cols);
+  const float* px = x.Data();
+  float* po = out.Data();
+  ForChunks(rows, 1, rows * cols * 8, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* v = px + r * cols;
+      float* o = po + r * cols;
+      float m = v[0];
+      for (int64_t j = 1; j < cols; j++) m = m != m ? m : (v[j] != v[j] || v[j] > m ? v[j] : m);
+      double sum = 0;
+      for (int64_t j = 0; j < cols; j++) sum += (o[j] = static_cast<float>(std::exp(static_cast<double>(v[j] - m))));
+      const float total = static_cast<float>(sum);
+      for (int64_t j = 0; j < cols; j++) o[j] = o[j] / total;
+    }
+  });
+  return env.Undefined();
+}
+
+// argMaxRows(x, cols, out: Int32Array): each row's index of its first
+// strictly largest value (index 0 when none is larger, as on tfjs-cpu: NaN
+// never wins after the first place).
+Napi::Value ArgMaxRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3) throw Napi::TypeError::New(env, "argMaxRows takes 3 arguments");
+  auto x = Floats(env, info[0], "x");
+  const int64_t cols = Dim(env, info[1], "cols");
+  auto out = Typed<int32_t>(env, info[2], "out");
+  const int64_t rows = Rows(env, "argMaxRows", x.ElementLength(), cols, out.ElementLength(), 1);
+  const float* px = x.Data();
+  int32_t* po = out.Data();
+  for (int64_t r = 0; r < rows; r++) {
+    const float* v = px + r * cols;
+    float m = v[0];
+    int32_t best = 0;
+    for (int64_t j = 1; j < cols; j++)
+      if (v[j] > m) m = v[j], best = static_cast<int32_t>(j);
+    po[r] = best;
+  }
+  return env.Undefined();
+}
+
+}  // namespace tikhonov::addon

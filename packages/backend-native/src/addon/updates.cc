@@ -1,0 +1,216 @@
+// The fused parameter updates (core's FUSED_KERNELS): lerp, Adam, momentum,
+// plain SGD, and the max-norm projection.
+#include "common.h"
+#include "entries.h"
+
+namespace tikhonov::addon {
+
+// lerp(a, b, out, weight): out[i] = a[i] + weight·(b[i] − a[i]), all of one
+// length (core's FUSED_KERNELS.lerp: a weight average's update in one pass
+// over memory instead of three kernels and two temporaries).
+TIKHONOV_VECTOR void LerpLoop(const float* pa, const float* pb, float* po, float w, size_t n) {
+  for (size_t i = 0; i < n; i++) po[i] = pa[i] + w * (pb[i] - pa[i]);
+}
+
+Napi::Value Lerp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4) throw Napi::TypeError::New(env, "lerp takes 4 arguments");
+  auto a = Floats(env, info[0], "a");
+  auto b = Floats(env, info[1], "b");
+  auto out = Floats(env, info[2], "out");
+  if (!info[3].IsNumber()) throw Napi::TypeError::New(env, "lerp: weight must be a number");
+  const float w = info[3].As<Napi::Number>().FloatValue();
+  const size_t n = out.ElementLength();
+  if (a.ElementLength() != n || b.ElementLength() != n) {
+    throw Napi::RangeError::New(env, "lerp: a, b and out have lengths " + std::to_string(a.ElementLength()) + ", " + std::to_string(b.ElementLength()) + " and " +
+                                         std::to_string(n) + "; they must be equal");
+  }
+  const float* pa = a.Data();
+  const float* pb = b.Data();
+  float* po = out.Data();
+  ForChunks(static_cast<int64_t>(n), 16, static_cast<int64_t>(n), [&](int64_t begin, int64_t end) { LerpLoop(pa + begin, pb + begin, po + begin, w, static_cast<size_t>(end - begin)); });
+  return env.Undefined();
+}
+
+// adam(value, gradient, m, v, outValue, outM, outV, constants): one Adam
+// update of one variable (core's FUSED_KERNELS.adam). constants holds, as
+// float32 and in this order, beta1, 1 − beta1, beta2, 1 − beta2,
+// 1 − beta1^t, 1 − beta2^t, epsilon and −learningRate — the scalars tfjs's
+// AdamOptimizer makes. Each float operation is tfjs's, in its order, and none
+// is contracted into an FMA, so the results equal tfjs's bit for bit.
+__attribute__((optimize("fp-contract=off"))) TIKHONOV_VECTOR void AdamLoop(const float* __restrict value, const float* __restrict g, const float* __restrict m,
+                                                                           const float* __restrict v, float* __restrict outValue, float* __restrict outM,
+                                                                           float* __restrict outV, const float* c, size_t n) {
+  const float beta1 = c[0], oneMinusBeta1 = c[1], beta2 = c[2], oneMinusBeta2 = c[3], correction1 = c[4], correction2 = c[5], epsilon = c[6], step = c[7];
+  for (size_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float a = m[i] * beta1;
+    const float b = gi * oneMinusBeta1;
+    const float nextM = a + b;
+    const float square = gi * gi;
+    const float d = v[i] * beta2;
+    const float e = square * oneMinusBeta2;
+    const float nextV = d + e;
+    const float mHat = nextM / correction1;
+    const float vHat = nextV / correction2;
+    const float denominator = std::sqrt(vHat) + epsilon;
+    const float ratio = mHat / denominator;
+    const float delta = ratio * step;
+    outM[i] = nextM;
+    outV[i] = nextV;
+    outValue[i] = delta + value[i];
+  }
+}
+
+Napi::Value Adam(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 8) throw Napi::TypeError::New(env, "adam takes 8 arguments");
+  const char* names[] = {"value", "gradient", "m", "v", "outValue", "outM", "outV"};
+  std::vector<Napi::Float32Array> arrays;
+  for (int k = 0; k < 7; k++) arrays.push_back(Floats(env, info[k], names[k]));
+  auto constants = Floats(env, info[7], "constants");
+  if (constants.ElementLength() != 8) throw Napi::RangeError::New(env, "adam: constants must hold 8 values, not " + std::to_string(constants.ElementLength()));
+  const size_t n = arrays[0].ElementLength();
+  for (int k = 1; k < 7; k++) {
+    if (arrays[k].ElementLength() != n) {
+      throw Napi::RangeError::New(env, std::string("adam: ") + names[k] + " holds " + std::to_string(arrays[k].ElementLength()) + " values but value holds " + std::to_string(n));
+    }
+  }
+  const float* c = constants.Data();
+  ForChunks(static_cast<int64_t>(n), 16, static_cast<int64_t>(n) * 4, [&](int64_t begin, int64_t end) {
+    AdamLoop(arrays[0].Data() + begin, arrays[1].Data() + begin, arrays[2].Data() + begin, arrays[3].Data() + begin, arrays[4].Data() + begin, arrays[5].Data() + begin,
+             arrays[6].Data() + begin, c, static_cast<size_t>(end - begin));
+  });
+  return env.Undefined();
+}
+
+// momentum(value, gradient, accumulation, outValue, outAccumulation,
+// momentum, negativeLearningRate, nesterov): one momentum-SGD update of one
+// variable (core's FUSED_KERNELS.momentum), the float operations of tfjs's
+// MomentumOptimizer in its order and none contracted into an FMA, so the
+// results equal tfjs's bit for bit: a = m·a + g, then θ = c·a + θ, or with
+// Nesterov θ = c·(g + a·m) + θ, where c = −lr as a float32.
+__attribute__((optimize("fp-contract=off"))) TIKHONOV_VECTOR void MomentumLoop(const float* __restrict value, const float* __restrict g, const float* __restrict acc,
+                                                                               float* __restrict outValue, float* __restrict outAcc, float m, float c, bool nesterov,
+                                                                               size_t n) {
+  if (nesterov) {
+    for (size_t i = 0; i < n; i++) {
+      const float decayed = m * acc[i];
+      const float next = decayed + g[i];
+      const float ahead = next * m;
+      const float look = g[i] + ahead;
+      const float delta = c * look;
+      outAcc[i] = next;
+      outValue[i] = delta + value[i];
+    }
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      const float decayed = m * acc[i];
+      const float next = decayed + g[i];
+      const float delta = c * next;
+      outAcc[i] = next;
+      outValue[i] = delta + value[i];
+    }
+  }
+}
+
+Napi::Value Momentum(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 8) throw Napi::TypeError::New(env, "momentum takes 8 arguments");
+  const char* names[] = {"value", "gradient", "accumulation", "outValue", "outAccumulation"};
+  std::vector<Napi::Float32Array> arrays;
+  for (int k = 0; k < 5; k++) arrays.push_back(Floats(env, info[k], names[k]));
+  if (!info[5].IsNumber() || !info[6].IsNumber()) throw Napi::TypeError::New(env, "momentum: momentum and negativeLearningRate must be numbers");
+  if (!info[7].IsBoolean()) throw Napi::TypeError::New(env, "momentum: nesterov must be a boolean");
+  const float m = info[5].As<Napi::Number>().FloatValue();
+  const float c = info[6].As<Napi::Number>().FloatValue();
+  const bool nesterov = info[7].As<Napi::Boolean>().Value();
+  const size_t n = arrays[0].ElementLength();
+  for (int k = 1; k < 5; k++) {
+    if (arrays[k].ElementLength() != n) {
+      throw Napi::RangeError::New(env, std::string("momentum: ") + names[k] + " holds " + std::to_string(arrays[k].ElementLength()) + " values but value holds " + std::to_string(n));
+    }
+  }
+  ForChunks(static_cast<int64_t>(n), 16, static_cast<int64_t>(n) * 2, [&](int64_t begin, int64_t end) {
+    MomentumLoop(arrays[0].Data() + begin, arrays[1].Data() + begin, arrays[2].Data() + begin, arrays[3].Data() + begin, arrays[4].Data() + begin, m, c, nesterov,
+                 static_cast<size_t>(end - begin));
+  });
+  return env.Undefined();
+}
+
+// sgd(value, gradient, outValue, negativeLearningRate): one plain SGD update
+// of one variable (core's FUSED_KERNELS.sgd), tfjs's SGDOptimizer's two float
+// operations in its order and not contracted into an FMA, so the result
+// equals tfjs's bit for bit: θ = c·g + θ, where c = −lr as a float32.
+__attribute__((optimize("fp-contract=off"))) TIKHONOV_VECTOR void SgdLoop(const float* __restrict value, const float* __restrict g, float* __restrict outValue, float c,
+                                                                          size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const float delta = c * g[i];
+    outValue[i] = delta + value[i];
+  }
+}
+
+Napi::Value Sgd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4) throw Napi::TypeError::New(env, "sgd takes 4 arguments");
+  const char* names[] = {"value", "gradient", "outValue"};
+  std::vector<Napi::Float32Array> arrays;
+  for (int k = 0; k < 3; k++) arrays.push_back(Floats(env, info[k], names[k]));
+  if (!info[3].IsNumber()) throw Napi::TypeError::New(env, "sgd: negativeLearningRate must be a number");
+  const float c = info[3].As<Napi::Number>().FloatValue();
+  const size_t n = arrays[0].ElementLength();
+  for (int k = 1; k < 3; k++) {
+    if (arrays[k].ElementLength() != n) {
+      throw Napi::RangeError::New(env, std::string("sgd: ") + names[k] + " holds " + std::to_string(arrays[k].ElementLength()) + " values but value holds " + std::to_string(n));
+    }
+  }
+  ForChunks(static_cast<int64_t>(n), 16, static_cast<int64_t>(n), [&](int64_t begin, int64_t end) {
+    SgdLoop(arrays[0].Data() + begin, arrays[1].Data() + begin, arrays[2].Data() + begin, c, static_cast<size_t>(end - begin));
+  });
+  return env.Undefined();
+}
+
+// maxNormColumns(w, out, rows, cols, c): the max-norm projection of a kernel
+// viewed as rows × cols, each column one unit's incoming weights (core's
+// FUSED_KERNELS.maxNorm): out = w · min(1, c/‖w_j‖) per column j. Two passes
+// over w instead of the composed form's five: the column sums of squares (in
+// double, each column summed by one thread in row order, so the result does
+// not depend on the thread count), then the scaled copy. A column inside the
+// ball gets factor 1 exactly and keeps its bits.
+Napi::Value MaxNormColumns(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 5) throw Napi::TypeError::New(env, "maxNormColumns takes 5 arguments");
+  auto w = Floats(env, info[0], "w");
+  auto out = Floats(env, info[1], "out");
+  const int64_t rows = Dim(env, info[2], "rows"), cols = Dim(env, info[3], "cols");
+  if (!info[4].IsNumber()) throw Napi::TypeError::New(env, "maxNormColumns: c must be a number");
+  const float c = info[4].As<Napi::Number>().FloatValue();
+  if (!(c > 0)) throw Napi::RangeError::New(env, "maxNormColumns: c must be > 0");
+  const size_t n = static_cast<size_t>(Product(env, {rows, cols}, "rows·cols"));
+  if (w.ElementLength() != n || out.ElementLength() != n) {
+    throw Napi::RangeError::New(env, "maxNormColumns: w and out hold " + std::to_string(w.ElementLength()) + " and " + std::to_string(out.ElementLength()) + " values but rows·cols is " + std::to_string(n));
+  }
+  const float* pw = w.Data();
+  float* po = out.Data();
+  std::vector<double> sums(static_cast<size_t>(cols), 0.0);
+  std::vector<float> factor(static_cast<size_t>(cols));
+  ForChunks(cols, 16, static_cast<int64_t>(n), [&](int64_t j0, int64_t j1) {
+    double* s = sums.data();
+    for (int64_t i = 0; i < rows; i++) {
+      const float* row = pw + i * cols;
+      for (int64_t j = j0; j < j1; j++) s[j] += static_cast<double>(row[j]) * static_cast<double>(row[j]);
+    }
+    for (int64_t j = j0; j < j1; j++) factor[j] = std::min(c / static_cast<float>(std::sqrt(s[j])), 1.0f);
+  });
+  const float* f = factor.data();
+  ForChunks(rows, 1, static_cast<int64_t>(n), [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) {
+      const float* row = pw + i * cols;
+      float* o = po + i * cols;
+      for (int64_t j = 0; j < cols; j++) o[j] = row[j] * f[j];
+    }
+  });
+  return env.Undefined();
+}
+
+}  // namespace tikhonov::addon
