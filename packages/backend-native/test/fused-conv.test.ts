@@ -111,12 +111,14 @@ describe.skipIf(unavailable !== undefined)('fused convolution (core’s Tikhonov
     const want = { dz: Array.from(await dzC.data()), db: Array.from(await tf.sum(dzC, 0).data()) };
     // every column meets a NaN, so every sum is NaN: the finite rows below compare the sums as numbers
     expect(want.db.every((v) => Number.isNaN(v))).toBe(true);
-    const finiteRows = 1024;
-    const dyF = dyv.slice(0, finiteRows * cols).map((v) => (Number.isFinite(v) ? v : 0.25));
-    const yF = yv.slice(0, finiteRows * cols).map((v) => (Number.isNaN(v) ? 0.5 : v));
+    // 10 000 rows × 7 (above the size the addon splits over the pool): ten blocks of 1024 rows
+    const finiteRows = 10_000;
+    const dyF = Array.from({ length: finiteRows * cols }, () => r.uniform() - 0.5);
+    const yF = Array.from({ length: finiteRows * cols }, (_, i) => (i % 3 === 0 ? 0 : r.uniform()));
     const dzF = tf.mul(tf.tensor2d(dyF, [finiteRows, cols]), tf.step(tf.tensor2d(yF, [finiteRows, cols])));
     const wantF = Array.from(await tf.sum(dzF, 0).data());
     tf.dispose([dyC, yC, dzC, dzF]);
+    const sums: number[][] = [];
     for (const threads of [1, 2]) {
       await useNativeBackend({ threads });
       const run = (dy: number[], y: number[], n: number) => tf.engine().runKernel(BIAS_ACTIVATION_GRAD_KERNEL, { dy: tf.tensor2d(dy, [n, cols]), y: tf.tensor2d(y, [n, cols]) }, { activation: 'relu' }) as tf.Tensor[];
@@ -125,9 +127,14 @@ describe.skipIf(unavailable !== undefined)('fused convolution (core’s Tikhonov
       expect(Array.from(await db!.data())).toEqual(want.db);
       const [dzF2, dbF] = run(dyF, yF, finiteRows);
       expectClose(await dbF!.data(), wantF, 1e-6);
-      tf.dispose([dz!, db!, dzF2!, dbF!]);
+      // the sums are a native Sum of dz's, bit for bit (one block scheme), whatever the thread count
+      const nativeSum = tf.sum(dzF2!, 0);
+      expect(Array.from(await dbF!.data())).toEqual(Array.from(await nativeSum.data()));
+      sums.push(Array.from(await dbF!.data()));
+      tf.dispose([dz!, db!, dzF2!, dbF!, nativeSum]);
       expect(() => tf.engine().runKernel(BIAS_ACTIVATION_GRAD_KERNEL, { dy: tf.zeros([2, 3]), y: tf.zeros([3, 2]) }, { activation: 'relu' })).toThrow(/dy \[2,3\] and y \[3,2\] must have one shape/);
     }
+    expect(sums[1]).toEqual(sums[0]);
   });
 
   /** The bench's CNN shape in small (conv 4, pool, conv 8, pool, dense 16, dense 3) on 8×8×1 images: a trainer and its data. */

@@ -28,6 +28,27 @@ Napi::Value GatherRows(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// Column reductions of an outer×inner matrix by blocks of kRowBlock rows:
+// fill(b, acc) reduces block b's rows into acc (inner doubles, zero when it
+// starts), on the pool when the matrix is large; the blocks are then combined
+// with combine(r, v) in block order into out. The blocks do not depend on the
+// thread count, so neither does the result. ReduceAxis (over leading axes)
+// and ReluBiasGrad share it, so a one-pass bias gradient equals a Sum of dz.
+constexpr int64_t kRowBlock = 1024;
+template <typename Fill, typename Combine>
+void ByRowBlocks(int64_t outer, int64_t inner, Fill fill, Combine combine, float* out) {
+  const int64_t blocks = (outer + kRowBlock - 1) / kRowBlock;
+  std::vector<std::vector<double>> partial(static_cast<size_t>(blocks), std::vector<double>(static_cast<size_t>(inner)));
+  auto block = [&](int64_t b) { fill(b, b * kRowBlock, std::min(outer, (b + 1) * kRowBlock), partial[static_cast<size_t>(b)].data()); };
+  if (outer * inner >= (int64_t{1} << 16)) Threads().Run(blocks, block);
+  else for (int64_t b = 0; b < blocks; b++) block(b);
+  for (int64_t j = 0; j < inner; j++) {
+    double r = partial[0][static_cast<size_t>(j)];
+    for (int64_t b = 1; b < blocks; b++) r = combine(r, partial[static_cast<size_t>(b)][static_cast<size_t>(j)]);
+    out[j] = static_cast<float>(r);
+  }
+}
+
 // reduceAxis(op, x, outer, inner, leading, out): x viewed as outer×inner
 // row-major; leading=true reduces over the outer axis (out has inner values),
 // else over the inner axis (out has outer values). op 0: sum, accumulated in
@@ -53,36 +74,21 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
   // a sum's term; a mean's is the value over the count, rounded to float first
   const auto term = [op, count](float v) { return op == 2 ? static_cast<double>(v / count) : static_cast<double>(v); };
   if (leading) {
-    // Blocks of rows reduced apart (on the pool when large), then combined in
-    // block order: the blocks do not depend on the thread count, so neither
-    // does the result.
-    constexpr int64_t kBlock = 1024;
-    const int64_t blocks = (outer + kBlock - 1) / kBlock;
-    std::vector<std::vector<double>> partial(static_cast<size_t>(blocks), std::vector<double>(static_cast<size_t>(inner)));
-    auto block = [&](int64_t b) {
-      double* acc = partial[static_cast<size_t>(b)].data();
-      const int64_t i0 = b * kBlock, i1 = std::min(outer, i0 + kBlock);
-      if (op == 1) {
-        for (int64_t j = 0; j < inner; j++) acc[j] = px[i0 * inner + j];
-        for (int64_t i = i0 + 1; i < i1; i++)
-          for (int64_t j = 0; j < inner; j++) {
-            const float m = static_cast<float>(acc[j]);
-            acc[j] = m != m ? m : larger(m, px[i * inner + j]);
+    ByRowBlocks(
+        outer, inner,
+        [&](int64_t, int64_t i0, int64_t i1, double* acc) {
+          if (op == 1) {
+            for (int64_t j = 0; j < inner; j++) acc[j] = px[i0 * inner + j];
+            for (int64_t i = i0 + 1; i < i1; i++)
+              for (int64_t j = 0; j < inner; j++) {
+                const float m = static_cast<float>(acc[j]);
+                acc[j] = m != m ? m : larger(m, px[i * inner + j]);
+              }
+          } else {
+            for (int64_t i = i0; i < i1; i++) for (int64_t j = 0; j < inner; j++) acc[j] += term(px[i * inner + j]);
           }
-      } else {
-        for (int64_t i = i0; i < i1; i++) for (int64_t j = 0; j < inner; j++) acc[j] += term(px[i * inner + j]);
-      }
-    };
-    if (outer * inner >= (int64_t{1} << 16)) Threads().Run(blocks, block);
-    else for (int64_t b = 0; b < blocks; b++) block(b);
-    for (int64_t j = 0; j < inner; j++) {
-      double r = partial[0][static_cast<size_t>(j)];
-      for (int64_t b = 1; b < blocks; b++) {
-        const double v = partial[static_cast<size_t>(b)][static_cast<size_t>(j)];
-        r = op == 1 ? (r != r ? r : larger(static_cast<float>(r), static_cast<float>(v))) : r + v;
-      }
-      po[j] = static_cast<float>(r);
-    }
+        },
+        [&](double r, double v) { return op == 1 ? (r != r ? r : larger(static_cast<float>(r), static_cast<float>(v))) : r + v; }, po);
   } else {
     // row by row: the same arithmetic on any thread
     ForChunks(outer, 1, outer * inner, [&](int64_t r0, int64_t r1) {
@@ -111,10 +117,8 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
 // reluBiasGrad(dy, y, dz, db): the gradient of a layer relu(z + b) at z and b
 // in one pass, y = relu(z): dz = dy · step(y) (step: 1 above 0, NaN at NaN,
 // else 0 — the product as tfjs's mul(dy, step(y)) gives it, NaN and ∞ in dy
-// included) and db = the sums of dz's columns, db.length the row length. The
-// sums are ReduceAxis's over leading axes (double, blocks of 1024 rows added
-// in block order), so db equals a native Sum of dz and does not depend on the
-// thread count.
+// included) and db = the sums of dz's columns, db.length the row length,
+// through ByRowBlocks as a native Sum of dz adds them.
 Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 4) throw Napi::TypeError::New(env, "reluBiasGrad takes 4 arguments");
@@ -130,30 +134,21 @@ Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
   const int64_t outer = n / inner;
   const float *pdy = dy.Data(), *py = y.Data();
   float* pdz = dz.Data();
-  constexpr int64_t kBlock = 1024;
-  const int64_t blocks = (outer + kBlock - 1) / kBlock;
-  std::vector<std::vector<double>> partial(static_cast<size_t>(blocks), std::vector<double>(static_cast<size_t>(inner)));
-  auto block = [&](int64_t b) {
-    double* acc = partial[static_cast<size_t>(b)].data();
-    for (int64_t i = b * kBlock, i1 = std::min(outer, (b + 1) * kBlock); i < i1; i++) {
-      const float *rowDy = pdy + i * inner, *rowY = py + i * inner;
-      float* rowDz = pdz + i * inner;
-      for (int64_t j = 0; j < inner; j++) {
-        const float v = rowY[j];
-        const float d = rowDy[j] * (v > 0.0f ? 1.0f : v != v ? v : 0.0f);
-        rowDz[j] = d;
-        acc[j] += static_cast<double>(d);
-      }
-    }
-  };
-  if (n >= (int64_t{1} << 16)) Threads().Run(blocks, block);
-  else for (int64_t b = 0; b < blocks; b++) block(b);
-  float* pdb = db.Data();
-  for (int64_t j = 0; j < inner; j++) {
-    double r = partial[0][static_cast<size_t>(j)];
-    for (int64_t b = 1; b < blocks; b++) r += partial[static_cast<size_t>(b)][static_cast<size_t>(j)];
-    pdb[j] = static_cast<float>(r);
-  }
+  ByRowBlocks(
+      outer, inner,
+      [&](int64_t, int64_t i0, int64_t i1, double* acc) {
+        for (int64_t i = i0; i < i1; i++) {
+          const float *rowDy = pdy + i * inner, *rowY = py + i * inner;
+          float* rowDz = pdz + i * inner;
+          for (int64_t j = 0; j < inner; j++) {
+            const float v = rowY[j];
+            const float d = rowDy[j] * (v > 0.0f ? 1.0f : v != v ? v : 0.0f);
+            rowDz[j] = d;
+            acc[j] += static_cast<double>(d);
+          }
+        }
+      },
+      [](double r, double v) { return r + v; }, db.Data());
   return env.Undefined();
 }
 
