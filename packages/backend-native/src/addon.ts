@@ -17,8 +17,11 @@ export interface NativeAddon {
    * [β1, 1 − β1, β2, 1 − β2, 1 − β1ᵗ, 1 − β2ᵗ, ε, −lr], in tfjs AdamOptimizer's operations and order (no FMA).
    */
   adam(value: Float32Array, gradient: Float32Array, m: Float32Array, v: Float32Array, outValue: Float32Array, outM: Float32Array, outV: Float32Array, constants: Float32Array): void;
-  /** out = w·min(1, c/‖w_j‖) per column j of w viewed as rows × cols (core's FUSED_KERNELS.maxNorm). */
-  maxNormColumns(w: Float32Array, out: Float32Array, rows: number, cols: number, c: number): void;
+  /**
+   * out = w·min(1, c/‖w_j‖) per column j of w viewed as rows × cols (core's FUSED_KERNELS.maxNorm); returns the
+   * number of columns scaled, and when it is 0 leaves out unwritten (w is its own projection).
+   */
+  maxNormColumns(w: Float32Array, out: Float32Array, rows: number, cols: number, c: number): number;
   /** One momentum-SGD update (core's FUSED_KERNELS.momentum) with tfjs's float32 operations: see src/addon/updates.cc. */
   momentum(value: Float32Array, gradient: Float32Array, accumulation: Float32Array, outValue: Float32Array, outAccumulation: Float32Array, momentum: number, negativeLearningRate: number, nesterov: boolean): void;
   /** One plain SGD update (core's FUSED_KERNELS.sgd) with tfjs's float32 operations: see src/addon/updates.cc. */

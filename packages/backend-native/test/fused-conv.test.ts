@@ -111,27 +111,37 @@ describe.skipIf(unavailable !== undefined)('fused convolution (core’s Tikhonov
     const want = { dz: Array.from(await dzC.data()), db: Array.from(await tf.sum(dzC, 0).data()) };
     // every column meets a NaN, so every sum is NaN: the finite rows below compare the sums as numbers
     expect(want.db.every((v) => Number.isNaN(v))).toBe(true);
-    // 10 000 rows × 7 (above the size the addon splits over the pool): ten blocks of 1024 rows
-    const finiteRows = 10_000;
-    const dyF = Array.from({ length: finiteRows * cols }, () => r.uniform() - 0.5);
-    const yF = Array.from({ length: finiteRows * cols }, (_, i) => (i % 3 === 0 ? 0 : r.uniform()));
-    const dzF = tf.mul(tf.tensor2d(dyF, [finiteRows, cols]), tf.step(tf.tensor2d(yF, [finiteRows, cols])));
-    const wantF = Array.from(await tf.sum(dzF, 0).data());
-    tf.dispose([dyC, yC, dzC, dzF]);
-    const sums: number[][] = [];
+    // above the size the addon splits over the pool: 10 000 rows × 7 (ten blocks of 1024 rows) and 128 × 512
+    // (one block, which two threads take in column bands)
+    const finite = [] as Array<{ rows: number; cols: number; dy: number[]; y: number[]; want: number[] }>;
+    for (const [n, width] of [[10_000, cols], [128, 512]] as const) {
+      const dy = Array.from({ length: n * width }, () => r.uniform() - 0.5);
+      const y = Array.from({ length: n * width }, (_, i) => (i % 3 === 0 ? 0 : r.uniform()));
+      const dz = tf.mul(tf.tensor2d(dy, [n, width]), tf.step(tf.tensor2d(y, [n, width])));
+      finite.push({ rows: n, cols: width, dy, y, want: Array.from(await tf.sum(dz, 0).data()) });
+      dz.dispose();
+    }
+    tf.dispose([dyC, yC, dzC]);
+    const sums: number[][][] = [];
     for (const threads of [1, 2]) {
       await useNativeBackend({ threads });
-      const run = (dy: number[], y: number[], n: number) => tf.engine().runKernel(BIAS_ACTIVATION_GRAD_KERNEL, { dy: tf.tensor2d(dy, [n, cols]), y: tf.tensor2d(y, [n, cols]) }, { activation: 'relu' }) as tf.Tensor[];
-      const [dz, db] = run(dyv, yv, rows);
+      const run = (dy: number[], y: number[], n: number, width: number) =>
+        tf.engine().runKernel(BIAS_ACTIVATION_GRAD_KERNEL, { dy: tf.tensor2d(dy, [n, width]), y: tf.tensor2d(y, [n, width]) }, { activation: 'relu' }) as tf.Tensor[];
+      const [dz, db] = run(dyv, yv, rows, cols);
       expect(Array.from(await dz!.data())).toEqual(want.dz);
       expect(Array.from(await db!.data())).toEqual(want.db);
-      const [dzF2, dbF] = run(dyF, yF, finiteRows);
-      expectClose(await dbF!.data(), wantF, 1e-6);
-      // the sums are a native Sum of dz's, bit for bit (one block scheme), whatever the thread count
-      const nativeSum = tf.sum(dzF2!, 0);
-      expect(Array.from(await dbF!.data())).toEqual(Array.from(await nativeSum.data()));
-      sums.push(Array.from(await dbF!.data()));
-      tf.dispose([dz!, db!, dzF2!, dbF!, nativeSum]);
+      tf.dispose([dz!, db!]);
+      const these: number[][] = [];
+      for (const f of finite) {
+        const [dzF, dbF] = run(f.dy, f.y, f.rows, f.cols);
+        expectClose(await dbF!.data(), f.want, 1e-6);
+        // the sums are a native Sum of dz's, bit for bit (one block scheme), whatever the thread count
+        const nativeSum = tf.sum(dzF!, 0);
+        expect(Array.from(await dbF!.data())).toEqual(Array.from(await nativeSum.data()));
+        these.push(Array.from(await dbF!.data()));
+        tf.dispose([dzF!, dbF!, nativeSum]);
+      }
+      sums.push(these);
       expect(() => tf.engine().runKernel(BIAS_ACTIVATION_GRAD_KERNEL, { dy: tf.zeros([2, 3]), y: tf.zeros([3, 2]) }, { activation: 'relu' })).toThrow(/dy \[2,3\] and y \[3,2\] must have one shape/);
     }
     expect(sums[1]).toEqual(sums[0]);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { nn, Trainer } from '@tikhonov/core';
+import { HostRandom, nn, Trainer } from '@tikhonov/core';
 import { checkBackend } from '@tikhonov/core/testing';
 import { loadDigits } from '@tikhonov/datasets';
 import { loadAddon, NativeBackend, nativeKernels, useNativeBackend, type NativeAddon } from '@tikhonov/backend-native';
@@ -510,6 +510,45 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     // the entry point checks its lengths and c
     expect(() => addon.maxNormColumns(w, new Float32Array(3), rows, cols, c)).toThrow(/w and out hold 401408 and 3 values but rows·cols is 401408/);
     expect(() => addon.maxNormColumns(w, new Float32Array(w.length), rows, cols, 0)).toThrow(/c must be > 0/);
+  });
+
+  it('max-norm with every unit inside the ball hands back the input’s own storage: the same bits, no copy, readable after the input is gone, and a variable assigned it keeps its values; a NaN still turns its whole unit NaN', async () => {
+    const { projectMaxNorm } = await import('@tikhonov/core');
+    await useNativeBackend();
+    const pool = (tf.backend() as NativeBackend).pool;
+    const r = new HostRandom(4);
+    const [rows, cols, c] = [784, 512, 3];
+    // entries of ±0.05: each unit's norm is at most 0.05·√784 = 1.4 < 3
+    const w = Float32Array.from({ length: rows * cols }, () => (r.uniform() - 0.5) * 0.1);
+    const value = tf.tensor2d(w, [rows, cols]);
+    const before = { tensors: tf.memory().numTensors, pooled: pool.bytesPooled };
+    const out = projectMaxNorm(value, c);
+    expect(tf.memory().numTensors - before.tensors).toBe(1);
+    // the output is the input's storage; the array taken for a copy went back to the pool unwritten
+    expect(out.dataId).toBe(value.dataId);
+    expect(pool.bytesPooled).toBeGreaterThanOrEqual(before.pooled);
+    value.dispose();
+    const got = out.dataSync();
+    expect(got.findIndex((v, i) => !Object.is(v, w[i]))).toBe(-1);
+    out.dispose();
+    // the constraint plugins' path: variable.assign(projection of the variable), the projection then disposed
+    const variable = tf.variable(tf.tensor2d(w, [rows, cols]));
+    const tensors = tf.memory().numTensors;
+    for (let step = 0; step < 3; step++) tf.tidy(() => variable.assign(projectMaxNorm(variable, c)));
+    expect(tf.memory().numTensors).toBe(tensors);
+    const kept = variable.dataSync();
+    expect(kept.findIndex((v, i) => !Object.is(v, w[i]))).toBe(-1);
+    // one NaN weight, every other unit inside: its unit becomes all NaN (factor NaN), the others keep their bits
+    const withNaN = Float32Array.from(w);
+    withNaN[3 * cols + 5] = NaN;
+    const projected = tf.tidy(() => projectMaxNorm(tf.tensor2d(withNaN, [rows, cols]), c));
+    const values = projected.dataSync();
+    projected.dispose();
+    variable.dispose();
+    for (let i = 0; i < rows; i++) {
+      expect(Number.isNaN(values[i * cols + 5])).toBe(true);
+      expect(Object.is(values[i * cols + 6], w[i * cols + 6])).toBe(true);
+    }
   });
 
   it('convolution and pooling entry points check buffers and geometry', () => {

@@ -29,19 +29,31 @@ Napi::Value GatherRows(const Napi::CallbackInfo& info) {
 }
 
 // Column reductions of an outer×inner matrix by blocks of kRowBlock rows:
-// fill(b, acc) reduces block b's rows into acc (inner doubles, zero when it
-// starts), on the pool when the matrix is large; the blocks are then combined
-// with combine(r, v) in block order into out. The blocks do not depend on the
-// thread count, so neither does the result. ReduceAxis (over leading axes)
-// and ReluBiasGrad share it, so a one-pass bias gradient equals a Sum of dz.
+// fill(i0, i1, j0, j1, acc) reduces rows [i0, i1) of columns [j0, j1) into
+// acc[j0..j1) (the block's inner doubles, zero when it starts), on the pool
+// when the matrix is large; the blocks are then combined with combine(r, v)
+// in block order into out. With fewer blocks than threads (a batch of 128
+// rows is one block) the blocks are cut into column bands as well: each column is
+// still reduced in row order by one thread, so the result depends neither on
+// the thread count nor on the bands. ReduceAxis (over leading axes) and
+// ReluBiasGrad share it, so a one-pass bias gradient equals a Sum of dz.
 constexpr int64_t kRowBlock = 1024;
 template <typename Fill, typename Combine>
 void ByRowBlocks(int64_t outer, int64_t inner, Fill fill, Combine combine, float* out) {
   const int64_t blocks = (outer + kRowBlock - 1) / kRowBlock;
   std::vector<std::vector<double>> partial(static_cast<size_t>(blocks), std::vector<double>(static_cast<size_t>(inner)));
-  auto block = [&](int64_t b) { fill(b, b * kRowBlock, std::min(outer, (b + 1) * kRowBlock), partial[static_cast<size_t>(b)].data()); };
-  if (outer * inner >= (int64_t{1} << 16)) Threads().Run(blocks, block);
-  else for (int64_t b = 0; b < blocks; b++) block(b);
+  const bool parallel = outer * inner >= (int64_t{1} << 16) && Threads().Threads() > 1;
+  // fewer blocks than threads: bands of ≥ 16 columns, one task per thread (more, smaller tasks measured slower:
+  // two threads reading the halves of the same rows)
+  const int64_t threads = Threads().Threads();
+  const int64_t bands = !parallel || blocks >= threads ? 1 : std::max<int64_t>(1, std::min<int64_t>((threads + blocks - 1) / blocks, inner / 16));
+  const int64_t width = (inner + bands - 1) / bands;
+  auto task = [&](int64_t t) {
+    const int64_t b = t / bands, j0 = (t % bands) * width, j1 = std::min(inner, j0 + width);
+    if (j0 < j1) fill(b * kRowBlock, std::min(outer, (b + 1) * kRowBlock), j0, j1, partial[static_cast<size_t>(b)].data());
+  };
+  if (parallel) Threads().Run(blocks * bands, task);
+  else for (int64_t t = 0; t < blocks * bands; t++) task(t);
   for (int64_t j = 0; j < inner; j++) {
     double r = partial[0][static_cast<size_t>(j)];
     for (int64_t b = 1; b < blocks; b++) r = combine(r, partial[static_cast<size_t>(b)][static_cast<size_t>(j)]);
@@ -76,16 +88,16 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
   if (leading) {
     ByRowBlocks(
         outer, inner,
-        [&](int64_t, int64_t i0, int64_t i1, double* acc) {
+        [&](int64_t i0, int64_t i1, int64_t j0, int64_t j1, double* acc) {
           if (op == 1) {
-            for (int64_t j = 0; j < inner; j++) acc[j] = px[i0 * inner + j];
+            for (int64_t j = j0; j < j1; j++) acc[j] = px[i0 * inner + j];
             for (int64_t i = i0 + 1; i < i1; i++)
-              for (int64_t j = 0; j < inner; j++) {
+              for (int64_t j = j0; j < j1; j++) {
                 const float m = static_cast<float>(acc[j]);
                 acc[j] = m != m ? m : larger(m, px[i * inner + j]);
               }
           } else {
-            for (int64_t i = i0; i < i1; i++) for (int64_t j = 0; j < inner; j++) acc[j] += term(px[i * inner + j]);
+            for (int64_t i = i0; i < i1; i++) for (int64_t j = j0; j < j1; j++) acc[j] += term(px[i * inner + j]);
           }
         },
         [&](double r, double v) { return op == 1 ? (r != r ? r : larger(static_cast<float>(r), static_cast<float>(v))) : r + v; }, po);
@@ -119,6 +131,15 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
 // else 0 — the product as tfjs's mul(dy, step(y)) gives it, NaN and ∞ in dy
 // included) and db = the sums of dz's columns, db.length the row length,
 // through ByRowBlocks as a native Sum of dz adds them.
+TIKHONOV_VECTOR void ReluGradRow(const float* dy, const float* y, float* dz, double* acc, int64_t width) {
+  for (int64_t j = 0; j < width; j++) {
+    const float v = y[j];
+    const float d = dy[j] * (v > 0.0f ? 1.0f : v != v ? v : 0.0f);
+    dz[j] = d;
+    acc[j] += static_cast<double>(d);
+  }
+}
+
 Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 4) throw Napi::TypeError::New(env, "reluBiasGrad takes 4 arguments");
@@ -136,17 +157,8 @@ Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
   float* pdz = dz.Data();
   ByRowBlocks(
       outer, inner,
-      [&](int64_t, int64_t i0, int64_t i1, double* acc) {
-        for (int64_t i = i0; i < i1; i++) {
-          const float *rowDy = pdy + i * inner, *rowY = py + i * inner;
-          float* rowDz = pdz + i * inner;
-          for (int64_t j = 0; j < inner; j++) {
-            const float v = rowY[j];
-            const float d = rowDy[j] * (v > 0.0f ? 1.0f : v != v ? v : 0.0f);
-            rowDz[j] = d;
-            acc[j] += static_cast<double>(d);
-          }
-        }
+      [&](int64_t i0, int64_t i1, int64_t j0, int64_t j1, double* acc) {
+        for (int64_t i = i0; i < i1; i++) ReluGradRow(pdy + i * inner + j0, py + i * inner + j0, pdz + i * inner + j0, acc + j0, j1 - j0);
       },
       [](double r, double v) { return r + v; }, db.Data());
   return env.Undefined();

@@ -1,5 +1,7 @@
 // The fused parameter updates (core's FUSED_KERNELS): lerp, Adam, momentum,
 // plain SGD, and the max-norm projection.
+#include <atomic>
+
 #include "common.h"
 #include "entries.h"
 
@@ -170,13 +172,30 @@ Napi::Value Sgd(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// maxNormColumns(w, out, rows, cols, c): the max-norm projection of a kernel
-// viewed as rows × cols, each column one unit's incoming weights (core's
-// FUSED_KERNELS.maxNorm): out = w · min(1, c/‖w_j‖) per column j. Two passes
-// over w instead of the composed form's five: the column sums of squares (in
-// double, each column summed by one thread in row order, so the result does
-// not depend on the thread count), then the scaled copy. A column inside the
-// ball gets factor 1 exactly and keeps its bits.
+// maxNormColumns(w, out, rows, cols, c) → the number of columns scaled: the
+// max-norm projection of a kernel viewed as rows × cols, each column one
+// unit's incoming weights (core's FUSED_KERNELS.maxNorm): out = w · min(1,
+// c/‖w_j‖) per column j. First the column sums of squares, then — only if some
+// column is outside the ball — the scaled copy; when none is, `out` is not
+// written and the caller keeps w itself (a column inside the ball gets factor 1
+// exactly, so the copy would be w bit for bit).
+// The sums go in blocks of kNormBlock rows: each block in float (a row's
+// columns side by side, so the loop vectorizes), the blocks added in double.
+// Block boundaries are fixed rows and each column is summed by one thread, so
+// the result does not depend on the thread count. A plain double loop took
+// 2.3× a copy of w (the float→double conversion halves the vector width).
+constexpr int64_t kNormBlock = 64;
+
+// b[j] += row[j]² (one row's share of a block of column sums)
+TIKHONOV_VECTOR void AddSquares(const float* row, float* b, int64_t width) {
+  for (int64_t j = 0; j < width; j++) b[j] += row[j] * row[j];
+}
+
+// o[j] = row[j] · f[j]
+TIKHONOV_VECTOR void ScaleRow(const float* row, const float* f, float* o, int64_t cols) {
+  for (int64_t j = 0; j < cols; j++) o[j] = row[j] * f[j];
+}
+
 Napi::Value MaxNormColumns(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 5) throw Napi::TypeError::New(env, "maxNormColumns takes 5 arguments");
@@ -192,25 +211,32 @@ Napi::Value MaxNormColumns(const Napi::CallbackInfo& info) {
   }
   const float* pw = w.Data();
   float* po = out.Data();
-  std::vector<double> sums(static_cast<size_t>(cols), 0.0);
   std::vector<float> factor(static_cast<size_t>(cols));
+  std::atomic<int64_t> scaled{0};
   ForChunks(cols, 16, static_cast<int64_t>(n), [&](int64_t j0, int64_t j1) {
-    double* s = sums.data();
-    for (int64_t i = 0; i < rows; i++) {
-      const float* row = pw + i * cols;
-      for (int64_t j = j0; j < j1; j++) s[j] += static_cast<double>(row[j]) * static_cast<double>(row[j]);
+    const int64_t width = j1 - j0;
+    std::vector<double> sums(static_cast<size_t>(width), 0.0);
+    std::vector<float> block(static_cast<size_t>(width));
+    for (int64_t r0 = 0; r0 < rows; r0 += kNormBlock) {
+      std::fill(block.begin(), block.end(), 0.0f);
+      float* b = block.data();
+      for (int64_t i = r0; i < std::min(rows, r0 + kNormBlock); i++) AddSquares(pw + i * cols + j0, b, width);
+      for (int64_t j = 0; j < width; j++) sums[j] += b[j];
     }
-    for (int64_t j = j0; j < j1; j++) factor[j] = std::min(c / static_cast<float>(std::sqrt(s[j])), 1.0f);
+    int64_t outside = 0;
+    for (int64_t j = 0; j < width; j++) {
+      factor[j0 + j] = std::min(c / static_cast<float>(std::sqrt(sums[j])), 1.0f);
+      // a NaN factor (a NaN weight) counts: the copy turns its whole column NaN, as the composed form does
+      outside += !(factor[j0 + j] >= 1.0f);
+    }
+    scaled.fetch_add(outside, std::memory_order_relaxed);
   });
+  if (scaled.load() == 0) return Napi::Number::New(env, 0);
   const float* f = factor.data();
   ForChunks(rows, 1, static_cast<int64_t>(n), [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; i++) {
-      const float* row = pw + i * cols;
-      float* o = po + i * cols;
-      for (int64_t j = 0; j < cols; j++) o[j] = row[j] * f[j];
-    }
+    for (int64_t i = i0; i < i1; i++) ScaleRow(pw + i * cols, f, po + i * cols, cols);
   });
-  return env.Undefined();
+  return Napi::Number::New(env, static_cast<double>(scaled.load()));
 }
 
 }  // namespace tikhonov::addon

@@ -12,6 +12,11 @@ export function outputArray(backend: MathBackendCPU, length: number): Float32Arr
   return pool ? pool.take(length) : new Float32Array(length);
 }
 
+/** An array from {@link outputArray} that the kernel did not use after all: back to the pool. */
+export function unusedOutputArray(backend: MathBackendCPU, array: Float32Array): void {
+  (backend as MathBackendCPU & { pool?: BufferPool }).pool?.release(array);
+}
+
 /**
  * Float32 storage of a float32 tensor held by a cpu-family backend (no copy),
  * or undefined when it is stored otherwise (tfjs-cpu may keep a float32

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
-import { floatsOf, outputArray } from './storage.js';
+import { floatsOf, outputArray, unusedOutputArray } from './storage.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Inputs = Record<string, tf.TensorInfo>;
@@ -92,9 +92,12 @@ export function sgdKernel(addon: NativeAddon): KernelFunc {
 
 /**
  * Core's fused max-norm projection (`FUSED_KERNELS.maxNorm`) of a kernel
- * whose last axis indexes its units, in two native passes (column norms,
- * scaled copy). Core only dispatches it for a non-empty float32 tensor of
- * rank ≥ 2 and c > 0.
+ * whose last axis indexes its units: the column norms, then a scaled copy
+ * only if some unit is outside the ball. When none is, the output is the
+ * input's own storage (one more reference, as tfjs-cpu's Identity does):
+ * the projection would copy it bit for bit, and a tensor is never written
+ * after it is made. Core only dispatches it for a non-empty float32 tensor
+ * of rank ≥ 2 and c > 0.
  */
 export function maxNormKernel(addon: NativeAddon): KernelFunc {
   return (args) => {
@@ -106,8 +109,11 @@ export function maxNormKernel(addon: NativeAddon): KernelFunc {
     const units = shape[shape.length - 1]!;
     const n = tf.util.sizeFromShape(shape);
     const out = outputArray(backend, n);
-    if (n > 0) addon.maxNormColumns(floatsOf(backend, value!), out, n / units, units, c);
-    return backend.makeTensorInfo(shape, 'float32', out);
+    if (n === 0 || addon.maxNormColumns(floatsOf(backend, value!), out, n / units, units, c) > 0) return backend.makeTensorInfo(shape, 'float32', out);
+    // every unit inside the ball: out was not written; it goes back to the pool
+    unusedOutputArray(backend, out);
+    backend.incRef(value!.dataId);
+    return { dataId: value!.dataId, shape, dtype: 'float32' };
   };
 }
 
