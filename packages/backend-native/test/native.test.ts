@@ -156,6 +156,26 @@ describe.skipIf(unavailable !== undefined)('output arrays are recycled only when
     expect(() => tf.gather(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([1, 3], 'int32'))).toThrow(/index 3 is outside \[0, 3\)/);
   });
 
+  it('gathers a batch of float rows (128 of 784 from 1000, repeats included: above the size it splits over the pool) as tfjs-cpu does, on 1 and 2 threads', async () => {
+    const r = new HostRandom(12);
+    const table = Float32Array.from({ length: 1000 * 784 }, () => r.uniform() - 0.5);
+    const ids = Int32Array.from({ length: 128 }, (_, i) => (i % 17 === 0 ? 999 : Math.floor(r.uniform() * 1000)));
+    const run = async (threads?: number) => {
+      if (threads === undefined) await tf.setBackend('cpu');
+      else await useNativeBackend({ threads });
+      const [x, at] = [tf.tensor2d(table, [1000, 784]), tf.tensor1d(ids, 'int32')];
+      const rows = tf.gather(x, at);
+      const got = Array.from(await rows.data());
+      tf.dispose([x, at, rows]);
+      return got;
+    };
+    const cpu = await run();
+    // by hand: row i is the table's row ids[i]
+    expect(cpu.slice(784 * 5, 784 * 6)).toEqual(Array.from(table.subarray(ids[5]! * 784, (ids[5]! + 1) * 784)));
+    expect(await run(1)).toEqual(cpu);
+    expect(await run(2)).toEqual(cpu);
+  });
+
   it('a tensor built from a user array never lends that array out', async () => {
     await useNativeBackend();
     const values = Float32Array.from({ length: n }, (_, i) => i);
