@@ -65,6 +65,17 @@ void ByRowBlocks(int64_t outer, int64_t inner, Fill fill, Combine combine, float
   }
 }
 
+// acc[j] += row[j], or with a count row[j] / count rounded to float first (a
+// mean's term, as tfjs-cpu computes it); vectorized apart from the loop
+// around it so that the compiler does not keep the op test inside
+TIKHONOV_VECTOR void AddTerms(const float* row, double* acc, int64_t width, float count) {
+  if (count == 0.0f) {
+    for (int64_t j = 0; j < width; j++) acc[j] += static_cast<double>(row[j]);
+  } else {
+    for (int64_t j = 0; j < width; j++) acc[j] += static_cast<double>(row[j] / count);
+  }
+}
+
 // reduceAxis(op, x, outer, inner, leading, out): x viewed as outer×inner
 // row-major; leading=true reduces over the outer axis (out has inner values),
 // else over the inner axis (out has outer values). op 0: sum, accumulated in
@@ -101,7 +112,7 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
                 acc[j] = m != m ? m : larger(m, px[i * inner + j]);
               }
           } else {
-            for (int64_t i = i0; i < i1; i++) for (int64_t j = j0; j < j1; j++) acc[j] += term(px[i * inner + j]);
+            for (int64_t i = i0; i < i1; i++) AddTerms(px + i * inner + j0, acc + j0, j1 - j0, op == 2 ? count : 0.0f);
           }
         },
         [&](double r, double v) { return op == 1 ? (r != r ? r : larger(static_cast<float>(r), static_cast<float>(v))) : r + v; }, po);
