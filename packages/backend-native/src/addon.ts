@@ -43,6 +43,11 @@ export interface NativeAddon {
   reduceAxis(op: number, x: Float32Array, outer: number, inner: number, leading: boolean, out: Float32Array): void;
   /** Softmax of each row of `cols` values. */
   softmaxRows(x: Float32Array, cols: number, out: Float32Array): void;
+  /**
+   * Core's fused softmax cross-entropy over rows of `cols` logits z and targets y, in double, rounded once: without
+   * dy, out[r] = −Σⱼ yⱼ·(zⱼ − lse); with dy (one value per row), out = dy·(exp(z − lse)·Σⱼ yⱼ − y), z's shape.
+   */
+  softmaxCrossEntropyRows(z: Float32Array, y: Float32Array, cols: number, out: Float32Array, dy: Float32Array | undefined): void;
   /** Index of each row's first largest value. */
   argMaxRows(x: Float32Array, cols: number, out: Int32Array): void;
   /** out = im2col(x) · filter (NHWC, filter [fH, fW, inC, outC]). */

@@ -80,7 +80,16 @@ describe.skipIf(unavailable !== undefined)("core's fused softmax cross-entropy o
     });
   }
 
-  it('class-id targets (int32 one-hot inside) give the per-row losses of the closed form', async () => {
+  it('the addon entry point checks its lengths: y against z, out against the rows, dy against the rows', async () => {
+    const { loadAddon } = await import('@tikhonov/backend-native');
+    const addon = loadAddon();
+    const z = new Float32Array(12);
+    expect(() => addon.softmaxCrossEntropyRows(z, new Float32Array(10), 4, new Float32Array(3), undefined)).toThrow(/y holds 10 values but z holds 12/);
+    expect(() => addon.softmaxCrossEntropyRows(z, new Float32Array(12), 4, new Float32Array(4), undefined)).toThrow(/out must hold 1 value\(s\) per row/);
+    expect(() => addon.softmaxCrossEntropyRows(z, new Float32Array(12), 4, new Float32Array(12), new Float32Array(2))).toThrow(/dy holds 2 values but there are 3 rows/);
+  });
+
+  it('class-id targets (float32 one-hot rows inside) give the per-row losses of the closed form', async () => {
     await useNativeBackend({ threads: 2 });
     const z = logitsOf(new HostRandom(3));
     const ids = Array.from({ length: ROWS }, (_, i) => (i * 2) % COLS);

@@ -554,7 +554,7 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     // the constraint plugins' path: variable.assign(projection of the variable), the projection then disposed
     const variable = tf.variable(tf.tensor2d(w, [rows, cols]));
     const tensors = tf.memory().numTensors;
-    for (let step = 0; step < 3; step++) tf.tidy(() => variable.assign(projectMaxNorm(variable, c)));
+    for (let step = 0; step < 3; step++) tf.tidy(() => variable.assign(projectMaxNorm(variable, c) as tf.Tensor2D));
     expect(tf.memory().numTensors).toBe(tensors);
     const kept = variable.dataSync();
     expect(kept.findIndex((v, i) => !Object.is(v, w[i]))).toBe(-1);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { meanSquaredError, sigmoidCrossEntropy, softmaxCrossEntropy } from '@tikhonov/core';
+import { meanSquaredError, sigmoidCrossEntropy, softmaxCrossEntropy, targetDistribution } from '@tikhonov/core';
 
 /** Float64 reference implementations on the host. */
 const logSoftmax = (row: number[]) => {
@@ -13,6 +13,18 @@ describe('losses', () => {
   const logits = [[2, -1, 0.5], [0.1, 0.2, 0.3], [-3, 4, 1]];
   const ids = [0, 2, 1];
   const weight = [1, 0.5, 2];
+
+  it('targetDistribution: class ids (int32 or float32) become float32 one-hot rows; rows pass through as they are', () => {
+    tf.tidy(() => {
+      for (const dtype of ['int32', 'float32'] as const) {
+        const rows = targetDistribution(tf.tensor1d(ids, dtype), 3);
+        expect(rows.dtype).toBe('float32');
+        expect(rows.arraySync()).toEqual([[1, 0, 0], [0, 0, 1], [0, 1, 0]]); // by hand: ids 0, 2, 1
+      }
+      const soft = tf.tensor2d([[0.8, 0.2], [0.5, 0.5]]);
+      expect(targetDistribution(soft, 2)).toBe(soft);
+    });
+  });
 
   it('softmax cross-entropy: class ids, one-hot and soft targets, sample weights (mean of w·ℓ)', () => {
     const perExample = logits.map((row, i) => -logSoftmax(row)[ids[i]!]!);

@@ -21,6 +21,7 @@ Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info);
 Napi::Value Transform(const Napi::CallbackInfo& info);
 Napi::Value ReverseAxis(const Napi::CallbackInfo& info);
 Napi::Value SoftmaxRows(const Napi::CallbackInfo& info);
+Napi::Value SoftmaxCrossEntropyRows(const Napi::CallbackInfo& info);
 Napi::Value ArgMaxRows(const Napi::CallbackInfo& info);
 Napi::Value Conv2d(const Napi::CallbackInfo& info);
 Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info);

@@ -99,6 +99,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reluBiasGrad", Napi::Function::New(env, ReluBiasGrad));
   exports.Set("reduceAxis", Napi::Function::New(env, ReduceAxis));
   exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows));
+  exports.Set("softmaxCrossEntropyRows", Napi::Function::New(env, SoftmaxCrossEntropyRows));
   exports.Set("argMaxRows", Napi::Function::New(env, ArgMaxRows));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));

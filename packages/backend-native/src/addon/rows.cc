@@ -216,6 +216,60 @@ Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// A row's log Σₖ exp(zₖ) in double: max + log Σ exp(z − max); a NaN max (a
+// NaN in the row) or an infinite one is returned as it is.
+double LogSumExp(const float* z, int64_t cols) {
+  double max = -std::numeric_limits<double>::infinity();
+  for (int64_t j = 0; j < cols; j++) max = z[j] > max || z[j] != z[j] ? z[j] : max;
+  if (std::isinf(max) || max != max) return max;
+  double sum = 0;
+  for (int64_t j = 0; j < cols; j++) sum += std::exp(static_cast<double>(z[j]) - max);
+  return max + std::log(sum);
+}
+
+// softmaxCrossEntropyRows(z, y, cols, out, dy?): core's fused softmax
+// cross-entropy over rows of `cols` logits z and targets y, in double and
+// rounded once. Without dy, out (one value per row) = −Σⱼ yⱼ·(zⱼ − lse);
+// with dy (one value per row), out (z's shape) = the logits' gradient
+// dy·(exp(z − lse)·Σⱼ yⱼ − y). Row by row on the pool for large inputs.
+Napi::Value SoftmaxCrossEntropyRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 5) throw Napi::TypeError::New(env, "softmaxCrossEntropyRows takes 5 arguments");
+  auto z = Floats(env, info[0], "z");
+  auto y = Floats(env, info[1], "y");
+  const int64_t cols = Dim(env, info[2], "cols");
+  auto out = Floats(env, info[3], "out");
+  const bool gradient = !info[4].IsUndefined();
+  const int64_t rows = Rows(env, "softmaxCrossEntropyRows", z.ElementLength(), cols, out.ElementLength(), gradient ? cols : 1);
+  if (y.ElementLength() != z.ElementLength()) throw Napi::RangeError::New(env, "softmaxCrossEntropyRows: y holds " + std::to_string(y.ElementLength()) + " values but z holds " + std::to_string(z.ElementLength()));
+  const float* pd = nullptr;
+  if (gradient) {
+    auto dy = Floats(env, info[4], "dy");
+    if (static_cast<int64_t>(dy.ElementLength()) != rows) throw Napi::RangeError::New(env, "softmaxCrossEntropyRows: dy holds " + std::to_string(dy.ElementLength()) + " values but there are " + std::to_string(rows) + " rows");
+    pd = dy.Data();
+  }
+  const float *pz = z.Data(), *py = y.Data();
+  float* po = out.Data();
+  ForChunks(rows, 1, rows * cols * 16, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float *zr = pz + r * cols, *yr = py + r * cols;
+      const double lse = LogSumExp(zr, cols);
+      if (!gradient) {
+        double loss = 0;
+        for (int64_t j = 0; j < cols; j++) loss += static_cast<double>(yr[j]) * (lse - zr[j]);
+        po[r] = static_cast<float>(loss);
+        continue;
+      }
+      double mass = 0;
+      for (int64_t j = 0; j < cols; j++) mass += yr[j];
+      const double d = pd[r];
+      float* o = po + r * cols;
+      for (int64_t j = 0; j < cols; j++) o[j] = static_cast<float>(d * (std::exp(static_cast<double>(zr[j]) - lse) * mass - yr[j]));
+    }
+  });
+  return env.Undefined();
+}
+
 // argMaxRows(x, cols, out: Int32Array): each row's index of its first
 // strictly largest value (index 0 when none is larger, as on tfjs-cpu: NaN
 // never wins after the first place).

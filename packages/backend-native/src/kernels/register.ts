@@ -36,8 +36,8 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     // core's BIAS_ACTIVATION_GRAD_KERNEL (in the fused layers' gradients)
     TikhonovBiasActivationGrad: reluBiasGradKernel(addon),
     // core's FUSED_LOSS_KERNELS (core registers the forward kernel's gradient)
-    TikhonovSoftmaxCrossEntropy: softmaxCrossEntropyKernel(),
-    TikhonovSoftmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel(),
+    TikhonovSoftmaxCrossEntropy: softmaxCrossEntropyKernel(addon),
+    TikhonovSoftmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel(addon),
   };
   for (const [name, op] of Object.entries(REDUCE_OPS)) kernels[name] = reduceKernel(addon, op, cpuKernel(name));
   for (const [name, op] of Object.entries(UNARY_OPS)) kernels[name] = unaryKernel(addon, op, cpuKernel(name));
