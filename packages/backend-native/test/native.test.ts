@@ -137,7 +137,7 @@ describe.skipIf(unavailable !== undefined)('output arrays are recycled only when
     tf.dispose([x, part]);
   });
 
-  it('gathers rows of int32 tensors (class ids, one or three per row) as tfjs-cpu does, and refuses an index outside the rows', async () => {
+  it('gathers rows of int32 tensors (class ids, one or three per row, one-hot rows) as tfjs-cpu does, and refuses an index outside the rows', async () => {
     const ids = [5, 0, 5, 2, 9];
     const run = async (backend: 'cpu' | 'native') => {
       if (backend === 'native') await useNativeBackend();
@@ -145,13 +145,16 @@ describe.skipIf(unavailable !== undefined)('output arrays are recycled only when
       const labels = tf.tensor1d([10, 11, 12, 13, 14, 15, 16, 17, 18, 19], 'int32');
       const triples = tf.tensor2d(Array.from({ length: 30 }, (_, i) => i * 7 - 50), [10, 3], 'int32');
       const at = tf.tensor1d(ids, 'int32');
-      const [a, b] = [tf.gather(labels, at), tf.gather(triples, at)];
-      const got = { a: Array.from(await a.data()), b: Array.from(await b.data()), dtypes: [a.dtype, b.dtype], shapes: [a.shape, b.shape] };
-      tf.dispose([labels, triples, at, a, b]);
+      // one-hot rows (tfjs-cpu's OneHot stores int32 in a Float32Array; an on-value of 2.7 is 2 once gathered)
+      const rows = tf.oneHot(tf.tensor1d([3, 1, 4, 1, 5, 9, 2, 6, 5, 3], 'int32'), 10, 2.7, -1);
+      const [a, b, c] = [tf.gather(labels, at), tf.gather(triples, at), tf.gather(rows, at)];
+      const got = { a: Array.from(await a.data()), b: Array.from(await b.data()), c: Array.from(await c.data()), dtypes: [a.dtype, b.dtype, c.dtype], shapes: [a.shape, b.shape, c.shape] };
+      tf.dispose([labels, triples, rows, at, a, b, c]);
       return got;
     };
     const cpu = await run('cpu');
     expect(cpu.a).toEqual([15, 10, 15, 12, 19]); // by hand: labels[ids]
+    expect(cpu.c.slice(0, 10)).toEqual([-1, -1, -1, -1, -1, -1, -1, -1, -1, 2]); // by hand: ids[0] = 5 is class 9, and 2.7 is 2
     expect(await run('native')).toEqual(cpu);
     expect(() => tf.gather(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([1, 3], 'int32'))).toThrow(/index 3 is outside \[0, 3\)/);
   });
@@ -174,6 +177,37 @@ describe.skipIf(unavailable !== undefined)('output arrays are recycled only when
     expect(cpu.slice(784 * 5, 784 * 6)).toEqual(Array.from(table.subarray(ids[5]! * 784, (ids[5]! + 1) * 784)));
     expect(await run(1)).toEqual(cpu);
     expect(await run(2)).toEqual(cpu);
+  });
+
+  it('Sum, Mean and Max with nothing to reduce (a scalar, or no axes) give tfjs-cpu’s values bit for bit: −0 summed from 0 is +0, NaN stays', async () => {
+    const values = [-0, 0, 1.5, -2.25, NaN, Infinity, -Infinity, 3e-39];
+    const run = async (native: boolean) => {
+      if (native) await useNativeBackend();
+      else await tf.setBackend('cpu');
+      const got: number[][] = [];
+      for (const v of values) {
+        const scalar = tf.scalar(v);
+        for (const reduce of [tf.sum, tf.mean, tf.max]) {
+          const r = reduce(scalar);
+          got.push(Array.from(await r.data()));
+          r.dispose();
+        }
+        scalar.dispose();
+      }
+      const row = tf.tensor2d([values], [1, values.length]);
+      for (const r of [tf.sum(row, []), tf.mean(row, []), tf.max(row, [])]) {
+        got.push(Array.from(await r.data()), r.shape);
+        r.dispose();
+      }
+      row.dispose();
+      return got;
+    };
+    const cpu = await run(false);
+    expect(Object.is(cpu[0]![0], 0)).toBe(true); // by hand: tfjs-cpu's sum of −0 is 0 + −0 = +0
+    expect(Object.is(cpu[2]![0], -0)).toBe(true); // and its max keeps −0
+    const native = await run(true);
+    expect(native.length).toBe(cpu.length);
+    native.forEach((row, i) => expect(row.every((v, j) => Object.is(v, cpu[i]![j]))).toBe(true));
   });
 
   it('a tensor built from a user array never lends that array out', async () => {

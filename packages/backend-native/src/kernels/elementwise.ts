@@ -55,8 +55,8 @@ export function binaryKernel(addon: NativeAddon, op: number, fallback: KernelFun
 
 /**
  * GatherV2 along axis 0 (a batch of rows): float32 natively, int32 (a batch's
- * class ids) in a JavaScript loop — tfjs-cpu's general gather took ≈ 40 µs
- * for 128 ids, a loop well under one. Other gathers fall back.
+ * class ids or one-hot rows) in a JavaScript loop — tfjs-cpu's general gather
+ * took ≈ 40 µs for 128 ids, a loop well under one. Other gathers fall back.
  */
 export function gatherKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
   return (args) => {
@@ -66,7 +66,9 @@ export function gatherKernel(addon: NativeAddon, fallback: KernelFunc): KernelFu
     const rowSize = sizeOf(x!.shape.slice(1));
     const xv = valuesOf(backend, x!);
     const stored = backend.data.get(x!.dataId).values;
-    const iv = x!.dtype === 'int32' && stored instanceof Int32Array ? stored : undefined;
+    // tfjs-cpu's OneHot keeps its int32 rows in a Float32Array: gathered here too (its general gather took 170 µs for
+    // a batch of 128 one-hot rows), into an Int32Array as tfjs-cpu's gather writes them
+    const iv = x!.dtype === 'int32' && (stored instanceof Int32Array || stored instanceof Float32Array) ? stored : undefined;
     const ids = backend.data.get(indices!.dataId).values;
     if ((!xv && !iv) || !(ids instanceof Int32Array) || (axis !== 0 && axis !== -x!.shape.length) || batchDims !== 0 || rowSize === 0 || x!.shape[0] === 0) return fallback(args);
     const shape = [...indices!.shape, ...x!.shape.slice(1)];
@@ -77,14 +79,17 @@ export function gatherKernel(addon: NativeAddon, fallback: KernelFunc): KernelFu
   };
 }
 
-/** Rows `ids` of an int32 matrix of `rows` rows of `rowSize`; an index outside [0, rows) is refused, as the native gather refuses it. */
-function gatherIntRows(x: Int32Array, rowSize: number, ids: Int32Array, rows: number): Int32Array {
+/**
+ * Rows `ids` of an int32 matrix of `rows` rows of `rowSize` (stored in an Int32Array, or a Float32Array as tfjs-cpu's
+ * OneHot stores it), into an Int32Array; an index outside [0, rows) is refused, as the native gather refuses it.
+ */
+function gatherIntRows(x: Int32Array | Float32Array, rowSize: number, ids: Int32Array, rows: number): Int32Array {
   const out = new Int32Array(ids.length * rowSize);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
     if (!(id >= 0 && id < rows)) throw new RangeError(`gatherRows: index ${id} is outside [0, ${rows})`);
-    if (rowSize === 1) out[i] = x[id]!;
-    else out.set(x.subarray(id * rowSize, (id + 1) * rowSize), i * rowSize);
+    // element by element: the rows are short (class ids, one-hot rows), and an Int32Array store is ToInt32, as on tfjs-cpu
+    for (let k = 0, from = id * rowSize, to = i * rowSize; k < rowSize; k++) out[to + k] = x[from + k]!;
   }
   return out;
 }
@@ -106,7 +111,14 @@ export function reduceKernel(addon: NativeAddon, op: number, fallback: KernelFun
     const rank = x!.shape.length;
     const axes = [...new Set(tf.util.parseAxisParam((axis ?? reductionIndices)!, x!.shape))].sort((p, q) => p - q);
     const xv = valuesOf(backend, x!);
-    if (!xv || rank === 0 || axes.length === 0 || sizeOf(x!.shape) === 0) return fallback(args);
+    if (xv && (rank === 0 || axes.length === 0)) {
+      // nothing to reduce (a loss already a scalar, as tfjs-layers means it again): each value by itself, as
+      // tfjs-cpu computes it — a sum or a mean starts from 0, so −0 becomes +0 — without its cpu kernels' detour
+      const out = outputArray(backend, xv.length);
+      for (let i = 0; i < xv.length; i++) out[i] = op === REDUCE_OPS.Max ? xv[i]! : 0 + xv[i]!;
+      return backend.makeTensorInfo(x!.shape, 'float32', out);
+    }
+    if (!xv || sizeOf(x!.shape) === 0) return fallback(args);
     const contiguous = axes.every((v, i) => v === axes[0]! + i);
     const leading = contiguous && axes[0] === 0;
     const trailing = contiguous && axes[axes.length - 1] === rank - 1;
