@@ -210,6 +210,23 @@ describe.skipIf(unavailable !== undefined)('output arrays are recycled only when
     native.forEach((row, i) => expect(row.every((v, j) => Object.is(v, cpu[i]![j]))).toBe(true));
   });
 
+  it('argMax over int32 rows (in an Int32Array, and one-hot rows that tfjs-cpu stores in a Float32Array) as tfjs-cpu finds it: the first largest, ties included', async () => {
+    const table = [[3, 7, 7, -1], [-5, -9, -5, -6], [0, 0, 0, 0], [2, 1, 9, 9]];
+    const run = async (native: boolean) => {
+      if (native) await useNativeBackend();
+      else await tf.setBackend('cpu');
+      const ints = tf.tensor2d(table, [4, 4], 'int32');
+      const oneHot = tf.oneHot(tf.tensor1d([2, 0, 3, 3, 1], 'int32'), 4);
+      const [a, b] = [tf.argMax(ints, -1), tf.argMax(oneHot, 1)];
+      const got = [Array.from(await a.data()), Array.from(await b.data())];
+      tf.dispose([ints, oneHot, a, b]);
+      return got;
+    };
+    const cpu = await run(false);
+    expect(cpu).toEqual([[1, 0, 0, 2], [2, 0, 3, 3, 1]]); // by hand: the first largest of each row; the one-hot rows' classes
+    expect(await run(true)).toEqual(cpu);
+  });
+
   it('a tensor built from a user array never lends that array out', async () => {
     await useNativeBackend();
     const values = Float32Array.from({ length: n }, (_, i) => i);

@@ -29,7 +29,11 @@ export function softmaxKernel(addon: NativeAddon, fallback: KernelFunc): KernelF
   };
 }
 
-/** ArgMax over the last axis natively (accuracy, predictions); other axes fall back. */
+/**
+ * ArgMax over the last axis (accuracy, predictions): float32 natively, int32
+ * (one-hot labels: tfjs-layers users take their class ids so) in a
+ * JavaScript loop; other axes fall back.
+ */
 export function argMaxKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as Inputs;
@@ -37,11 +41,25 @@ export function argMaxKernel(addon: NativeAddon, fallback: KernelFunc): KernelFu
     const backend = args.backend as MathBackendCPU;
     const xv = valuesOf(backend, x!);
     const cols = lastAxis(x!.shape, Array.isArray(axis) ? (axis.length === 1 ? axis[0]! : NaN) : axis);
-    if (!xv || cols === undefined) return fallback(args);
-    const out = new Int32Array(xv.length / cols);
-    addon.argMaxRows(xv, cols, out);
+    const stored = backend.data.get(x!.dataId).values;
+    // int32 in an Int32Array, or in a Float32Array as tfjs-cpu's OneHot keeps it
+    const iv = x!.dtype === 'int32' && (stored instanceof Int32Array || stored instanceof Float32Array) ? stored : undefined;
+    if ((!xv && !iv) || cols === undefined) return fallback(args);
+    const values = (xv ?? iv)!;
+    const out = new Int32Array(values.length / cols);
+    if (xv) addon.argMaxRows(xv, cols, out);
+    else argMaxIntRows(iv!, cols, out);
     return backend.makeTensorInfo(x!.shape.slice(0, -1), 'int32', out);
   };
+}
+
+/** Each row's index of its first strictly largest value, as tfjs-cpu's ArgMax finds it. */
+function argMaxIntRows(x: Int32Array | Float32Array, cols: number, out: Int32Array): void {
+  for (let r = 0, start = 0; r < out.length; r++, start += cols) {
+    let best = 0;
+    for (let j = 1; j < cols; j++) if (x[start + j]! > x[start + best]!) best = j;
+    out[r] = best;
+  }
 }
 
 /** The float32 logits and targets of core's fused loss kernels (core checks the shapes before it runs them). */
