@@ -19,8 +19,8 @@ import { FASHION_MNIST_DEFAULT_DIR, loadMnistFormat } from '@tikhonov/datasets';
 import { earlyStopping } from '@tikhonov/early-stopping';
 import { maxNorm } from '@tikhonov/norm-penalties';
 import { useNativeBackend } from '../src/index.js';
+import { medianOf as median, spanOf as span } from './torch-peer.js';
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
 const dir = process.env.TIKHONOV_FASHION_MNIST_DIR ?? FASHION_MNIST_DEFAULT_DIR;
 const python = '/usr/bin/python3';
 const rounds = Number(process.env.TIKHONOV_BENCH_ROUNDS ?? 2);
@@ -122,7 +122,6 @@ function torchEpochs(w: Workload): number[] {
   return JSON.parse(run.stdout.trim().split('\n').pop()!).seconds as number[];
 }
 
-const span = (v: number[]) => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
 const verdicts: string[] = [];
 // TIKHONOV_BENCH_ONLY=mlp or cnn runs one workload
 const only = process.env.TIKHONOV_BENCH_ONLY;

@@ -43,6 +43,35 @@ cnn = nn.Sequential(
     nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
     nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10),
 )
+if "--serve" in sys.argv:
+    # the bench's interleaved rounds: one request per line, "mlp 200" or "cnn 30", answered with {"ms": …} per step,
+    # the models and their optimizers kept (and warm) between requests
+    models = {
+        "mlp": (mlp, torch.randn(128, 784), torch.randint(0, 10, (128,))),
+        "cnn": (cnn, torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))),
+    }
+    steppers = {}
+    for name, (model, x, y) in models.items():
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        loss_fn = nn.CrossEntropyLoss()
+
+        def step(model=model, x=x, y=y, optimizer=optimizer, loss_fn=loss_fn):
+            optimizer.zero_grad()
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+        for _ in range(10):
+            step()
+        steppers[name] = step
+    print(json.dumps({"ready": True, "version": torch.__version__, "threads": torch.get_num_threads(), "ompWaitPolicy": os.environ["OMP_WAIT_POLICY"]}), flush=True)
+    for line in sys.stdin:
+        name, steps = line.split()
+        start = time.perf_counter()
+        for _ in range(int(steps)):
+            steppers[name]()
+        print(json.dumps({"ms": (time.perf_counter() - start) / int(steps) * 1000}), flush=True)
+    sys.exit(0)
+
 print(json.dumps({
     "version": torch.__version__,
     "blas": (re.findall(r"BLAS_INFO=(\w+)", torch.__config__.show()) or ["?"])[0],

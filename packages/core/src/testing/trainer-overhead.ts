@@ -42,10 +42,12 @@ const quartiles = (v: number[]) => {
  * fall on all alike (use a multiple of 6 rounds); each ratio is the median of
  * the rounds' ratios, with their quartiles. The Trainer runs each round as one
  * `fit` of `steps` steps (its per-fit work included) over a data set of 64
- * batches (an epoch end, with its log point, every 64 steps). For benchmarks only.
+ * batches (an epoch end, with its log point, every 64 steps). `betweenRounds`,
+ * if given, runs before each round (a bench times a peer framework's step
+ * there, in the same phase of the machine as the three). For benchmarks only.
  */
-export async function compareTrainerOverhead(options: { rounds?: number; steps?: number; warmup?: number } = {}): Promise<OverheadReport> {
-  const { rounds = 42, steps = 50, warmup = 5 } = options;
+export async function compareTrainerOverhead(options: { rounds?: number; steps?: number; warmup?: number; betweenRounds?: () => Promise<void> } = {}): Promise<OverheadReport> {
+  const { rounds = 42, steps = 50, warmup = 5, betweenRounds } = options;
   const tfl = await import('@tensorflow/tfjs-layers');
   const batch = 128;
   // 64 batches an epoch, so the Trainer's epoch-end work (a log point, the finite-params copy) weighs as in a
@@ -114,6 +116,8 @@ export async function compareTrainerOverhead(options: { rounds?: number; steps?:
     // the six orders in turn: within them each runner follows each other one equally often (a runner after
     // tfjs-layers pays for the garbage it leaves; a plain rotation made the Trainer follow it two rounds in three)
     const order = ORDERS[r % ORDERS.length]!;
+    // a caller's own measurement (a peer framework's step), interleaved with the rounds so the VM's drift falls on both
+    await betweenRounds?.();
     for (const i of order) {
       const start = performance.now();
       await runners[i]![1](steps);

@@ -1,0 +1,75 @@
+// PyTorch as a peer the benches time in turn with their own rounds: bench/torch-reference.py --serve, started once
+// (Debian's /usr/bin/python3 with python3-torch, OMP_WAIT_POLICY=PASSIVE, 2 threads), asked for one round at a time.
+// One measurement of each side minutes apart let the VM's drift decide the verdict: PyTorch's MLP step measured
+// 1.56 ms in one bench run and 1.98 in the next; rounds alternating between the two keep both in the same phase.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** A running PyTorch peer. */
+export interface TorchPeer {
+  readonly version: string;
+  readonly threads: number;
+  readonly ompWaitPolicy: string;
+  /** Milliseconds per step of `steps` steps of the bench's MLP or CNN (warm: the process keeps its models). */
+  ms(model: 'mlp' | 'cnn', steps: number): Promise<number>;
+  close(): void;
+}
+
+const python = '/usr/bin/python3';
+
+/** Starts the peer, or says why it cannot (no PyTorch for /usr/bin/python3) and returns undefined. */
+export async function startTorchPeer(threads = 2): Promise<TorchPeer | undefined> {
+  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    console.log(`PyTorch reference: skipped (${probe.error?.message ?? probe.stderr.trim().split('\n').pop()}); apt-get install python3-torch to include it`);
+    return undefined;
+  }
+  const script = fileURLToPath(new URL('./torch-reference.py', import.meta.url));
+  const child: ChildProcessWithoutNullStreams = spawn(python, [script, String(threads), '--serve'], { env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+  const lines: Interface = createInterface({ input: child.stdout });
+  const iterator = lines[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    const { value, done } = await iterator.next();
+    if (done) throw new Error(`torch-reference.py --serve ended: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    return JSON.parse(value as string) as Record<string, unknown>;
+  };
+  const hello = await next();
+  return {
+    version: String(hello.version),
+    threads: Number(hello.threads),
+    ompWaitPolicy: String(hello.ompWaitPolicy),
+    async ms(model, steps) {
+      child.stdin.write(`${model} ${steps}\n`);
+      return Number((await next()).ms);
+    },
+    close() {
+      lines.close();
+      child.stdin.end();
+      child.kill();
+    },
+  };
+}
+
+/** Median of a list. */
+export const medianOf = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+
+/** Min–max of a list, to two decimals. */
+export const spanOf = (v: readonly number[]): string => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
+
+/**
+ * `rounds` rounds, each one PyTorch round then one of ours: both sides' ms per step, and a line saying them as ranges
+ * with the ratio of the medians.
+ */
+export async function againstTorch(peer: TorchPeer, model: 'mlp' | 'cnn', steps: number, rounds: number, ours: () => Promise<number>): Promise<{ ours: number[]; torch: number[]; line: string }> {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    b.push(await peer.ms(model, steps));
+    a.push(await ours());
+  }
+  const line = `Tikhonov ${spanOf(a)} ms (median ${medianOf(a).toFixed(2)}), PyTorch ${spanOf(b)} ms (median ${medianOf(b).toFixed(2)}); PyTorch/this ${(medianOf(b) / medianOf(a)).toFixed(2)}× (${rounds} alternating rounds of ${steps} steps)`;
+  return { ours: a, torch: b, line };
+}
