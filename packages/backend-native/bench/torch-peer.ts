@@ -1,4 +1,4 @@
-// PyTorch as a peer the benches time in turn with their own rounds: bench/torch-reference.py --serve, started once
+// PyTorch as a peer the benches time in turn with their own rounds: bench/torch-reference.py, started once
 // (Debian's /usr/bin/python3 with python3-torch, OMP_WAIT_POLICY=PASSIVE, 2 threads), asked for one round at a time.
 // One measurement of each side minutes apart let the VM's drift decide the verdict: PyTorch's MLP step measured
 // 1.56 ms in one bench run and 1.98 in the next; rounds alternating between the two keep both in the same phase.
@@ -26,14 +26,14 @@ export async function startTorchPeer(threads = 2): Promise<TorchPeer | undefined
     return undefined;
   }
   const script = fileURLToPath(new URL('./torch-reference.py', import.meta.url));
-  const child: ChildProcessWithoutNullStreams = spawn(python, [script, String(threads), '--serve'], { env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+  const child: ChildProcessWithoutNullStreams = spawn(python, [script, String(threads)], { env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
   const lines: Interface = createInterface({ input: child.stdout });
   const iterator = lines[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, unknown>> => {
     const { value, done } = await iterator.next();
-    if (done) throw new Error(`torch-reference.py --serve ended: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    if (done) throw new Error(`torch-reference.py ended: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
     return JSON.parse(value as string) as Record<string, unknown>;
   };
   const hello = await next();

@@ -1,10 +1,9 @@
-# The two benchmark models of @tikhonov/core/testing's BENCH_MODELS in PyTorch,
-# trained with SGD on random data: ms per step, printed as JSON. Run by
-# native.bench.ts with Debian's /usr/bin/python3 when python3-torch is
-# installed; a reference point, not part of any test.
+# The two benchmark models of @tikhonov/core/testing's BENCH_MODELS in PyTorch, trained with SGD on random data, as a
+# peer process (bench/torch-peer.ts): one request per line on stdin, "mlp 200" or "cnn 30", answered on stdout with
+# {"ms": …} per step. Run by native.bench.ts with Debian's /usr/bin/python3 when python3-torch is installed; a
+# reference point, not part of any test.
 import json
 import os
-import re
 import sys
 import time
 
@@ -20,63 +19,35 @@ torch.manual_seed(0)
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
 
 
-def ms_per_step(model, x, y, steps):
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def step():
-        optimizer.zero_grad()
-        loss_fn(model(x), y).backward()
-        optimizer.step()
-
-    for _ in range(10):
-        step()
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return (time.perf_counter() - start) / steps * 1000
-
-
 mlp = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
 cnn = nn.Sequential(
     nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
     nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
     nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10),
 )
-if "--serve" in sys.argv:
-    # the bench's interleaved rounds: one request per line, "mlp 200" or "cnn 30", answered with {"ms": …} per step,
-    # the models and their optimizers kept (and warm) between requests
-    models = {
-        "mlp": (mlp, torch.randn(128, 784), torch.randint(0, 10, (128,))),
-        "cnn": (cnn, torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))),
-    }
-    steppers = {}
-    for name, (model, x, y) in models.items():
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-        loss_fn = nn.CrossEntropyLoss()
+# the bench's interleaved rounds: one request per line, "mlp 200" or "cnn 30", answered with {"ms": …} per step,
+# the models and their optimizers kept (and warm) between requests
+models = {
+    "mlp": (mlp, torch.randn(128, 784), torch.randint(0, 10, (128,))),
+    "cnn": (cnn, torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))),
+}
+steppers = {}
+for name, (model, x, y) in models.items():
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = nn.CrossEntropyLoss()
 
-        def step(model=model, x=x, y=y, optimizer=optimizer, loss_fn=loss_fn):
-            optimizer.zero_grad()
-            loss_fn(model(x), y).backward()
-            optimizer.step()
+    def step(model=model, x=x, y=y, optimizer=optimizer, loss_fn=loss_fn):
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
 
-        for _ in range(10):
-            step()
-        steppers[name] = step
-    print(json.dumps({"ready": True, "version": torch.__version__, "threads": torch.get_num_threads(), "ompWaitPolicy": os.environ["OMP_WAIT_POLICY"]}), flush=True)
-    for line in sys.stdin:
-        name, steps = line.split()
-        start = time.perf_counter()
-        for _ in range(int(steps)):
-            steppers[name]()
-        print(json.dumps({"ms": (time.perf_counter() - start) / int(steps) * 1000}), flush=True)
-    sys.exit(0)
-
-print(json.dumps({
-    "version": torch.__version__,
-    "blas": (re.findall(r"BLAS_INFO=(\w+)", torch.__config__.show()) or ["?"])[0],
-    "threads": torch.get_num_threads(),
-    "ompWaitPolicy": os.environ["OMP_WAIT_POLICY"],
-    "mlp": ms_per_step(mlp, torch.randn(128, 784), torch.randint(0, 10, (128,)), 200),
-    "cnn": ms_per_step(cnn, torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,)), 30),
-}))
+    for _ in range(10):
+        step()
+    steppers[name] = step
+print(json.dumps({"ready": True, "version": torch.__version__, "threads": torch.get_num_threads(), "ompWaitPolicy": os.environ["OMP_WAIT_POLICY"]}), flush=True)
+for line in sys.stdin:
+    name, steps = line.split()
+    start = time.perf_counter()
+    for _ in range(int(steps)):
+        steppers[name]()
+    print(json.dumps({"ms": (time.perf_counter() - start) / int(steps) * 1000}), flush=True)
