@@ -227,6 +227,32 @@ describe.skipIf(unavailable !== undefined)('output arrays are recycled only when
     expect(await run(true)).toEqual(cpu);
   });
 
+  it('the momentum entry point stores the velocity past the caches in 16-byte-aligned blocks and by copy elsewhere: float32 arithmetic bit for bit at any offset and length, plain and Nesterov, 1 and 2 threads', () => {
+    const addon = loadAddon();
+    const r = new HostRandom(21);
+    const [m, c] = [0.9, -0.01];
+    for (const threads of [1, 2]) {
+      addon.setThreads(threads);
+      // offsets 0–3 floats (16-byte aligned or not) and lengths around the 64-value blocks, one above the pool's threshold
+      for (const [offset, n] of [[0, 64], [1, 63], [2, 1003], [3, 70_001], [0, 70_003]] as const) {
+        for (const nesterov of [false, true]) {
+          const make = () => Float32Array.from({ length: n + offset }, () => r.uniform() - 0.5).subarray(offset);
+          const [value, gradient, accumulation, outValue, outAccumulation] = [make(), make(), make(), make(), make()];
+          addon.momentum(value, gradient, accumulation, outValue, outAccumulation, m, c, nesterov);
+          const [fm, fc] = [Math.fround(m), Math.fround(c)];
+          let wrong = 0;
+          for (let i = 0; i < n; i++) {
+            // tfjs's MomentumOptimizer's float32 operations, in its order
+            const next = Math.fround(Math.fround(fm * accumulation[i]!) + gradient[i]!);
+            const step = nesterov ? Math.fround(fc * Math.fround(gradient[i]! + Math.fround(next * fm))) : Math.fround(fc * next);
+            if (!Object.is(outAccumulation[i], next) || !Object.is(outValue[i], Math.fround(step + value[i]!))) wrong++;
+          }
+          expect(wrong).toBe(0);
+        }
+      }
+    }
+  });
+
   it('a tensor built from a user array never lends that array out', async () => {
     await useNativeBackend();
     const values = Float32Array.from({ length: n }, (_, i) => i);
