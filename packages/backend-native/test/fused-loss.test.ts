@@ -89,7 +89,7 @@ describe.skipIf(unavailable !== undefined)("core's fused softmax cross-entropy o
     expect(() => addon.softmaxCrossEntropyRows(z, new Float32Array(12), 4, new Float32Array(12), new Float32Array(2))).toThrow(/dy holds 2 values but there are 3 rows/);
   });
 
-  it('class-id targets (float32 one-hot rows inside) give the per-row losses of the closed form', async () => {
+  it('class-id targets (int32 one-hot inside) give the per-row losses of the closed form', async () => {
     await useNativeBackend({ threads: 2 });
     const z = logitsOf(new HostRandom(3));
     const ids = Array.from({ length: ROWS }, (_, i) => (i * 2) % COLS);

@@ -29,15 +29,9 @@ export function meanSquaredError(prediction: tf.Tensor, target: tf.Tensor, weigh
   return reduce(perExample, weight);
 }
 
-/**
- * Turns class ids [batch] into float32 one-hot rows (as Keras' to_categorical);
- * passes one-hot or soft targets [batch, k] through as they are.
- */
+/** Turns class ids [batch] into one-hot rows; passes one-hot or soft targets [batch, k] through. */
 export function targetDistribution(target: tf.Tensor, classes: number): tf.Tensor {
-  if (target.rank !== 1) return target;
-  // float32 rows straight from OneHot: int32 ones would need a Cast, which tfjs-cpu does by sharing the Int32Array,
-  // so a float kernel reading them copied them each step
-  return tf.oneHot(target.dtype === 'int32' ? target : tf.cast(target, 'int32'), classes, 1, 0, 'float32');
+  return target.rank === 1 ? tf.oneHot(tf.cast(target, 'int32'), classes) : target;
 }
 
 /** −Σ y·log softmax(logits) per example; targets are class ids, one-hot or soft. */
