@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
-import { floatsOf, outputArray, valuesOf } from './storage.js';
+import { floatsOf, intValuesOf, outputArray, valuesOf } from './storage.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Inputs = Record<string, tf.TensorInfo>;
@@ -41,9 +41,7 @@ export function argMaxKernel(addon: NativeAddon, fallback: KernelFunc): KernelFu
     const backend = args.backend as MathBackendCPU;
     const xv = valuesOf(backend, x!);
     const cols = lastAxis(x!.shape, Array.isArray(axis) ? (axis.length === 1 ? axis[0]! : NaN) : axis);
-    const stored = backend.data.get(x!.dataId).values;
-    // int32 in an Int32Array, or in a Float32Array as tfjs-cpu's OneHot keeps it
-    const iv = x!.dtype === 'int32' && (stored instanceof Int32Array || stored instanceof Float32Array) ? stored : undefined;
+    const iv = intValuesOf(backend, x!);
     if ((!xv && !iv) || cols === undefined) return fallback(args);
     const values = (xv ?? iv)!;
     const out = new Int32Array(values.length / cols);

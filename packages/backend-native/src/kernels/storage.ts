@@ -35,3 +35,13 @@ export function valuesOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Arra
 export function floatsOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
   return valuesOf(backend, t) ?? Float32Array.from(backend.data.get(t.dataId).values as ArrayLike<number>);
 }
+
+/**
+ * The values of an int32 tensor held by a cpu-family backend (no copy): an
+ * Int32Array, or the Float32Array in which tfjs-cpu's OneHot keeps its int32
+ * rows; undefined for another dtype or storage (kernels then fall back).
+ */
+export function intValuesOf(backend: MathBackendCPU, t: tf.TensorInfo): Int32Array | Float32Array | undefined {
+  const values = backend.data.get(t.dataId).values;
+  return t.dtype === 'int32' && (values instanceof Int32Array || values instanceof Float32Array) ? values : undefined;
+}
