@@ -141,11 +141,8 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// reluBiasGrad(dy, y, dz, db): the gradient of a layer relu(z + b) at z and b
-// in one pass, y = relu(z): dz = dy · step(y) (step: 1 above 0, NaN at NaN,
-// else 0 — the product as tfjs's mul(dy, step(y)) gives it, NaN and ∞ in dy
-// included) and db = the sums of dz's columns, db.length the row length,
-// through ByRowBlocks as a native Sum of dz adds them.
+// One row (or a band of it) of reluBiasGrad: dz = dy·step(y), and dz added to
+// the block's column sums acc.
 TIKHONOV_VECTOR void ReluGradRow(const float* dy, const float* y, float* dz, double* acc, int64_t width) {
   for (int64_t j = 0; j < width; j++) {
     const float v = y[j];
@@ -155,6 +152,11 @@ TIKHONOV_VECTOR void ReluGradRow(const float* dy, const float* y, float* dz, dou
   }
 }
 
+// reluBiasGrad(dy, y, dz, db): the gradient of a layer relu(z + b) at z and b
+// in one pass, y = relu(z): dz = dy · step(y) (step: 1 above 0, NaN at NaN,
+// else 0 — the product as tfjs's mul(dy, step(y)) gives it, NaN and ∞ in dy
+// included) and db = the sums of dz's columns, db.length the row length,
+// through ByRowBlocks as a native Sum of dz adds them.
 Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 4) throw Napi::TypeError::New(env, "reluBiasGrad takes 4 arguments");
