@@ -19,7 +19,7 @@ import { FASHION_MNIST_DEFAULT_DIR, loadMnistFormat } from '@tikhonov/datasets';
 import { earlyStopping } from '@tikhonov/early-stopping';
 import { maxNorm } from '@tikhonov/norm-penalties';
 import { useNativeBackend } from '../src/index.js';
-import { medianOf as median, spanOf as span } from './torch-peer.js';
+import { medianOf as median, spanOf as span } from './stats.js';
 
 const dir = process.env.TIKHONOV_FASHION_MNIST_DIR ?? FASHION_MNIST_DEFAULT_DIR;
 const python = '/usr/bin/python3';

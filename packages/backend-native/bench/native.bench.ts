@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BIAS_ACTIVATION_GRAD_KERNEL, FUSED_CONV_KERNEL, FUSED_DENSE_KERNEL, FUSED_KERNELS, FUSED_LOSS_KERNELS, HostRandom, hostRandomFill } from '@tikhonov/core';
 import { loadAddon, nativeKernels, useNativeBackend } from '@tikhonov/backend-native';
 import { BENCH_MODELS, compareTrainerOverhead, printKernelTable, printTrainerOverhead, profileKernels, timeSteps } from '@tikhonov/core/testing';
-import { againstTorch, medianOf, spanOf, startTorchPeer } from './torch-peer.js';
+import { medianOf, spanOf } from './stats.js';
+import { againstTorch, startTorchPeer } from './torch-peer.js';
 
 const addon = loadAddon();
 console.log(addon.config());

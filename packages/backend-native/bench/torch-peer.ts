@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { medianOf, spanOf } from './stats.js';
 
 /** A running PyTorch peer. */
 export interface TorchPeer {
@@ -52,12 +53,6 @@ export async function startTorchPeer(threads = 2): Promise<TorchPeer | undefined
     },
   };
 }
-
-/** Median of a list. */
-export const medianOf = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
-
-/** Min–max of a list, to two decimals. */
-export const spanOf = (v: readonly number[]): string => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
 
 /**
  * `rounds` rounds, each one PyTorch round then one of ours: both sides' ms per step, and a line saying them as ranges

@@ -147,7 +147,7 @@ export function printKernelTable(rows: readonly KernelTimeRow[], options: { titl
  * Mean ms per SGD step of `model` (with `plugins`, if given) on random data on the active backend, after
  * `warmup` steps (JIT, buffer reuse). The data set is `batches` batches (default 2), so an epoch ends — a log
  * point, the last-finite snapshot, a new shuffle — every `batches` steps: 64 measures steady steps (on native
- * the epoch ends of 2-batch epochs added 0.04–0.15 ms to a 1.4 ms MLP step). Returns the trainer and data too, to
+ * the epoch ends of 2-batch epochs added 0.04–0.15 ms to a 1.4 ms MLP step, hand-measured in three pairs). Returns the trainer and data too, to
  * profile a step afterwards; the caller disposes them. Benchmarks only.
  */
 export async function timeSteps(model: BenchModel, options: { steps: number; warmup?: number; plugins?: Plugin[]; batches?: number }): Promise<{ ms: number; trainer: Trainer; data: Dataset }> {
