@@ -15,17 +15,20 @@ export interface NativeAddon {
   /**
    * One Adam update: outValue, outM, outV from value, gradient, m, v (one length) and the float32 constants
    * [β1, 1 − β1, β2, 1 − β2, 1 − β1ᵗ, 1 − β2ᵗ, ε, −lr], in tfjs AdamOptimizer's operations and order (no FMA).
+   * With `blockSums` and `cols` it also writes outValue's column sums of squares per block of rows, for
+   * maxNormColumns (see src/column-sums.ts); momentum and sgd take the same two optional arguments.
    */
-  adam(value: Float32Array, gradient: Float32Array, m: Float32Array, v: Float32Array, outValue: Float32Array, outM: Float32Array, outV: Float32Array, constants: Float32Array): void;
+  adam(value: Float32Array, gradient: Float32Array, m: Float32Array, v: Float32Array, outValue: Float32Array, outM: Float32Array, outV: Float32Array, constants: Float32Array, blockSums?: Float32Array, cols?: number): void;
   /**
    * out = w·min(1, c/‖w_j‖) per column j of w viewed as rows × cols (core's FUSED_KERNELS.maxNorm); returns the
-   * number of columns scaled, and when it is 0 leaves out unwritten (w is its own projection).
+   * number of columns scaled, and when it is 0 leaves out unwritten (w is its own projection). `blockSums`, made by an
+   * update that wrote w, spares the pass that reads w for its column sums.
    */
-  maxNormColumns(w: Float32Array, out: Float32Array, rows: number, cols: number, c: number): number;
+  maxNormColumns(w: Float32Array, out: Float32Array, rows: number, cols: number, c: number, blockSums?: Float32Array): number;
   /** One momentum-SGD update (core's FUSED_KERNELS.momentum) with tfjs's float32 operations: see src/addon/updates.cc. */
-  momentum(value: Float32Array, gradient: Float32Array, accumulation: Float32Array, outValue: Float32Array, outAccumulation: Float32Array, momentum: number, negativeLearningRate: number, nesterov: boolean): void;
+  momentum(value: Float32Array, gradient: Float32Array, accumulation: Float32Array, outValue: Float32Array, outAccumulation: Float32Array, momentum: number, negativeLearningRate: number, nesterov: boolean, blockSums?: Float32Array, cols?: number): void;
   /** One plain SGD update (core's FUSED_KERNELS.sgd) with tfjs's float32 operations: see src/addon/updates.cc. */
-  sgd(value: Float32Array, gradient: Float32Array, outValue: Float32Array, negativeLearningRate: number): void;
+  sgd(value: Float32Array, gradient: Float32Array, outValue: Float32Array, negativeLearningRate: number, blockSums?: Float32Array, cols?: number): void;
   /** out[i] = condition[i] === 1 ? t[i] : e[i]. */
   select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void;
   /** To int32 (JavaScript's ToInt32, as Int32Array.from) or to bool (x !== 0) by out's type. */

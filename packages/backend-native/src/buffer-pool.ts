@@ -14,6 +14,8 @@
 //   `guardAliases`, which checks each output's buffer against its inputs'.
 // An array that fails any test is simply left to the garbage collector.
 
+import { KnownColumnSums } from './column-sums.js';
+
 /** Arrays shorter than this are cheap to allocate; they are not pooled. */
 const POOLED_FROM = 1024;
 
@@ -25,6 +27,8 @@ export class BufferPool {
   private pooledBytes = 0;
   /** Counters for tests and benchmarks. */
   readonly stats = { reused: 0, allocated: 0 };
+  /** Column sums updates made of their outputs (column-sums.ts), forgotten here whenever an array may change or escape. */
+  readonly columnSums = new KnownColumnSums();
 
   constructor(private readonly limitBytes = 512 * 2 ** 20) {}
 
@@ -34,6 +38,7 @@ export class BufferPool {
     const recycled = this.free.get(length)?.pop();
     let array: Float32Array;
     if (recycled) {
+      this.columnSums.forget(recycled);
       this.pooledBytes -= recycled.byteLength;
       this.stats.reused++;
       array = recycled;
@@ -47,12 +52,16 @@ export class BufferPool {
 
   /** `values` may be seen outside its tensor from now on: never recycle it. */
   escape(values: unknown): void {
-    if (values instanceof Float32Array) this.owned.delete(values);
+    if (!(values instanceof Float32Array)) return;
+    this.owned.delete(values);
+    this.columnSums.forget(values);
   }
 
   /** The tensor holding `values` is gone: keep the array for reuse if it is ours and unseen. */
   release(values: unknown): void {
-    if (!(values instanceof Float32Array) || !this.owned.has(values)) return;
+    if (!(values instanceof Float32Array)) return;
+    this.columnSums.forget(values);
+    if (!this.owned.has(values)) return;
     this.owned.delete(values);
     if (this.pooledBytes + values.byteLength > this.limitBytes) return;
     let list = this.free.get(values.length);

@@ -2,6 +2,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BufferPool } from '../buffer-pool.js';
+import type { KnownColumnSums } from '../column-sums.js';
 
 /**
  * Storage for a native kernel's output: from the backend's pool (a recycled
@@ -10,6 +11,11 @@ import type { BufferPool } from '../buffer-pool.js';
 export function outputArray(backend: MathBackendCPU, length: number): Float32Array {
   const pool = (backend as MathBackendCPU & { pool?: BufferPool }).pool;
   return pool ? pool.take(length) : new Float32Array(length);
+}
+
+/** The column sums update kernels keep for the max-norm kernel (column-sums.ts), on a backend with a pool. */
+export function columnSumsOf(backend: MathBackendCPU): KnownColumnSums | undefined {
+  return (backend as MathBackendCPU & { pool?: BufferPool }).pool?.columnSums;
 }
 
 /** An array from {@link outputArray} that the kernel did not use after all: back to the pool. */

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
-import { floatsOf, outputArray, unusedOutputArray } from './storage.js';
+import { columnSumsOf, floatsOf, outputArray, unusedOutputArray } from './storage.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Inputs = Record<string, tf.TensorInfo>;
@@ -46,7 +46,9 @@ export function adamKernel(addon: NativeAddon): KernelFunc {
     const constants = Float32Array.of(beta1, 1 - beta1, beta2, 1 - beta2, Math.fround(1 - power1), Math.fround(1 - power2), epsilon, -learningRate);
     const n = tf.util.sizeFromShape(value!.shape);
     const outs = [outputArray(backend, n), outputArray(backend, n), outputArray(backend, n)] as const;
-    if (n > 0) addon.adam(floatsOf(backend, value!), floatsOf(backend, gradient!), floatsOf(backend, m!), floatsOf(backend, v!), outs[0], outs[1], outs[2], constants);
+    const sums = columnSumsOf(backend)?.blocksFor(value!.shape);
+    if (n > 0) addon.adam(floatsOf(backend, value!), floatsOf(backend, gradient!), floatsOf(backend, m!), floatsOf(backend, v!), outs[0], outs[1], outs[2], constants, sums?.blocks, sums?.cols);
+    if (sums) columnSumsOf(backend)!.note(outs[0], sums);
     return outs.map((out) => backend.makeTensorInfo(value!.shape, 'float32', out));
   };
 }
@@ -67,7 +69,9 @@ export function momentumKernel(addon: NativeAddon): KernelFunc {
     }
     const n = tf.util.sizeFromShape(value!.shape);
     const outs = [outputArray(backend, n), outputArray(backend, n)] as const;
-    if (n > 0) addon.momentum(floatsOf(backend, value!), floatsOf(backend, gradient!), floatsOf(backend, accumulation!), outs[0], outs[1], momentum, -learningRate, useNesterov);
+    const sums = columnSumsOf(backend)?.blocksFor(value!.shape);
+    if (n > 0) addon.momentum(floatsOf(backend, value!), floatsOf(backend, gradient!), floatsOf(backend, accumulation!), outs[0], outs[1], momentum, -learningRate, useNesterov, sums?.blocks, sums?.cols);
+    if (sums) columnSumsOf(backend)!.note(outs[0], sums);
     return outs.map((out) => backend.makeTensorInfo(value!.shape, 'float32', out));
   };
 }
@@ -85,7 +89,9 @@ export function sgdKernel(addon: NativeAddon): KernelFunc {
     if (!tf.util.arraysEqual(gradient!.shape, value!.shape)) throw new RangeError(`TikhonovSgd: gradient has shape [${gradient!.shape}] but value has [${value!.shape}]`);
     const n = tf.util.sizeFromShape(value!.shape);
     const out = outputArray(backend, n);
-    if (n > 0) addon.sgd(floatsOf(backend, value!), floatsOf(backend, gradient!), out, -learningRate);
+    const sums = columnSumsOf(backend)?.blocksFor(value!.shape);
+    if (n > 0) addon.sgd(floatsOf(backend, value!), floatsOf(backend, gradient!), out, -learningRate, sums?.blocks, sums?.cols);
+    if (sums) columnSumsOf(backend)!.note(out, sums);
     return backend.makeTensorInfo(value!.shape, 'float32', out);
   };
 }
@@ -93,7 +99,10 @@ export function sgdKernel(addon: NativeAddon): KernelFunc {
 /**
  * Core's fused max-norm projection (`FUSED_KERNELS.maxNorm`) of a kernel
  * whose last axis indexes its units: the column norms, then a scaled copy
- * only if some unit is outside the ball. When none is, the output is the
+ * only if some unit is outside the ball. The column sums come from the
+ * update that wrote the value when it made them (src/column-sums.ts: the
+ * update kernels above make them for the shapes this kernel has projected),
+ * else from a pass over the value. When none is, the output is the
  * input's own storage (one more reference, as tfjs-cpu's Identity does):
  * the projection would copy it bit for bit, and a tensor is never written
  * after it is made. Core only dispatches it for a non-empty float32 tensor
@@ -109,7 +118,13 @@ export function maxNormKernel(addon: NativeAddon): KernelFunc {
     const units = shape[shape.length - 1]!;
     const n = tf.util.sizeFromShape(shape);
     const out = outputArray(backend, n);
-    if (n === 0 || addon.maxNormColumns(floatsOf(backend, value!), out, n / units, units, c) > 0) return backend.makeTensorInfo(shape, 'float32', out);
+    if (n === 0) return backend.makeTensorInfo(shape, 'float32', out);
+    const values = floatsOf(backend, value!);
+    // the column sums the update that wrote this value made (column-sums.ts); without them, ask for them next time
+    const known = columnSumsOf(backend);
+    const sums = known?.of(values, units);
+    if (!sums) known?.want(n, units);
+    if (addon.maxNormColumns(values, out, n / units, units, c, sums) > 0) return backend.makeTensorInfo(shape, 'float32', out);
     // every unit inside the ball: out was not written; it goes back to the pool
     unusedOutputArray(backend, out);
     backend.incRef(value!.dataId);
