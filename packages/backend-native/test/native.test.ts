@@ -769,8 +769,8 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
   });
 
   it('SGEMM split over the pool in bands of rows or of columns equals a float64 reference, all transposes, 1–3 threads', () => {
-    // 200×37: bands of rows; 8×600: too few rows, bands of columns (both above the size that is split)
-    for (const [m, n, k] of [[200, 37, 300], [8, 600, 300]] as const) {
+    // 200×37: bands of rows; 8×600: too few rows, and 128×400: a batch against a wide layer, bands of columns (all above the size that is split)
+    for (const [m, n, k] of [[200, 37, 300], [8, 600, 300], [128, 400, 150]] as const) {
       const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.31));
       const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.17));
       for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
