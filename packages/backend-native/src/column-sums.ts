@@ -29,8 +29,8 @@ export class KnownColumnSums {
   private readonly byArray = new WeakMap<Float32Array, Sums>();
   /** `${size}/${cols}` of every value the max-norm kernel has projected. */
   private readonly wanted = new Set<string>();
-  /** Counters for tests and benchmarks: sums made by updates, and used by the projection. */
-  readonly stats = { made: 0, used: 0 };
+  /** Counter for tests: projections that used an update's sums. */
+  readonly stats = { used: 0 };
 
   /** The max-norm kernel projects values of this size and column count: updates should make their sums. */
   want(size: number, cols: number): void {
@@ -49,7 +49,6 @@ export class KnownColumnSums {
   /** `blocks` are the sums of `array`, which an update has just written. */
   note(array: Float32Array, sums: { blocks: Float32Array; cols: number }): void {
     this.byArray.set(array, sums);
-    this.stats.made++;
   }
 
   /** The sums of `array` viewed with `cols` columns, if an update made them and nothing can have changed it since. */

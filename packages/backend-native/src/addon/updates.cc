@@ -62,6 +62,9 @@ TIKHONOV_VECTOR void AddSquares(const float* row, float* b, int64_t width) {
 // BlockElements(cols).
 inline int64_t BlockElements(int64_t cols) { return kNormBlock * cols; }
 
+// Blocks of kNormBlock rows in a value of `rows` rows (the last one may be short).
+inline int64_t BlockCount(int64_t rows) { return (rows + kNormBlock - 1) / kNormBlock; }
+
 template <typename W>
 void WriteWithBlockSums(const float* out, int64_t cols, float* blockSums, int64_t begin, int64_t end, W write) {
   const int64_t block = BlockElements(cols);
@@ -77,7 +80,7 @@ void WriteWithBlockSums(const float* out, int64_t cols, float* blockSums, int64_
 // A blockSums argument for a rows×cols value, its length checked.
 float* CheckedBlockSums(const Napi::Env& env, const Napi::Value& v, int64_t rows, int64_t cols, const char* kernel) {
   auto sums = Floats(env, v, "blockSums");
-  const size_t need = static_cast<size_t>((rows + kNormBlock - 1) / kNormBlock * cols);
+  const size_t need = static_cast<size_t>(BlockCount(rows) * cols);
   if (sums.ElementLength() != need) {
     throw Napi::RangeError::New(env, std::string(kernel) + ": blockSums holds " + std::to_string(sums.ElementLength()) + " values but ⌈rows/" + std::to_string(kNormBlock) +
                                          "⌉·cols is " + std::to_string(need));
@@ -321,7 +324,7 @@ Napi::Value MaxNormColumns(const Napi::CallbackInfo& info) {
   std::vector<float> factor(static_cast<size_t>(cols));
   std::atomic<int64_t> scaled{0};
   // with the sums known, only the blocks' rows are added: too little to hand to the pool
-  ForChunks(cols, 16, known ? cols * ((rows + kNormBlock - 1) / kNormBlock) : static_cast<int64_t>(n), [&](int64_t j0, int64_t j1) {
+  ForChunks(cols, 16, known ? cols * BlockCount(rows) : static_cast<int64_t>(n), [&](int64_t j0, int64_t j1) {
     const int64_t width = j1 - j0;
     std::vector<double> sums(static_cast<size_t>(width), 0.0);
     std::vector<float> block(static_cast<size_t>(width));

@@ -46,9 +46,10 @@ export function adamKernel(addon: NativeAddon): KernelFunc {
     const constants = Float32Array.of(beta1, 1 - beta1, beta2, 1 - beta2, Math.fround(1 - power1), Math.fround(1 - power2), epsilon, -learningRate);
     const n = tf.util.sizeFromShape(value!.shape);
     const outs = [outputArray(backend, n), outputArray(backend, n), outputArray(backend, n)] as const;
-    const sums = columnSumsOf(backend)?.blocksFor(value!.shape);
+    const known = columnSumsOf(backend);
+    const sums = known?.blocksFor(value!.shape);
     if (n > 0) addon.adam(floatsOf(backend, value!), floatsOf(backend, gradient!), floatsOf(backend, m!), floatsOf(backend, v!), outs[0], outs[1], outs[2], constants, sums?.blocks, sums?.cols);
-    if (sums) columnSumsOf(backend)!.note(outs[0], sums);
+    if (sums) known!.note(outs[0], sums);
     return outs.map((out) => backend.makeTensorInfo(value!.shape, 'float32', out));
   };
 }
@@ -69,9 +70,10 @@ export function momentumKernel(addon: NativeAddon): KernelFunc {
     }
     const n = tf.util.sizeFromShape(value!.shape);
     const outs = [outputArray(backend, n), outputArray(backend, n)] as const;
-    const sums = columnSumsOf(backend)?.blocksFor(value!.shape);
+    const known = columnSumsOf(backend);
+    const sums = known?.blocksFor(value!.shape);
     if (n > 0) addon.momentum(floatsOf(backend, value!), floatsOf(backend, gradient!), floatsOf(backend, accumulation!), outs[0], outs[1], momentum, -learningRate, useNesterov, sums?.blocks, sums?.cols);
-    if (sums) columnSumsOf(backend)!.note(outs[0], sums);
+    if (sums) known!.note(outs[0], sums);
     return outs.map((out) => backend.makeTensorInfo(value!.shape, 'float32', out));
   };
 }
@@ -89,9 +91,10 @@ export function sgdKernel(addon: NativeAddon): KernelFunc {
     if (!tf.util.arraysEqual(gradient!.shape, value!.shape)) throw new RangeError(`TikhonovSgd: gradient has shape [${gradient!.shape}] but value has [${value!.shape}]`);
     const n = tf.util.sizeFromShape(value!.shape);
     const out = outputArray(backend, n);
-    const sums = columnSumsOf(backend)?.blocksFor(value!.shape);
+    const known = columnSumsOf(backend);
+    const sums = known?.blocksFor(value!.shape);
     if (n > 0) addon.sgd(floatsOf(backend, value!), floatsOf(backend, gradient!), out, -learningRate, sums?.blocks, sums?.cols);
-    if (sums) columnSumsOf(backend)!.note(out, sums);
+    if (sums) known!.note(out, sums);
     return backend.makeTensorInfo(value!.shape, 'float32', out);
   };
 }
@@ -99,13 +102,12 @@ export function sgdKernel(addon: NativeAddon): KernelFunc {
 /**
  * Core's fused max-norm projection (`FUSED_KERNELS.maxNorm`) of a kernel
  * whose last axis indexes its units: the column norms, then a scaled copy
- * only if some unit is outside the ball. The column sums come from the
- * update that wrote the value when it made them (src/column-sums.ts: the
- * update kernels above make them for the shapes this kernel has projected),
- * else from a pass over the value. When none is, the output is the
+ * only if some unit is outside the ball. When none is, the output is the
  * input's own storage (one more reference, as tfjs-cpu's Identity does):
  * the projection would copy it bit for bit, and a tensor is never written
- * after it is made. Core only dispatches it for a non-empty float32 tensor
+ * after it is made. The column sums come from the update that wrote the
+ * value when it made them (src/column-sums.ts: the update kernels above make
+ * them for the shapes this kernel has projected), else from a pass over it. Core only dispatches it for a non-empty float32 tensor
  * of rank ≥ 2 and c > 0.
  */
 export function maxNormKernel(addon: NativeAddon): KernelFunc {
