@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { medianOf, spanOf } from './stats.js';
+import { medianOf, quartilesOf, spanOf } from './stats.js';
 
 /** A running PyTorch peer. */
 export interface TorchPeer {
@@ -55,16 +55,21 @@ export async function startTorchPeer(threads = 2): Promise<TorchPeer | undefined
 }
 
 /**
- * `rounds` rounds, each one PyTorch round then one of ours: both sides' ms per step, and a line saying them as ranges
- * with the ratio of the medians.
+ * `rounds` rounds, each one PyTorch round and one of ours, PyTorch first in even rounds and ours first in odd ones
+ * (always PyTorch first gave it the cache and the clock as our rounds left them): both sides' ms per step, PyTorch/this
+ * as the median of the rounds' own ratios (each pair measured back to back, so the VM's drift cancels within a
+ * pair; the verdicts use it), and a line saying it with its quartiles, both sides' ranges and the ratio of the medians.
  */
-export async function againstTorch(peer: TorchPeer, model: 'mlp' | 'cnn', steps: number, rounds: number, ours: () => Promise<number>): Promise<{ ours: number[]; torch: number[]; line: string }> {
+export async function againstTorch(peer: TorchPeer, model: 'mlp' | 'cnn', steps: number, rounds: number, ours: () => Promise<number>): Promise<{ ours: number[]; torch: number[]; ratio: number; line: string }> {
   const a: number[] = [];
   const b: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    b.push(await peer.ms(model, steps));
+    if (r % 2 === 0) b.push(await peer.ms(model, steps));
     a.push(await ours());
+    if (r % 2 === 1) b.push(await peer.ms(model, steps));
   }
-  const line = `Tikhonov ${spanOf(a)} ms (median ${medianOf(a).toFixed(2)}), PyTorch ${spanOf(b)} ms (median ${medianOf(b).toFixed(2)}); PyTorch/this ${(medianOf(b) / medianOf(a)).toFixed(2)}× (${rounds} alternating rounds of ${steps} steps)`;
-  return { ours: a, torch: b, line };
+  const ratios = a.map((t, r) => b[r]! / t);
+  const ratio = medianOf(ratios);
+  const line = `Tikhonov ${spanOf(a)} ms (median ${medianOf(a).toFixed(2)}), PyTorch ${spanOf(b)} ms (median ${medianOf(b).toFixed(2)}); PyTorch/this ${ratio.toFixed(2)}× (median of the ${rounds} rounds' ratios, quartiles ${quartilesOf(ratios)}; ratio of the medians ${(medianOf(b) / medianOf(a)).toFixed(2)}; ${rounds} rounds of ${steps} steps, each side first in turn)`;
+  return { ours: a, torch: b, ratio, line };
 }
