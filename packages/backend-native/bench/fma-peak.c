@@ -13,47 +13,30 @@
 
 static const long kIterations = 100000000;
 
-static void* chains8(void* unused) {
-  (void)unused;
-  long n = kIterations;
-  __asm__ volatile(
-      "vxorps %%ymm0, %%ymm0, %%ymm0\n vxorps %%ymm1, %%ymm1, %%ymm1\n vxorps %%ymm2, %%ymm2, %%ymm2\n"
-      "vxorps %%ymm3, %%ymm3, %%ymm3\n vxorps %%ymm4, %%ymm4, %%ymm4\n vxorps %%ymm5, %%ymm5, %%ymm5\n"
-      "vxorps %%ymm6, %%ymm6, %%ymm6\n vxorps %%ymm7, %%ymm7, %%ymm7\n vxorps %%ymm8, %%ymm8, %%ymm8\n"
-      "vxorps %%ymm9, %%ymm9, %%ymm9\n vxorps %%ymm10, %%ymm10, %%ymm10\n vxorps %%ymm11, %%ymm11, %%ymm11\n"
-      "vxorps %%ymm14, %%ymm14, %%ymm14\n vxorps %%ymm15, %%ymm15, %%ymm15\n"
-      "1:\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm0\n vfmadd231ps %%ymm14, %%ymm15, %%ymm1\n vfmadd231ps %%ymm14, %%ymm15, %%ymm2\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm3\n vfmadd231ps %%ymm14, %%ymm15, %%ymm4\n vfmadd231ps %%ymm14, %%ymm15, %%ymm5\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm6\n vfmadd231ps %%ymm14, %%ymm15, %%ymm7\n vfmadd231ps %%ymm14, %%ymm15, %%ymm8\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm9\n vfmadd231ps %%ymm14, %%ymm15, %%ymm10\n vfmadd231ps %%ymm14, %%ymm15, %%ymm11\n"
-      "dec %0\n jnz 1b\n vzeroupper\n"
-      : "+r"(n)
-      :
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm14", "xmm15", "cc");
-  return NULL;
-}
-
-static void* chains16(void* unused) {
-  (void)unused;
-  long n = kIterations;
-  __asm__ volatile(
-      "vpxord %%zmm0, %%zmm0, %%zmm0\n vpxord %%zmm1, %%zmm1, %%zmm1\n vpxord %%zmm2, %%zmm2, %%zmm2\n"
-      "vpxord %%zmm3, %%zmm3, %%zmm3\n vpxord %%zmm4, %%zmm4, %%zmm4\n vpxord %%zmm5, %%zmm5, %%zmm5\n"
-      "vpxord %%zmm6, %%zmm6, %%zmm6\n vpxord %%zmm7, %%zmm7, %%zmm7\n vpxord %%zmm8, %%zmm8, %%zmm8\n"
-      "vpxord %%zmm9, %%zmm9, %%zmm9\n vpxord %%zmm10, %%zmm10, %%zmm10\n vpxord %%zmm11, %%zmm11, %%zmm11\n"
-      "vpxord %%zmm14, %%zmm14, %%zmm14\n vpxord %%zmm15, %%zmm15, %%zmm15\n"
-      "1:\n"
-      "vfmadd231ps %%zmm14, %%zmm15, %%zmm0\n vfmadd231ps %%zmm14, %%zmm15, %%zmm1\n vfmadd231ps %%zmm14, %%zmm15, %%zmm2\n"
-      "vfmadd231ps %%zmm14, %%zmm15, %%zmm3\n vfmadd231ps %%zmm14, %%zmm15, %%zmm4\n vfmadd231ps %%zmm14, %%zmm15, %%zmm5\n"
-      "vfmadd231ps %%zmm14, %%zmm15, %%zmm6\n vfmadd231ps %%zmm14, %%zmm15, %%zmm7\n vfmadd231ps %%zmm14, %%zmm15, %%zmm8\n"
-      "vfmadd231ps %%zmm14, %%zmm15, %%zmm9\n vfmadd231ps %%zmm14, %%zmm15, %%zmm10\n vfmadd231ps %%zmm14, %%zmm15, %%zmm11\n"
-      "dec %0\n jnz 1b\n vzeroupper\n"
-      : "+r"(n)
-      :
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm14", "xmm15", "cc");
-  return NULL;
-}
+/* One thread's work: kIterations rounds of 12 independent FMA chains on
+ * vector registers R ("ymm" or "zmm"), accumulators R0–R11, operands R14 and
+ * R15 (zeroed, so nothing overflows). The same function for both widths, the
+ * register names spliced into the assembly text. vpxord zeroes a zmm register
+ * on AVX-512F (vxorps on zmm needs AVX-512DQ); vpxor zeroes a ymm one. */
+#define FMA(R, i) "vfmadd231ps %%" R "14, %%" R "15, %%" R #i "\n"
+#define ZERO(X, R, i) X " %%" R #i ", %%" R #i ", %%" R #i "\n"
+#define CHAINS(name, X, R)                                                                                        \
+  static void* name(void* unused) {                                                                               \
+    (void)unused;                                                                                                 \
+    long n = kIterations;                                                                                         \
+    __asm__ volatile(ZERO(X, R, 0) ZERO(X, R, 1) ZERO(X, R, 2) ZERO(X, R, 3) ZERO(X, R, 4) ZERO(X, R, 5)           \
+                     ZERO(X, R, 6) ZERO(X, R, 7) ZERO(X, R, 8) ZERO(X, R, 9) ZERO(X, R, 10) ZERO(X, R, 11)        \
+                     ZERO(X, R, 14) ZERO(X, R, 15)                                                                \
+                     "1:\n" FMA(R, 0) FMA(R, 1) FMA(R, 2) FMA(R, 3) FMA(R, 4) FMA(R, 5) FMA(R, 6) FMA(R, 7)       \
+                     FMA(R, 8) FMA(R, 9) FMA(R, 10) FMA(R, 11) "dec %0\n jnz 1b\n vzeroupper\n"                   \
+                     : "+r"(n)                                                                                    \
+                     :                                                                                            \
+                     : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",   \
+                       "xmm11", "xmm14", "xmm15", "cc");                                                         \
+    return NULL;                                                                                                  \
+  }
+CHAINS(chains8, "vpxor", "ymm")
+CHAINS(chains16, "vpxord", "zmm")
 
 /* Best of three runs on `threads` threads, in GFLOP/s (an FMA is 2 flops per lane). */
 static double peak(int threads, int lanes) {
