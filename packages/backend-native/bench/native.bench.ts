@@ -205,7 +205,8 @@ for (const model of BENCH_MODELS) {
     [false, "the same loop with core's softmaxCrossEntropy and FusedSgdOptimizer", new FusedSgdOptimizer(0.01), () => softmaxCrossEntropy(logits(), y)],
   ] as const;
   console.log('\na plain tfjs loop on native, 2 threads (the MLP, batch 128, SGD 0.01; the first row is the verdict, the second for information):');
-  // (which row is the verdict is said here: tfjs's optimizers answer instanceof for one another's classes)
+  // each row says whether it is the verdict: `instanceof` cannot tell the two optimizers apart (tfjs's optimizer
+  // classes answer it true for any object with an optimizer's methods)
   for (const [isTarget, label, optimizer, loss] of loops) {
     const step = () => void optimizer.minimize(loss, false, vars);
     for (let i = 0; i < 10; i++) step();
