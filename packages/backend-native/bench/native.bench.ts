@@ -73,6 +73,25 @@ addon.setThreads(2);
     const us = [1, 2].map((t) => (addon.setThreads(t), medianMs(() => addon.unary(0, x, out, 0), 101) * 1000));
     console.log(`relu over ${n} values: 1 thread ${us[0]!.toFixed(0)} µs, 2 threads ${us[1]!.toFixed(0)} µs`);
   }
+  // exp, sigmoid and tanh (src/addon/exp.h: a vectorized e^x in double, rounded once to float) on one thread, beside
+  // tfjs-cpu's kernels on the same values (Math.exp and Math.tanh, rounded the same way: the values are equal)
+  {
+    const n = 131_072;
+    const x = Float32Array.from({ length: n }, (_, i) => 12 * Math.sin(i));
+    const out = new Float32Array(n);
+    addon.setThreads(1);
+    const ops = [['exp', 2, tf.exp], ['sigmoid', 7, tf.sigmoid], ['tanh', 8, tf.tanh]] as const;
+    await tf.setBackend('cpu');
+    const onCpu = tf.tensor1d(x);
+    const row = ops.map(([name, op, f]) => {
+      const native = medianMs(() => addon.unary(op, x, out, 0), 101) * 1000;
+      const cpu = medianMs(() => f(onCpu).dispose(), 21) * 1000;
+      return `${name} ${native.toFixed(0)} µs (tfjs-cpu ${cpu.toFixed(0)} µs, ${(cpu / native).toFixed(0)}×)`;
+    });
+    onCpu.dispose();
+    console.log(`over ${n} values on 1 thread: ${row.join('; ')}`);
+    addon.setThreads(2);
+  }
   for (const [label, m, n, k, ta, tb] of [['x·W1 128×784·784×256', 128, 256, 784, false, false], ['xᵀ·dy (W1 gradient)', 784, 256, 128, true, false], ['dy·W1ᵀ', 128, 784, 256, false, true]] as const) {
     const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
     const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i));

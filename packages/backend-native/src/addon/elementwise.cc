@@ -2,6 +2,7 @@
 // unary ops, bias + activation, select and the float → int32 cast.
 #include "common.h"
 #include "entries.h"
+#include "exp.h"
 
 namespace tikhonov::addon {
 
@@ -96,19 +97,31 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 // softplus's cut-off: beyond ±13.94, log(1 + e^x) equals x (or e^x) within float precision
 constexpr float kSoftplusCut = -(-15.942385152878742f + 2.0f);
 
-// The loops of unary(), one per op.
+// tanh in double from e^2|x| (exp.h), as straight-line code: below 2^-12 its
+// series x(1 − x²/3) (the next term is under 2^-48 of it; written as a
+// product so that −0 stays −0), above it 1 − 2/(e^2|x| + 1) with x's sign,
+// which loses at most 12 of double's 53 bits to the subtraction.
+inline double TanhDouble(double x) {
+  const double a = std::fabs(x);
+  const double big = std::copysign(1.0 - 2.0 / (ExpDouble(2.0 * a) + 1.0), x);
+  return a < 0x1p-12 ? x * (1.0 - x * x / 3.0) : big;
+}
+
+// The loops of unary(), one per op. Exp, Sigmoid and Tanh are computed in
+// double and rounded once to float, as tfjs-cpu computes them with Math.exp
+// and Math.tanh (exp.h says how closely).
 TIKHONOV_VECTOR void UnaryLoop(int64_t op, float alpha, float beta, const float* px, float* po, size_t n) {
 #define TIKHONOV_MAP(EXPR) for (size_t i = 0; i < n; i++) { const float v = px[i]; po[i] = (EXPR); }
   switch (op) {
     case 0: TIKHONOV_MAP(v > 0 || v != v ? v : 0.0f) break;
     case 1: TIKHONOV_MAP(v != v ? v : (v > 0 ? 1.0f : alpha)) break;
-    case 2: TIKHONOV_MAP(std::exp(v)) break;
+    case 2: TIKHONOV_MAP(static_cast<float>(ExpDouble(v))) break;
     case 3: TIKHONOV_MAP(std::log(v)) break;
     case 4: TIKHONOV_MAP(-v) break;
     case 5: TIKHONOV_MAP(v * v) break;
     case 6: TIKHONOV_MAP(std::sqrt(v)) break;
-    case 7: TIKHONOV_MAP(1.0f / (1.0f + std::exp(-v))) break;
-    case 8: TIKHONOV_MAP(std::tanh(v)) break;
+    case 7: TIKHONOV_MAP(static_cast<float>(1.0 / (1.0 + ExpDouble(-static_cast<double>(v))))) break;
+    case 8: TIKHONOV_MAP(static_cast<float>(TanhDouble(v))) break;
     case 9: TIKHONOV_MAP(std::fabs(v)) break;
     // sign as tfjs-cpu: NaN and ±0 give 0
     case 10: TIKHONOV_MAP(v < 0 ? -1.0f : (v > 0 ? 1.0f : 0.0f)) break;
