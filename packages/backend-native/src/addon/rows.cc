@@ -2,6 +2,7 @@
 // relu-and-bias gradient, softmax and argmax rows.
 #include "common.h"
 #include "entries.h"
+#include "exp.h"
 
 namespace tikhonov::addon {
 
@@ -191,6 +192,24 @@ int64_t Rows(const Napi::Env& env, const char* fn, size_t xLength, int64_t cols,
   return rows;
 }
 
+// The rows' exps, vectorized (exp.h: e^x in double, within 1e-15): the
+// loops below sum them in their order, one value after another, as before;
+// only the exps moved out of those loops, where GCC could not vectorize them.
+// o[j] = float(e^(v[j] − m)), the float subtraction first, as tfjs-cpu's Softmax.
+TIKHONOV_VECTOR void ExpRow(const float* v, float m, float* o, int64_t cols) {
+  for (int64_t j = 0; j < cols; j++) o[j] = static_cast<float>(ExpDouble(static_cast<double>(v[j] - m)));
+}
+
+// e[j] = e^(z[j] − shift) in double.
+TIKHONOV_VECTOR void ExpShiftedRow(const float* z, double shift, double* e, int64_t cols) {
+  for (int64_t j = 0; j < cols; j++) e[j] = ExpDouble(static_cast<double>(z[j]) - shift);
+}
+
+// o[j] = float(d·(e^(z[j] − lse)·mass − y[j])): a row of the loss's gradient.
+TIKHONOV_VECTOR void LossGradRow(const float* z, const float* y, double lse, double mass, double d, float* o, int64_t cols) {
+  for (int64_t j = 0; j < cols; j++) o[j] = static_cast<float>(d * (ExpDouble(static_cast<double>(z[j]) - lse) * mass - y[j]));
+}
+
 // softmaxRows(x, cols, out): each row's exp(x − max) / Σ exp(x − max), as
 // tfjs-cpu's Softmax computes it (float subtraction and exp, a sum in double,
 // a float division); a NaN anywhere in a row makes the row NaN.
@@ -209,8 +228,9 @@ Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
       float* o = po + r * cols;
       float m = v[0];
       for (int64_t j = 1; j < cols; j++) m = m != m ? m : (v[j] != v[j] || v[j] > m ? v[j] : m);
+      ExpRow(v, m, o, cols);
       double sum = 0;
-      for (int64_t j = 0; j < cols; j++) sum += (o[j] = static_cast<float>(std::exp(static_cast<double>(v[j] - m))));
+      for (int64_t j = 0; j < cols; j++) sum += o[j];
       const float total = static_cast<float>(sum);
       for (int64_t j = 0; j < cols; j++) o[j] = o[j] / total;
     }
@@ -220,12 +240,14 @@ Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
 
 // A row's log Σₖ exp(zₖ) in double: max + log Σ exp(z − max); a NaN max (a
 // NaN in the row) or an infinite one is returned as it is.
-double LogSumExp(const float* z, int64_t cols) {
+// `e` holds `cols` doubles of scratch.
+double LogSumExp(const float* z, int64_t cols, double* e) {
   double max = -std::numeric_limits<double>::infinity();
   for (int64_t j = 0; j < cols; j++) max = z[j] > max || z[j] != z[j] ? z[j] : max;
   if (std::isinf(max) || max != max) return max;
+  ExpShiftedRow(z, max, e, cols);
   double sum = 0;
-  for (int64_t j = 0; j < cols; j++) sum += std::exp(static_cast<double>(z[j]) - max);
+  for (int64_t j = 0; j < cols; j++) sum += e[j];
   return max + std::log(sum);
 }
 
@@ -253,9 +275,10 @@ Napi::Value SoftmaxCrossEntropyRows(const Napi::CallbackInfo& info) {
   const float *pz = z.Data(), *py = y.Data();
   float* po = out.Data();
   ForChunks(rows, 1, rows * cols * 16, [&](int64_t r0, int64_t r1) {
+    std::vector<double> scratch(cols);
     for (int64_t r = r0; r < r1; r++) {
       const float *zr = pz + r * cols, *yr = py + r * cols;
-      const double lse = LogSumExp(zr, cols);
+      const double lse = LogSumExp(zr, cols, scratch.data());
       if (!gradient) {
         double loss = 0;
         for (int64_t j = 0; j < cols; j++) loss += static_cast<double>(yr[j]) * (lse - zr[j]);
@@ -265,8 +288,7 @@ Napi::Value SoftmaxCrossEntropyRows(const Napi::CallbackInfo& info) {
       double mass = 0;
       for (int64_t j = 0; j < cols; j++) mass += yr[j];
       const double d = pd[r];
-      float* o = po + r * cols;
-      for (int64_t j = 0; j < cols; j++) o[j] = static_cast<float>(d * (std::exp(static_cast<double>(zr[j]) - lse) * mass - yr[j]));
+      LossGradRow(zr, yr, lse, mass, d, po + r * cols, cols);
     }
   });
   return env.Undefined();
