@@ -455,6 +455,28 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     expect(Number.isNaN(results[1]![3]![2500])).toBe(true); // the row sum of row 2500
   });
 
+  it('reductions over every axis (an L2 penalty’s Σw²) are tfjs-cpu’s values bit for bit, on 1 and 2 threads', async () => {
+    // sizes around the 1 024-value blocks; a wide range of magnitudes, so that a lost or repeated value shows; the
+    // largest value second in a block (the first block's, or the second's where there is one), the next largest last
+    for (const shape of [[784, 256], [200_003], [3, 1025], [1023], [1]]) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const top = size > 1025 ? 1025 : 1;
+      const x = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 1.3) * (i % 17 === 0 ? 1e4 : 1) + (i === size - 1 ? 1e5 : 0) + (i === top ? 2e5 : 0));
+      const ops = [(t: tf.Tensor) => tf.sum(t), (t: tf.Tensor) => tf.mean(t), (t: tf.Tensor) => tf.max(t)];
+      await tf.setBackend('cpu');
+      const cpu = ops.map((op) => tf.tidy(() => op(tf.tensor(x, shape)).dataSync()[0]!));
+      await useNativeBackend();
+      for (const threads of [1, 2]) {
+        addon.setThreads(threads);
+        expect(ops.map((op) => tf.tidy(() => op(tf.tensor(x, shape)).dataSync()[0]!)), `shape [${shape}], ${threads} thread(s)`).toEqual(cpu);
+      }
+    }
+    addon.setThreads(2);
+    // NaN anywhere makes the sum, the mean and the maximum NaN
+    const withNaN = Float32Array.from({ length: 5000 }, (_, i) => (i === 4321 ? NaN : i));
+    expect([tf.sum, tf.mean, tf.max].map((op) => tf.tidy(() => op(tf.tensor2d(withNaN, [50, 100])).dataSync()[0]))).toEqual([NaN, NaN, NaN]);
+  });
+
   it('binary broadcasts blocks of axes: (i / repeat) mod length', () => {
     const a = Float32Array.from({ length: 12 }, (_, i) => i); // [3, 4]
     const col = new Float32Array([10, 20, 30]); // [3, 1]

@@ -105,6 +105,21 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
     ByRowBlocks(
         outer, inner,
         [&](int64_t i0, int64_t i1, int64_t j0, int64_t j1, double* acc) {
+          // one column (a reduction over every axis: an L2 penalty's Σw², a KL term's sum): the same arithmetic
+          // in the same order as below, without a call and a width-1 loop per value (tf.sum of a 784×256 tensor
+          // took 853 µs, against 26–38 µs over either one of its axes)
+          if (inner == 1) {
+            if (op == 1) {
+              float m = px[i0];
+              for (int64_t i = i0 + 1; i < i1; i++) m = m != m ? m : larger(m, px[i]);
+              acc[0] = m;
+            } else {
+              double a = 0;
+              for (int64_t i = i0; i < i1; i++) a += term(px[i]);
+              acc[0] = a;
+            }
+            return;
+          }
           if (op == 1) {
             for (int64_t j = j0; j < j1; j++) acc[j] = px[i0 * inner + j];
             for (int64_t i = i0 + 1; i < i1; i++)
