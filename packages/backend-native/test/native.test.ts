@@ -24,7 +24,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(info.engine).toBe('addon');
     expect(info.threads).toBe(2);
     expect(info.blas).toMatch(/OpenBLAS/);
-    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'TikhonovLerp', 'TikhonovAdam', 'TikhonovMomentum', 'TikhonovSgd', 'TikhonovMaxNorm', 'TikhonovDense', 'TikhonovBiasActivationGrad', 'TikhonovSoftmaxCrossEntropy', 'TikhonovSoftmaxCrossEntropyGrad', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad', 'TikhonovConv2D']);
+    expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'OnesLike', 'ZerosLike', 'TikhonovLerp', 'TikhonovAdam', 'TikhonovMomentum', 'TikhonovSgd', 'TikhonovMaxNorm', 'TikhonovDense', 'TikhonovBiasActivationGrad', 'TikhonovSoftmaxCrossEntropy', 'TikhonovSoftmaxCrossEntropyGrad', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad', 'TikhonovConv2D']);
   });
 
   it('says what runs its convolutions, and refuses oneDNN where the addon lacks it', async () => {
@@ -475,6 +475,27 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     // NaN anywhere makes the sum, the mean and the maximum NaN
     const withNaN = Float32Array.from({ length: 5000 }, (_, i) => (i === 4321 ? NaN : i));
     expect([tf.sum, tf.mean, tf.max].map((op) => tf.tidy(() => op(tf.tensor2d(withNaN, [50, 100])).dataSync()[0]))).toEqual([NaN, NaN, NaN]);
+  });
+
+  it('onesLike and zerosLike of float32 fill every value of a recycled array; other dtypes are tfjs-cpu’s', async () => {
+    await useNativeBackend();
+    const pool = (tf.backend() as NativeBackend).pool;
+    for (const [op, value] of [[tf.onesLike, 1], [tf.zerosLike, 0]] as const) {
+      // an array of 5 000 values full of 7s goes back to the pool; the next output of that length is that array
+      const sevens = tf.add(tf.zeros([50, 100]), 7);
+      sevens.dispose();
+      const reused = pool.stats.reused;
+      const out = tf.tidy(() => op(tf.zeros([100, 50])));
+      expect(pool.stats.reused).toBe(reused + 1);
+      expect(out.shape).toEqual([100, 50]);
+      expect(out.dtype).toBe('float32');
+      expect(Array.from(out.dataSync()).every((v) => v === value)).toBe(true);
+      out.dispose();
+      // int32 and bool as tfjs-cpu gives them; an empty tensor too
+      expect(tf.tidy(() => Array.from(op(tf.tensor1d([3, 4], 'int32')).dataSync()))).toEqual([value, value]);
+      expect(tf.tidy(() => op(tf.tensor1d([3, 4], 'int32')).dtype)).toBe('int32');
+      expect(tf.tidy(() => op(tf.zeros([0, 3])).shape)).toEqual([0, 3]);
+    }
   });
 
   it('binary broadcasts blocks of axes: (i / repeat) mod length', () => {

@@ -5,3 +5,5 @@
 // registry as an import side effect, so importing it once makes `tf.grad` and
 // `tf.variableGrads` work however `@tikhonov/core` was loaded.
 import '@tensorflow/tfjs-layers';
+// then core's own Sum and Mean gradients over tfjs's (see there why)
+import './reduce-gradients.js';

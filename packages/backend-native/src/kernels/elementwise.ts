@@ -177,3 +177,19 @@ export function castKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc
     return backend.makeTensorInfo(x!.shape, dtype, out);
   };
 }
+
+/**
+ * OnesLike and ZerosLike of a float32 tensor: a pooled array filled in place
+ * (a fill of 784×256 floats into a recycled array is a memset; a fresh array
+ * is page faults and zeroing first). Core's Sum and Mean gradients broadcast
+ * dy against onesLike(x). Other dtypes fall back.
+ */
+export function fillLikeKernel(value: 0 | 1, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as Inputs;
+    const backend = args.backend as MathBackendCPU;
+    const size = sizeOf(x!.shape);
+    if (x!.dtype !== 'float32' || size === 0) return fallback(args);
+    return backend.makeTensorInfo(x!.shape, 'float32', outputArray(backend, size).fill(value));
+  };
+}
