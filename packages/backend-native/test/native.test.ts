@@ -455,7 +455,7 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     expect(Number.isNaN(results[1]![3]![2500])).toBe(true); // the row sum of row 2500
   });
 
-  it('reductions over every axis (an L2 penalty’s Σw²) are tfjs-cpu’s values bit for bit, on 1 and 2 threads', async () => {
+  it('reductions over every axis (l1’s Σ|w|, elasticNet’s Σw²) are tfjs-cpu’s values bit for bit, on 1 and 2 threads', async () => {
     // sizes around the 1 024-value blocks; a wide range of magnitudes, so that a lost or repeated value shows; the
     // largest value second in a block (the first block's, or the second's where there is one), the next largest last
     for (const shape of [[784, 256], [200_003], [3, 1025], [1023], [1]]) {
@@ -494,6 +494,7 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
       // int32 and bool as tfjs-cpu gives them; an empty tensor too
       expect(tf.tidy(() => Array.from(op(tf.tensor1d([3, 4], 'int32')).dataSync()))).toEqual([value, value]);
       expect(tf.tidy(() => op(tf.tensor1d([3, 4], 'int32')).dtype)).toBe('int32');
+      expect(tf.tidy(() => [op(tf.tensor1d([true, false], 'bool')).dtype, Array.from(op(tf.tensor1d([true, false], 'bool')).dataSync())])).toEqual(['bool', [value, value]]);
       expect(tf.tidy(() => op(tf.zeros([0, 3])).shape)).toEqual([0, 3]);
     }
   });

@@ -105,7 +105,7 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
     ByRowBlocks(
         outer, inner,
         [&](int64_t i0, int64_t i1, int64_t j0, int64_t j1, double* acc) {
-          // one column (a reduction over every axis: an L2 penalty's Σw², a KL term's sum): the same arithmetic
+          // one column (a reduction over every axis: l1's Σ|w|, elasticNet's Σw², a KL term's sum): the same arithmetic
           // in the same order as below, without a call and a width-1 loop per value (tf.sum of a 784×256 tensor
           // took 853 µs, against 26–38 µs over either one of its axes)
           if (inner == 1) {
