@@ -73,22 +73,24 @@ addon.setThreads(2);
     const us = [1, 2].map((t) => (addon.setThreads(t), medianMs(() => addon.unary(0, x, out, 0), 101) * 1000));
     console.log(`relu over ${n} values: 1 thread ${us[0]!.toFixed(0)} µs, 2 threads ${us[1]!.toFixed(0)} µs`);
   }
-  // exp, sigmoid and tanh (src/addon/exp.h: a vectorized e^x in double, rounded once to float) on one thread, beside
-  // tfjs-cpu's kernels on the same values (Math.exp and Math.tanh, rounded the same way: the values are equal)
+  // exp, log, sigmoid, tanh and softplus (src/addon/exp.h, log.h: a vectorized e^x and ln x in double, rounded once
+  // to float) on one thread, beside tfjs-cpu's kernels on the same values (Math.exp, Math.log and Math.tanh, rounded
+  // the same way: the values are equal); ln x over positive values, e^(6 sin i)
   {
     const n = 131_072;
     const x = Float32Array.from({ length: n }, (_, i) => 12 * Math.sin(i));
+    const positive = Float32Array.from({ length: n }, (_, i) => Math.exp(6 * Math.sin(i)));
     const out = new Float32Array(n);
     addon.setThreads(1);
-    const ops = [['exp', 2, tf.exp], ['sigmoid', 7, tf.sigmoid], ['tanh', 8, tf.tanh]] as const;
+    const ops = [['exp', 2, tf.exp, x], ['log', 3, tf.log, positive], ['sigmoid', 7, tf.sigmoid, x], ['tanh', 8, tf.tanh, x], ['softplus', 12, tf.softplus, x]] as const;
     await tf.setBackend('cpu');
-    const onCpu = tf.tensor1d(x);
-    const row = ops.map(([name, op, f]) => {
-      const native = medianMs(() => addon.unary(op, x, out, 0), 101) * 1000;
+    const row = ops.map(([name, op, f, values]) => {
+      const native = medianMs(() => addon.unary(op, values, out, 0), 101) * 1000;
+      const onCpu = tf.tensor1d(values);
       const cpu = medianMs(() => f(onCpu).dispose(), 21) * 1000;
+      onCpu.dispose();
       return `${name} ${native.toFixed(0)} µs (tfjs-cpu ${cpu.toFixed(0)} µs, ${(cpu / native).toFixed(0)}×)`;
     });
-    onCpu.dispose();
     console.log(`over ${n} values on 1 thread: ${row.join('; ')}`);
     addon.setThreads(2);
   }

@@ -3,6 +3,7 @@
 #include "common.h"
 #include "entries.h"
 #include "exp.h"
+#include "log.h"
 
 namespace tikhonov::addon {
 
@@ -94,8 +95,28 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// softplus's cut-off: beyond ±13.94, log(1 + e^x) equals x (or e^x) within float precision
+// softplus's cut-off: beyond ±13.94, log(1 + e^x) equals x (or e^x) within
+// float precision. tfjs-cpu compares in double against −(ln 2^−23 + 2) =
+// 13.942385152878742; this float rounds it down to 13.942384719848633, and no
+// float lies between the two, so a float compare picks the same branch.
 constexpr float kSoftplusCut = -(-15.942385152878742f + 2.0f);
+
+// softplus between the cut-offs as tfjs-cpu computes it, in double and rounded
+// once: ln(1 + e^x), where 1 + e^x is rounded to double as Math's is; below
+// the lower cut-off e^x alone. Straight-line (exp.h, log.h), so it vectorizes.
+inline float SoftplusBetween(float v) {
+  const double e = ExpDouble(v);
+  return static_cast<float>(v < -kSoftplusCut ? e : LogDouble(1.0 + e));
+}
+
+// ln x as tfjs-cpu's Math.log rounded to float: log.h for positive finite x,
+// and JavaScript's values for the rest (ln ±0 = −inf, ln inf = inf, NaN for
+// negatives and NaN).
+inline float LogFloat(float v) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float ln = static_cast<float>(LogDouble(v));
+  return v > 0 ? (v < inf ? ln : v) : (v == 0 ? -inf : std::numeric_limits<float>::quiet_NaN());
+}
 
 // tanh in double from e^2|x| (exp.h), as straight-line code: below 2^-12 its
 // series x(1 − x²/3) (the next term is under 2^-48 of it; written as a
@@ -107,16 +128,16 @@ inline double TanhDouble(double x) {
   return a < 0x1p-12 ? x * (1.0 - x * x / 3.0) : big;
 }
 
-// The loops of unary(), one per op. Exp, Sigmoid and Tanh are computed in
-// double and rounded once to float, as tfjs-cpu computes them with Math.exp
-// and Math.tanh (exp.h says how closely).
+// The loops of unary(), one per op. Exp, Log, Sigmoid, Tanh and Softplus are
+// computed in double and rounded once to float, as tfjs-cpu computes them
+// with Math.exp, Math.log and Math.tanh (exp.h and log.h say how closely).
 TIKHONOV_VECTOR void UnaryLoop(int64_t op, float alpha, float beta, const float* px, float* po, size_t n) {
 #define TIKHONOV_MAP(EXPR) for (size_t i = 0; i < n; i++) { const float v = px[i]; po[i] = (EXPR); }
   switch (op) {
     case 0: TIKHONOV_MAP(v > 0 || v != v ? v : 0.0f) break;
     case 1: TIKHONOV_MAP(v != v ? v : (v > 0 ? 1.0f : alpha)) break;
     case 2: TIKHONOV_MAP(static_cast<float>(ExpDouble(v))) break;
-    case 3: TIKHONOV_MAP(std::log(v)) break;
+    case 3: TIKHONOV_MAP(LogFloat(v)) break;
     case 4: TIKHONOV_MAP(-v) break;
     case 5: TIKHONOV_MAP(v * v) break;
     case 6: TIKHONOV_MAP(std::sqrt(v)) break;
@@ -127,8 +148,8 @@ TIKHONOV_VECTOR void UnaryLoop(int64_t op, float alpha, float beta, const float*
     case 10: TIKHONOV_MAP(v < 0 ? -1.0f : (v > 0 ? 1.0f : 0.0f)) break;
     // clip to [alpha, beta] as tfjs-cpu: NaN stays NaN
     case 11: TIKHONOV_MAP(v > beta ? beta : (v < alpha ? alpha : v)) break;
-    // softplus log(1 + e^x) with tfjs-cpu's cut-offs at ±(log(2^-23) + 2): x above, e^x below (no overflow, no underflow)
-    default: TIKHONOV_MAP(v > kSoftplusCut ? v : (v < -kSoftplusCut ? std::exp(v) : std::log1p(std::exp(v)))) break;
+    // softplus log(1 + e^x) with tfjs-cpu's cut-offs at ±(log(2^-23) + 2): x above (and NaN), e^x below
+    default: TIKHONOV_MAP(v > kSoftplusCut || v != v ? v : SoftplusBetween(v)) break;
   }
 #undef TIKHONOV_MAP
 }

@@ -12,6 +12,11 @@
 
 namespace tikhonov::addon {
 
+// ln 2 in two parts (Cody–Waite): the high part has 11 trailing zero bits,
+// so n · kLn2Hi is exact for |n| < 2^11 (here and in log.h)
+constexpr double kLn2Hi = 0x1.62e42fee00000p-1;
+constexpr double kLn2Lo = 0x1.a39ef35793c76p-33;
+
 // e^t for t in double. Below −708 the result is e^−708 (≈ 3e−308: 0 once
 // rounded to float); above 708 it is e^708 (≈ 3e307: +inf as a float); NaN
 // gives NaN (test/exp.test.ts checks all three).
@@ -20,10 +25,6 @@ inline double ExpDouble(double t) {
   // sum's low mantissa bits hold n as an integer
   constexpr double kLog2e = 1.4426950408889634;
   constexpr double kShift = 6755399441055744.0;  // 1.5 · 2^52
-  // ln 2 in two parts (Cody–Waite): the high part has 11 trailing zero bits,
-  // so n · kLn2Hi is exact for |n| < 2^11
-  constexpr double kLn2Hi = 0x1.62e42fee00000p-1;
-  constexpr double kLn2Lo = 0x1.a39ef35793c76p-33;
   const double c = t < -708.0 ? -708.0 : (t > 708.0 ? 708.0 : t);
   const double shifted = c * kLog2e + kShift;
   const double n = shifted - kShift;
