@@ -117,11 +117,13 @@ async function timeOf(f: () => unknown, reps: number): Promise<number> {
   return median(times);
 }
 
-function torchEpochs(w: Workload): number[] {
+/** One PyTorch run: its epochs' seconds, and the update settings it measured fastest and used (bench/torch_fastest.py). */
+function torchEpochs(w: Workload): { seconds: number[]; chosen: string } {
   const script = fileURLToPath(new URL('./torch-epochs.py', import.meta.url));
   const run = spawnSync(python, [script, synthetic ? 'synthetic' : dir, w.torchName, String(w.train), String(w.validation), String(epochs)], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
   if (run.status !== 0) throw new Error(`torch-epochs.py failed:\n${run.stderr}`);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!).seconds as number[];
+  const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { seconds: number[]; settings: { chosen: string } };
+  return { seconds: out.seconds, chosen: out.settings.chosen };
 }
 
 const verdicts: string[] = [];
@@ -136,20 +138,22 @@ for (const w of workloads.filter((x) => !only || x.torchName === only)) {
   const full = () => [...w.plugins(), earlyStopping({ patience: 1000 })];
   const timed: EpochTime[] = [];
   const ratios: number[] = [];
+  const chosen = new Map<string, number>();
   for (let r = 0; r < rounds; r++) {
     const mine = async () => fitEpochs(w, train, validation, { plugins: full(), epochs, warmup: 1 });
     // each side first in turn, so that a slow phase of the VM falls on both
     const [t, o] = r % 2 === 0 ? [torchEpochs(w), await mine()] : await mine().then((o) => [torchEpochs(w), o] as const);
-    theirs.push(...t);
+    theirs.push(...t.seconds);
+    chosen.set(t.chosen, (chosen.get(t.chosen) ?? 0) + 1);
     timed.push(...o);
-    ratios.push(median(o.map((e) => e.total)) / median(t));
+    ratios.push(median(o.map((e) => e.total)) / median(t.seconds));
   }
   ours.push(...timed.map((t) => t.total));
   // the upper median of an even count: the less flattering one
   const ratio = median(ratios);
   console.log(`\n${w.name}, ${rounds} paired rounds of ${epochs} epochs after a warm-up epoch, each side first in turn, native on 2 threads vs PyTorch (OMP_WAIT_POLICY=PASSIVE, 2 threads):`);
   console.log(`  Tikhonov  ${span(ours)} s per epoch (median ${median(ours).toFixed(2)})`);
-  console.log(`  PyTorch   ${span(theirs)} s per epoch (median ${median(theirs).toFixed(2)})`);
+  console.log(`  PyTorch   ${span(theirs)} s per epoch (median ${median(theirs).toFixed(2)}; the update settings it measured fastest, by round: ${[...chosen].map(([k, n]) => `${k} ×${n}`).join(', ')})`);
   console.log(`  Tikhonov / PyTorch: ${ratio.toFixed(2)} (median of the rounds' own ratios, ${span(ratios)}, quartiles ${quartilesOf(ratios)}; ratio of the medians ${(median(ours) / median(theirs)).toFixed(2)})`);
   verdicts.push(`  ${ratio <= 0.8 ? '✓' : '✗'} ${w.name}: Tikhonov / PyTorch epoch = ${ratio.toFixed(2)} (median of ${rounds} paired rounds; target ≤ 0.8)`);
   // where the epoch goes: the validation pass and the constraint plugins' afterSteps timed in the fit itself, the

@@ -132,7 +132,13 @@ addon.setThreads(2);
 // in its best configuration here: OMP_WAIT_POLICY=PASSIVE (with spinning OpenMP threads its MLP step is ≈ 3.5× slower);
 // one process the comparisons below time in rounds alternating with ours (bench/torch-peer.ts)
 const peer = await startTorchPeer(2);
-if (peer) console.log(`PyTorch ${peer.version} (Debian's build), ${peer.threads} threads, OMP_WAIT_POLICY=${peer.ompWaitPolicy}: timed in rounds alternating with ours`);
+if (peer) {
+  console.log(`PyTorch ${peer.version} (Debian's build), ${peer.threads} threads, OMP_WAIT_POLICY=${peer.ompWaitPolicy}: timed in rounds alternating with ours`);
+  // the update settings it measured fastest before the rounds (bench/torch_fastest.py), with every setting's median
+  for (const [model, s] of Object.entries(peer.settings)) {
+    console.log(`  its ${model}: ${s.chosen} (calibration, ms a step: ${Object.entries(s['calibration ms']).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  }
+}
 /**
  * Our side of a comparison: `rounds` measurements of ms per step, in rounds alternating with PyTorch's when it is
  * here; `ratio` is PyTorch/this, the median of the rounds' own ratios (torch-peer.ts), which the verdicts use.

@@ -12,6 +12,8 @@ export interface TorchPeer {
   readonly version: string;
   readonly threads: number;
   readonly ompWaitPolicy: string;
+  /** Per model, the zero_grad and foreach settings the peer measured fastest and kept (bench/torch_fastest.py). */
+  readonly settings: Record<string, { chosen: string; 'calibration ms': Record<string, number> }>;
   /** Milliseconds per step of `steps` steps of the bench's MLP or CNN (warm: the process keeps its models). */
   ms(model: 'mlp' | 'cnn', steps: number): Promise<number>;
   close(): void;
@@ -42,6 +44,7 @@ export async function startTorchPeer(threads = 2): Promise<TorchPeer | undefined
     version: String(hello.version),
     threads: Number(hello.threads),
     ompWaitPolicy: String(hello.ompWaitPolicy),
+    settings: hello.settings as TorchPeer['settings'],
     async ms(model, steps) {
       child.stdin.write(`${model} ${steps}\n`);
       return Number((await next()).ms);

@@ -13,7 +13,9 @@ import time
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
-from torch import nn
+from torch import nn  # noqa: E402
+
+from torch_fastest import fastest, label  # noqa: E402
 
 torch.manual_seed(0)
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
@@ -32,19 +34,23 @@ models = {
     "cnn": (cnn, torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))),
 }
 steppers = {}
+settings = {}
 for name, (model, x, y) in models.items():
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
 
-    def step(model=model, x=x, y=y, optimizer=optimizer, loss_fn=loss_fn):
-        optimizer.zero_grad()
+    def step(set_to_none, model=model, x=x, y=y, optimizer=optimizer, loss_fn=loss_fn):
+        optimizer.zero_grad(set_to_none=set_to_none)
         loss_fn(model(x), y).backward()
         optimizer.step()
 
     for _ in range(10):
-        step()
-    steppers[name] = step
-print(json.dumps({"ready": True, "version": torch.__version__, "threads": torch.get_num_threads(), "ompWaitPolicy": os.environ["OMP_WAIT_POLICY"]}), flush=True)
+        step(False)
+    # the fastest zero_grad and foreach settings for this model here (torch_fastest.py), kept for every round
+    best, medians = fastest(optimizer, step, 20 if name == "mlp" else 2, rounds=15)
+    settings[name] = {"chosen": label(best), "calibration ms": medians}
+    steppers[name] = lambda step=step, none=best["set_to_none"]: step(none)
+print(json.dumps({"ready": True, "version": torch.__version__, "threads": torch.get_num_threads(), "ompWaitPolicy": os.environ["OMP_WAIT_POLICY"], "settings": settings}), flush=True)
 for line in sys.stdin:
     name, steps = line.split()
     start = time.perf_counter()
