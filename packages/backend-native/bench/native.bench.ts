@@ -157,7 +157,8 @@ async function compared(label: string, model: 'mlp' | 'cnn', steps: number, roun
 /** Rounds of each comparison with PyTorch: 9 left the verdicts to the VM's drift (PyTorch's median moved 1.41 → 1.78 ms between two runs). */
 const ROUNDS = 15;
 /** A verdict's "measured" text for a comparison with PyTorch. */
-const versus = (ms: number, torch: number, ratio: number) => `${ms.toFixed(2)} vs ${torch.toFixed(2)} ms, PyTorch/this ${ratio.toFixed(2)} (median of ${ROUNDS} paired rounds)`;
+// three decimals on the ratio: at parity a ✓ or ✗ must not sit beside the same printed 1.00
+const versus = (ms: number, torch: number, ratio: number) => `${ms.toFixed(2)} vs ${torch.toFixed(2)} ms, PyTorch/this ${ratio.toFixed(3)} (median of ${ROUNDS} paired rounds)`;
 
 // Step times: both benchmark models on cpu and native (`pnpm bench` in
 // @tikhonov/backend-wasm adds wasm to the comparison). A CNN step on cpu takes ≈ 45 s (tfjs-cpu's JavaScript
@@ -291,7 +292,7 @@ const layersRow = overhead.rows.find((r) => r.label.startsWith('tfjs-layers'));
 if (peer && layersRow) {
   const torchMs = medianOf(torchBetween);
   console.log(`    PyTorch's MLP step between the rounds: ${spanOf(torchBetween)} ms (median ${torchMs.toFixed(2)})`);
-  verdicts.push(['tfjs-layers trainOnBatch on native faster than PyTorch', layersRow.ms < torchMs, `${layersRow.ms.toFixed(2)} vs ${torchMs.toFixed(2)} ms (medians over the same rounds)`]);
+  verdicts.push(['tfjs-layers trainOnBatch on native faster than PyTorch', layersRow.ms < torchMs, `${layersRow.ms.toFixed(3)} vs ${torchMs.toFixed(3)} ms (medians over the same rounds)`]);
 }
 
 // #20's dispatch levers, each a step with and without some of core's fused kernels registered, alternating rounds
