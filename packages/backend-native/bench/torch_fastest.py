@@ -1,14 +1,20 @@
 # PyTorch's fastest update settings for one model on this machine, measured rather than assumed: the torch peers
 # (torch-reference.py, torch-epochs.py) calibrate with it before they are timed. Two settings change a step's time
-# here, and not the same way for every model (measured with Debian's PyTorch 1.13 on 2 cores, 2026-12-07):
+# here, and not the same way for every model (hand-measured with Debian's PyTorch 1.13 on 2 cores, 2026-12-07,
+# one model instance per setting, rounds alternating):
 # - zero_grad(set_to_none=True) (PyTorch 2's default; 1.13's is False): the step bench's MLP step 1.31–1.33 ms
 #   against 1.45–1.48, but the epoch bench's 784-512-512-10 step with momentum 5.8–7.9 ms against 4.5–6.6 (each
 #   step then allocates its gradients afresh);
 # - the optimizer's foreach path: within a few per cent either way.
 # So each peer times every combination in alternating rounds and keeps the fastest: the ratio the benches print is
 # then against PyTorch at its best here, not at its defaults.
+import os
 import statistics
 import time
+
+# The peers set this before they import torch (OpenMP reads it once, at load); set here too, so that a script that
+# imports this module first still gets PyTorch's best configuration on these 2 cores (torch-reference.py says why)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 SETTINGS = [{"set_to_none": s, "foreach": f} for s in (False, True) for f in (False, True)]
 

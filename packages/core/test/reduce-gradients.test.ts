@@ -49,6 +49,6 @@ describe("core's Sum and Mean gradients", () => {
     const profile = await tf.profile(() => tf.tidy(() => tf.grad((v: tf.Tensor) => tf.add(tf.sum(tf.abs(v)), tf.mean(tf.square(v))))(x)));
     expect(profile.kernels.filter((k) => k.name === 'OnesLike')).toHaveLength(2);
     expect(tf.memory().numTensors).toBe(before + 1); // the gradient the tidy returned
-    tf.dispose([x]);
+    tf.dispose([x, profile.result as tf.Tensor]);
   });
 });
