@@ -47,6 +47,10 @@ export function loadMnistFormat(options: { split?: 'train' | 'test'; dir?: strin
   if (images.shape[0] !== labels.shape[0]) throw new DataError(`${imagesPath} has ${images.shape[0]} images but ${labelsPath} has ${labels.shape[0]} labels`);
   const n = Math.min(options.limit ?? images.shape[0]!, images.shape[0]!);
   const [h, w] = [images.shape[1]!, images.shape[2]!];
-  const x = Float32Array.from(images.values.subarray(0, n * h * w), (v) => v / 255);
+  // a plain loop: Float32Array.from with a mapping callback took ≈ 6 s for the 47 M pixels of Fashion-MNIST's
+  // training split in V8 (Node 20), this loop ≈ 0.2 s
+  const pixels = images.values;
+  const x = new Float32Array(n * h * w);
+  for (let i = 0; i < x.length; i++) x[i] = pixels[i]! / 255;
   return dataset.fromTensors(tf.tensor4d(x, [n, h, w, 1]), tf.tensor1d(Int32Array.from(labels.values.subarray(0, n)), 'int32'));
 }

@@ -127,6 +127,9 @@ describe('IDX files', () => {
       expect(data.x.shape).toEqual([2, 2, 2, 1]);
       expect(Array.from(data.x.dataSync().slice(0, 4))).toEqual(Array.from(Float32Array.from([0, 255, 51, 102], (v) => v / 255)));
       expect(Array.from((data.y as tf.Tensor).dataSync())).toEqual([7, 3]);
+      const first = loadMnistFormat({ dir, limit: 1 });
+      expect(first.x.shape).toEqual([1, 2, 2, 1]);
+      expect(Array.from(first.x.dataSync())).toEqual(Array.from(Float32Array.from([0, 255, 51, 102], (v) => v / 255)));
       expect(() => loadMnistFormat({ dir, split: 'test' })).toThrow(DataError);
       expect(() => loadMnistFormat({ dir, split: 'test' })).toThrow(/apt-get install dataset-fashion-mnist/);
     } finally {
