@@ -12,6 +12,18 @@ describe('bad input gets a clear error naming the thing, its value and what is a
     expect(() => dataset.fromTensors(tf.zeros([0, 3]), tf.zeros([0]))).toThrow(/x is empty .*at least one example/);
     expect(() => dataset.fromArrays([[1], [Number.NaN]], [0, 1])).toThrow(/x holds a non-finite value \(NaN\) in row 1/);
     expect(() => dataset.fromArrays([[1], [2]], [0, Infinity])).toThrow(/y holds a non-finite value \(Infinity\) in row 1/);
+    // +∞ and −∞ together sum to NaN; −∞ alone to −∞: both are caught
+    expect(() => dataset.fromArrays([[Infinity], [-Infinity]], [0, 1])).toThrow(/x holds a non-finite value \(Infinity\) in row 0/);
+    expect(() => dataset.fromArrays([[1, 2], [3, -Infinity]], [0, 1])).toThrow(/x holds a non-finite value \(-Infinity\) in row 1/);
+  });
+
+  it('finite values whose float32 sum overflows are not taken for non-finite ones', () => {
+    // 3e38 + 3e38 is beyond float32's largest value (≈ 3.4e38), so the check's fast sum is Infinity and the exact
+    // element-by-element test must decide
+    const big = tf.tensor2d([[3e38], [3e38], [-1]]);
+    expect(tf.sum(big).dataSync()[0]).toBe(Infinity);
+    expect(() => dataset.fromTensors(big, tf.tensor1d([0, 1, 0], 'int32'))).not.toThrow();
+    expect(() => dataset.fromTensors(tf.tensor2d([[3e38], [3e38], [Number.NaN]]), tf.tensor1d([0, 1, 0], 'int32'))).toThrow(/x holds a non-finite value \(NaN\) in row 2/);
   });
 
   it('x whose shape does not fit the model; targets outside the class range or of the wrong shape', async () => {
