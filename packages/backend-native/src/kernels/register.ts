@@ -4,6 +4,7 @@ import { matMulKernel } from './matmul.js';
 import { convKernels } from './conv.js';
 import { reluBiasGradKernel } from './bias-grad.js';
 import { reverseKernel, transformKernel } from './image.js';
+import { tileKernel } from './tile.js';
 import { argMaxKernel, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel, softmaxKernel } from './rows.js';
 import { adamKernel, lerpKernel, maxNormKernel, momentumKernel, sgdKernel } from './updates.js';
 import { BINARY_OPS, binaryKernel, castKernel, fillLikeKernel, gatherKernel, REDUCE_OPS, reduceKernel, selectKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
@@ -25,6 +26,7 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     Cast: castKernel(addon, cpuKernel('Cast')),
     Transform: transformKernel(addon, cpuKernel('Transform')),
     Reverse: reverseKernel(addon, cpuKernel('Reverse')),
+    Tile: tileKernel(cpuKernel('Tile')),
     OnesLike: fillLikeKernel(1, cpuKernel('OnesLike')),
     ZerosLike: fillLikeKernel(0, cpuKernel('ZerosLike')),
     // core's FUSED_KERNELS (the names are core's contract; this package does not depend on core)

@@ -66,6 +66,16 @@ export function defaultBackendCases(): BackendCase[] {
     },
     { label: 'square, sqrt, sub, neg', shapes: [[5, 8]], op: (a) => tf.neg(tf.sub(tf.sqrt(tf.add(tf.square(a!), 1)), a!)) },
     { label: 'gather rows', shapes: [[9, 4]], op: (a) => tf.gather(a!, tf.tensor1d([3, 0, 8, 3], 'int32')) },
+    // broadcastTo dispatches Tile, and so does tf.where when its condition is one value per image
+    {
+      label: 'tile, broadcastTo, where of a condition per image',
+      shapes: [[3, 1, 2, 1]],
+      op: (a) => {
+        const wide = tf.broadcastTo(a!, [3, 4, 2, 1]);
+        const perImage = tf.reshape(tf.tensor1d([1, 0, 1], 'bool'), [3, 1, 1, 1]);
+        return tf.concat([tf.reshape(tf.tile(a!, [2, 3, 1, 4]), [-1]), tf.reshape(tf.where(perImage, wide, tf.neg(wide)), [-1])]);
+      },
+    },
     { label: 'batchNorm', shapes: [[10, 6], [6], [6]], op: (a, g, b) => { const { mean, variance } = tf.moments(a!, 0); return tf.batchNorm(a!, mean, variance, b!, g!, 1e-3); } },
   );
   for (const [stride, pad, dil] of [[1, 'valid', 1], [2, 'same', 1], [1, 'same', 2], [2, 'valid', 1]] as const) {
