@@ -33,6 +33,28 @@ export function blockPattern(shape: readonly number[], out: readonly number[]): 
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/**
+ * Broadcasts that are not one block of axes, split along the output's
+ * leading axes into sub-problems that are: the fewest leading axes `prefix`
+ * after which both inputs' remaining axes are blocks (`blockPattern`). A
+ * spatial dropout mask [n, 1, 1, c] against activations [n, h, w, c] splits
+ * into n products of [1, 1, c] against [h, w, c]. Undefined when no split
+ * works or a sub-problem would be under `MIN_SLICE` values (a native call
+ * each would cost more than it spares).
+ */
+export function slicedPattern(a: readonly number[], b: readonly number[], out: readonly number[]): { prefix: number; a: number[]; b: number[]; pa: { length: number; repeat: number }; pb: { length: number; repeat: number } } | undefined {
+  const pad = (s: readonly number[]) => [...Array(out.length - s.length).fill(1), ...s];
+  const [pa0, pb0] = [pad(a), pad(b)];
+  for (let prefix = 1; prefix < out.length; prefix++) {
+    if (sizeOf(out.slice(prefix)) < MIN_SLICE) return undefined;
+    const pa = blockPattern(pa0.slice(prefix), out.slice(prefix));
+    const pb = blockPattern(pb0.slice(prefix), out.slice(prefix));
+    if (pa && pb) return { prefix, a: pa0, b: pb0, pa, pb };
+  }
+  return undefined;
+}
+const MIN_SLICE = 8;
+
 /** A native binary kernel over float32 inputs, falling back to tfjs-cpu's for other dtypes and broadcast patterns. */
 export function binaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc): KernelFunc {
   return (args) => {
@@ -42,15 +64,45 @@ export function binaryKernel(addon: NativeAddon, op: number, fallback: KernelFun
     const bv = valuesOf(backend, b!);
     if (!av || !bv) return fallback(args);
     const out = tf.backend_util.assertAndGetBroadcastShape(a!.shape, b!.shape);
+    if (sizeOf(out) === 0) return fallback(args);
     const pa = blockPattern(a!.shape, out);
     const pb = blockPattern(b!.shape, out);
-    if (sizeOf(out) === 0 || !pa || !pb) return fallback(args);
+    const sliced = pa && pb ? undefined : slicedPattern(a!.shape, b!.shape, out);
+    if ((!pa || !pb) && !sliced) return fallback(args);
     // comparisons give tfjs's bool storage, a fresh Uint8Array (the pool holds Float32Arrays)
     const compare = op >= FIRST_COMPARISON;
     const values = compare ? new Uint8Array(sizeOf(out)) : outputArray(backend, sizeOf(out));
-    addon.binary(op, av, bv, values, pa.repeat, pb.repeat);
+    if (sliced) binarySlices(addon, op, av, bv, values, out, sliced);
+    else addon.binary(op, av, bv, values, pa!.repeat, pb!.repeat);
     return backend.makeTensorInfo(out, compare ? 'bool' : 'float32', values);
   };
+}
+
+/** One native call per index of the leading `prefix` axes, each on the inputs' and the output's views of it. */
+function binarySlices(addon: NativeAddon, op: number, av: Float32Array, bv: Float32Array, values: Float32Array | Uint8Array, out: readonly number[], s: NonNullable<ReturnType<typeof slicedPattern>>): void {
+  const { prefix } = s;
+  const [aLength, bLength, outLength] = [sizeOf(s.a.slice(prefix)), sizeOf(s.b.slice(prefix)), sizeOf(out.slice(prefix))];
+  // each input's stride along each leading axis, 0 where it is broadcast
+  const strides = (shape: number[], inner: number) => {
+    const st = new Array<number>(prefix).fill(0);
+    for (let d = prefix - 1, size = inner; d >= 0; size *= shape[d]!, d--) st[d] = shape[d] === 1 ? 0 : size;
+    return st;
+  };
+  const [sa, sb] = [strides(s.a, aLength), strides(s.b, bLength)];
+  const index = new Array<number>(prefix).fill(0);
+  const count = sizeOf(out.slice(0, prefix));
+  for (let k = 0, at = 0, bt = 0; k < count; k++) {
+    addon.binary(op, av.subarray(at, at + aLength), bv.subarray(bt, bt + bLength), values.subarray(k * outLength, (k + 1) * outLength), s.pa.repeat, s.pb.repeat);
+    // the next leading index, odometer-wise, moving the inputs' offsets with it
+    for (let d = prefix - 1; d >= 0; d--) {
+      at += sa[d]!;
+      bt += sb[d]!;
+      if (++index[d]! < out[d]!) break;
+      at -= sa[d]! * out[d]!;
+      bt -= sb[d]! * out[d]!;
+      index[d] = 0;
+    }
+  }
 }
 
 /**
