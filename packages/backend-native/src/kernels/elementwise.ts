@@ -33,6 +33,8 @@ export function blockPattern(shape: readonly number[], out: readonly number[]): 
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+const MIN_SLICE = 8;
+
 /**
  * Broadcasts that are not one block of axes, split along the output's
  * leading axes into sub-problems that are: the fewest leading axes `prefix`
@@ -53,7 +55,6 @@ export function slicedPattern(a: readonly number[], b: readonly number[], out: r
   }
   return undefined;
 }
-const MIN_SLICE = 8;
 
 /** A native binary kernel over float32 inputs, falling back to tfjs-cpu's for other dtypes and broadcast patterns. */
 export function binaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc): KernelFunc {
@@ -68,7 +69,7 @@ export function binaryKernel(addon: NativeAddon, op: number, fallback: KernelFun
     const pa = blockPattern(a!.shape, out);
     const pb = blockPattern(b!.shape, out);
     const sliced = pa && pb ? undefined : slicedPattern(a!.shape, b!.shape, out);
-    if ((!pa || !pb) && !sliced) return fallback(args);
+    if (!(pa && pb) && !sliced) return fallback(args);
     // comparisons give tfjs's bool storage, a fresh Uint8Array (the pool holds Float32Arrays)
     const compare = op >= FIRST_COMPARISON;
     const values = compare ? new Uint8Array(sizeOf(out)) : outputArray(backend, sizeOf(out));

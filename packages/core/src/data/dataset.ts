@@ -46,7 +46,7 @@ export function assertFinite(t: tf.Tensor, what: string): void {
   if (t.dtype !== 'float32') return;
   // A finite sum proves every value finite: once a NaN or an infinity enters a floating-point sum (in any order or
   // grouping), the sum stays NaN or infinite. One Sum is a single fast kernel on every backend, where IsFinite and
-  // All run as tfjs-cpu's JavaScript even on native (≈ 0.2 s for Fashion-MNIST's 43 M training pixels).
+  // All run as tfjs-cpu's JavaScript even on native (660–770 ms for Fashion-MNIST's 47 M training pixels, against 30 ms).
   // Only a sum that is not finite — a non-finite value, or finite values whose sum overflows — needs the exact test.
   const sum = tf.tidy(() => tf.sum(t).dataSync()[0]!);
   if (Number.isFinite(sum)) return;
