@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "tikhonov_native",
-      "sources": ["src/addon/native.cc", "src/addon/gemm.cc", "src/addon/elementwise.cc", "src/addon/updates.cc", "src/addon/rows.cc", "src/addon/image.cc", "src/addon/conv.cc", "src/addon/pooling.cc", "src/addon/random.cc", "src/addon/dnnl-conv.cc"],
+      "sources": ["src/addon/native.cc", "src/addon/gemm.cc", "src/addon/elementwise.cc", "src/addon/updates.cc", "src/addon/rows.cc", "src/addon/image.cc", "src/addon/conv.cc", "src/addon/pooling.cc", "src/addon/random.cc", "src/addon/dnnl-conv.cc", "src/addon/dnnl-gemm.cc"],
       "conditions": [["has_dnnl==1", { "defines": ["TIKHONOV_DNNL"], "libraries": ["-ldnnl"] }]],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -78,6 +78,10 @@ export interface NativeAddon {
   config(): string;
   /** Whether im2col convolutions go to oneDNN; returns its description, or '' when the addon was built without it. */
   setDnnl(on: boolean): string;
+  /** Whether the large matrix products may go to oneDNN's SGEMM (the small ones stay OpenBLAS's); returns its description, or '' when the addon was built without it. */
+  setDnnlGemm(on: boolean): string;
+  /** The library a product of these dimensions goes to now: `'onednn'` or `'openblas'`. */
+  gemmLibrary(m: number, n: number, k: number): 'onednn' | 'openblas';
 }
 
 /** A convolution's or pooling window's geometry (NHWC), as tfjs's Conv2DInfo gives it. */

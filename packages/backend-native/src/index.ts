@@ -1,7 +1,8 @@
 /**
- * @tikhonov/backend-native — a tfjs backend named `native` for Node: OpenBLAS
- * SGEMM through a C++ N-API addon for the matmul family, tfjs-backend-cpu's
- * kernels (on the same Float32Array storage, no copies) for the rest.
+ * @tikhonov/backend-native — a tfjs backend named `native` for Node: a C++
+ * N-API addon (SGEMM from oneDNN and OpenBLAS, oneDNN's convolutions, loops of
+ * its own) for the kernels of a training step, tfjs-backend-cpu's kernels (on
+ * the same Float32Array storage, no copies) for the rest.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { schemas, validateOptions, z } from '@tikhonov/core';
@@ -22,8 +23,10 @@ export interface NativeBackendInfo {
   blas: string;
   /** Kernels running natively (addon engine; with tfjs-node, all of them). */
   nativeKernels: readonly string[];
-  /** What runs the 3×3-and-larger convolutions (addon engine): `'oneDNN 2.6.3'` or `'im2col + OpenBLAS'`. */
+  /** What runs the 3×3-and-larger convolutions (addon engine): `'oneDNN 2.6.3'` or `'im2col + SGEMM'`. */
   convolutions?: string;
+  /** What runs the matrix products (addon engine): `'oneDNN 2.6.3 + OpenBLAS'` (the large ones through oneDNN) or `'OpenBLAS'`. */
+  products?: string;
 }
 
 /** Options of {@link useNativeBackend}. */
@@ -46,13 +49,25 @@ export interface NativeBackendOptions {
    * What runs the convolutions that are neither pointwise nor the direct
    * small-patch kernels (addon engine): `'onednn'` — oneDNN's JIT kernels,
    * the default when the addon was built with it (Debian: libdnnl-dev) — or
-   * `'im2col'`, im2col + OpenBLAS SGEMM. Asking for `'onednn'` from an addon
-   * built without it is an error.
+   * `'im2col'`, im2col + SGEMM (the library {@link NativeBackendOptions.products}
+   * picks). Asking for `'onednn'` from an addon built without it is an error.
    */
   convolutions?: 'onednn' | 'im2col';
+  /**
+   * What runs the matrix products (dense layers, matMul, the im2col
+   * convolutions' SGEMM; addon engine): `'onednn'` — oneDNN's SGEMM for
+   * products of at least 2²¹ multiply-adds (or an inner dimension below 32),
+   * OpenBLAS's for the smaller ones, the default when the addon was built
+   * with oneDNN — or `'openblas'`, OpenBLAS for all. The two round
+   * differently in the last bits. Asking for `'onednn'` from an addon built
+   * without it is an error.
+   */
+  products?: 'onednn' | 'openblas';
 }
 
-const optionsSchema = z.object({ threads: schemas.positiveInt.optional(), engine: z.enum(['addon', 'tfjs-node']).optional(), convolutions: z.enum(['onednn', 'im2col']).optional() }).strict();
+const optionsSchema = z
+  .object({ threads: schemas.positiveInt.optional(), engine: z.enum(['addon', 'tfjs-node']).optional(), convolutions: z.enum(['onednn', 'im2col']).optional(), products: z.enum(['onednn', 'openblas']).optional() })
+  .strict();
 
 /**
  * Selects a native backend. Throws — never falls back silently — when the
@@ -60,21 +75,34 @@ const optionsSchema = z.object({ threads: schemas.positiveInt.optional(), engine
  * `engine: 'tfjs-node'` is asked for and @tensorflow/tfjs-node does not load.
  */
 export async function useNativeBackend(options: NativeBackendOptions = {}): Promise<NativeBackendInfo> {
-  const { threads, engine = 'addon', convolutions } = validateOptions('useNativeBackend', optionsSchema, options);
+  const { threads, engine = 'addon', convolutions, products } = validateOptions('useNativeBackend', optionsSchema, options);
   if (engine === 'tfjs-node') {
     if (convolutions !== undefined) throw new Error(`useNativeBackend: convolutions = '${convolutions}' applies to the addon engine only`);
+    if (products !== undefined) throw new Error(`useNativeBackend: products = '${products}' applies to the addon engine only`);
     return useTfjsNode(threads);
   }
   const addon = loadAddon();
+  // oneDNN is built into the addon or not: both setters return its description, or ''
   const dnnl = addon.setDnnl(convolutions !== 'im2col');
-  if (convolutions === 'onednn' && !dnnl) {
-    throw new Error("useNativeBackend: convolutions = 'onednn' but this addon was built without oneDNN: install it (Debian: `sudo apt-get install libdnnl-dev`) and rebuild the addon, or pass convolutions: 'im2col'");
+  addon.setDnnlGemm(products !== 'openblas');
+  const lacking = dnnl ? undefined : convolutions === 'onednn' ? "convolutions = 'onednn'" : products === 'onednn' ? "products = 'onednn'" : undefined;
+  if (lacking) {
+    const instead = lacking.startsWith('convolutions') ? "convolutions: 'im2col'" : "products: 'openblas'";
+    throw new Error(`useNativeBackend: ${lacking} but this addon was built without oneDNN: install it (Debian: \`sudo apt-get install libdnnl-dev\`) and rebuild the addon, or pass ${instead}`);
   }
   if (threads !== undefined) addon.setThreads(threads);
   const ok = await tf.setBackend(NATIVE);
   if (!ok) throw new Error(`useNativeBackend: tfjs could not start the '${NATIVE}' backend`);
   await tf.ready();
-  return { backend: tf.getBackend(), engine, threads: addon.getThreads(), blas: addon.config(), nativeKernels: nativeKernels(), convolutions: dnnl && convolutions !== 'im2col' ? dnnl : 'im2col + OpenBLAS' };
+  return {
+    backend: tf.getBackend(),
+    engine,
+    threads: addon.getThreads(),
+    blas: addon.config(),
+    nativeKernels: nativeKernels(),
+    convolutions: dnnl && convolutions !== 'im2col' ? dnnl : 'im2col + SGEMM',
+    products: dnnl && products !== 'openblas' ? `${dnnl} + OpenBLAS` : 'OpenBLAS',
+  };
 }
 
 /** The name tfjs-node registers its backend under. */

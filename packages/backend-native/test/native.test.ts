@@ -17,6 +17,17 @@ describe("without the addon (CI's first pass hides OpenBLAS)", () => {
   });
 });
 
+/** op(a) · op(b) in float64, row-major: a is m×k (k×m when ta), b is k×n (n×k when tb). */
+function float64Product(a: Float32Array, b: Float32Array, m: number, n: number, k: number, ta: boolean, tb: boolean): Float64Array {
+  const want = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let sum = 0;
+    for (let p = 0; p < k; p++) sum += a[ta ? p * m + i : i * k + p]! * b[tb ? j * k + p : p * n + j]!;
+    want[i * n + j] = sum;
+  }
+  return want;
+}
+
 describe.skipIf(unavailable !== undefined)('the native backend', () => {
   it('starts, reports OpenBLAS and its native kernels', async () => {
     const info = await useNativeBackend({ threads: 2 });
@@ -27,20 +38,28 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(nativeKernels()).toEqual(['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Softmax', 'ArgMax', 'Select', 'Cast', 'Transform', 'Reverse', 'Tile', 'OnesLike', 'ZerosLike', 'TikhonovLerp', 'TikhonovAdam', 'TikhonovMomentum', 'TikhonovSgd', 'TikhonovMaxNorm', 'TikhonovDense', 'TikhonovBiasActivationGrad', 'TikhonovSoftmaxCrossEntropy', 'TikhonovSoftmaxCrossEntropyGrad', 'Sum', 'Max', 'Mean', 'Relu', 'Step', 'Exp', 'Log', 'Neg', 'Square', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Sign', 'ClipByValue', 'Softplus', 'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad', 'TikhonovConv2D']);
   });
 
-  it('says what runs its convolutions, and refuses oneDNN where the addon lacks it', async () => {
+  it('says what runs its convolutions and products, and refuses oneDNN where the addon lacks it', async () => {
     const dnnl = loadAddon().setDnnl(true);
     const chosen = await useNativeBackend({ threads: 2 });
-    expect(chosen.convolutions).toBe(dnnl || 'im2col + OpenBLAS');
-    expect((await useNativeBackend({ convolutions: 'im2col' })).convolutions).toBe('im2col + OpenBLAS');
+    expect(chosen.convolutions).toBe(dnnl || 'im2col + SGEMM');
+    expect(chosen.products).toBe(dnnl ? `${dnnl} + OpenBLAS` : 'OpenBLAS');
+    expect((await useNativeBackend({ convolutions: 'im2col' })).convolutions).toBe('im2col + SGEMM');
+    const openblas = await useNativeBackend({ products: 'openblas' });
+    expect(openblas.products).toBe('OpenBLAS');
+    expect(loadAddon().gemmLibrary(128, 512, 784), 'a large product after products: openblas').toBe('openblas');
     if (dnnl) {
       expect(dnnl).toMatch(/^oneDNN \d+\.\d+\.\d+$/);
       expect((await useNativeBackend({ convolutions: 'onednn' })).convolutions).toBe(dnnl);
+      expect((await useNativeBackend({ products: 'onednn' })).products).toBe(`${dnnl} + OpenBLAS`);
     } else {
-      console.warn('this addon was built without oneDNN: checking the refusal instead');
-      await expect(useNativeBackend({ convolutions: 'onednn' })).rejects.toThrow(/built without oneDNN: install it .*libdnnl-dev.* or pass convolutions: 'im2col'/);
+      console.warn('this addon was built without oneDNN: checking the refusals instead');
+      await expect(useNativeBackend({ convolutions: 'onednn' })).rejects.toThrow(/convolutions = 'onednn' but this addon was built without oneDNN: install it .*libdnnl-dev.* or pass convolutions: 'im2col'/);
+      await expect(useNativeBackend({ products: 'onednn' })).rejects.toThrow(/products = 'onednn' but this addon was built without oneDNN: install it .*libdnnl-dev.* or pass products: 'openblas'/);
     }
     await expect(useNativeBackend({ convolutions: 'mkl' as never })).rejects.toThrow(/option 'convolutions' = "mkl" is not allowed/);
+    await expect(useNativeBackend({ products: 'mkl' as never })).rejects.toThrow(/option 'products' = "mkl" is not allowed/);
     await expect(useNativeBackend({ engine: 'tfjs-node', convolutions: 'im2col' })).rejects.toThrow(/convolutions = 'im2col' applies to the addon engine only/);
+    await expect(useNativeBackend({ engine: 'tfjs-node', products: 'openblas' })).rejects.toThrow(/products = 'openblas' applies to the addon engine only/);
     await useNativeBackend({ threads: 2 });
   });
 
@@ -818,12 +837,7 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
       const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.31));
       const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.17));
       for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-        const want = new Float64Array(m * n);
-        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-          let sum = 0;
-          for (let p = 0; p < k; p++) sum += a[ta ? p * m + i : i * k + p]! * b[tb ? j * k + p : p * n + j]!;
-          want[i * n + j] = sum;
-        }
+        const want = float64Product(a, b, m, n, k, ta, tb);
         for (const threads of [1, 2, 3]) {
           addon.setThreads(threads);
           const out = new Float32Array(m * n);
@@ -835,6 +849,41 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     }
     addon.setThreads(2);
     expect(() => addon.setThreads(65)).toThrow(/threads must be at most 64, got 65/);
+  });
+
+  it('SGEMM through oneDNN (large products, a short inner dimension) and through OpenBLAS (small ones) equals a float64 reference, all transposes, 1–3 threads', () => {
+    const dnnl = addon.setDnnlGemm(true);
+    if (!dnnl) console.warn('this addon was built without oneDNN (libdnnl-dev): every product is checked on OpenBLAS only');
+    // the first three go to oneDNN where it is built in: 2.7 M multiply-adds banded by rows; 2.4 M with too few
+    // rows, banded by columns; an inner dimension of 10 (a 10-class layer's input gradient). The last two stay
+    // OpenBLAS's: 0.66 M (a 10-unit output), 0.26 M
+    const shapes = [[130, 300, 70, 'onednn'], [8, 600, 500, 'onednn'], [128, 512, 10, 'onednn'], [128, 10, 512, 'openblas'], [32, 64, 128, 'openblas']] as const;
+    for (const [m, n, k, library] of shapes) {
+      addon.setDnnlGemm(true);
+      expect(addon.gemmLibrary(m, n, k), `${m}×${n}×${k}`).toBe(dnnl ? library : 'openblas');
+      const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.37));
+      const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.23));
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const want = float64Product(a, b, m, n, k, ta, tb);
+        // the same product with oneDNN switched off is OpenBLAS's whatever its shape
+        for (const on of dnnl ? [true, false] : [false]) for (const threads of [1, 2, 3]) {
+          addon.setDnnlGemm(on);
+          addon.setThreads(threads);
+          const out = new Float32Array(m * n).fill(Number.NaN);
+          addon.gemmBatched(a, b, out, 1, m, n, k, ta, tb, 0, 0);
+          const worst = Math.max(...Array.from(out, (v, i) => Math.abs(v - want[i]!) / (1 + Math.abs(want[i]!))));
+          expect(worst, `${m}×${n}×${k} tA=${ta} tB=${tb}, ${addon.gemmLibrary(m, n, k)}, ${threads} thread(s)`).toBeLessThan(1e-5);
+        }
+      }
+    }
+    addon.setDnnlGemm(true);
+    addon.setThreads(2);
+    expect(addon.gemmLibrary(128, 512, 784)).toBe(dnnl ? 'onednn' : 'openblas');
+    addon.setDnnlGemm(false);
+    expect(addon.gemmLibrary(128, 512, 784), 'switched off').toBe('openblas');
+    addon.setDnnlGemm(true);
+    expect(() => addon.gemmLibrary(0, 1, 1)).toThrow(/m must be a positive integer/);
+    expect(() => (addon.setDnnlGemm as (on: unknown) => string)(1)).toThrow(/setDnnlGemm takes one boolean/);
   });
 
   it('a large SGEMM (137 M multiply-adds, uneven bands) equals a float64 reference at sampled entries, all transposes, 1–3 threads, and the pool works after it', () => {

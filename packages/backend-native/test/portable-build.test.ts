@@ -11,7 +11,7 @@ const nodeHeaders = join(dirname(dirname(process.execPath)), 'include', 'node');
 const why = unavailable ?? (existsSync(join(nodeHeaders, 'node_api.h')) ? undefined : `Node's headers are not at ${nodeHeaders}`);
 if (why) console.warn(`the portable-build check is skipped: ${why}`);
 
-/** binding.gyp's C++ sources but oneDNN's file (checked on its own below). */
+/** binding.gyp's C++ sources but oneDNN's convolution file (checked on its own below). */
 const sources = (JSON.parse(readFileSync(join(packageDir, 'binding.gyp'), 'utf8').replace(/^\s*#.*$/gm, '')) as { targets: Array<{ sources: string[] }> }).targets[0]!.sources.filter((f) => !f.endsWith('dnnl-conv.cc'));
 
 /** The addon's sources preprocessed (or only syntax-checked) with extra flags, as binding.gyp would compile them, one after the other. */
@@ -31,11 +31,13 @@ describe.skipIf(why !== undefined)('the portable build (CPUs without x86-64 clon
     expect(() => compile(['-fsyntax-only', '-DTIKHONOV_PORTABLE'])).not.toThrow();
   }, 60_000);
 
-  it('builds without oneDNN: its convolution file then compiles to stubs, and the probe says 0 when told to', () => {
-    // without TIKHONOV_DNNL the file includes no oneDNN header (a machine with OpenBLAS alone)
-    const stubs = execFileSync('g++', ['-std=c++17', '-E', 'src/addon/dnnl-conv.cc'], { cwd: packageDir, encoding: 'utf8' });
-    expect(stubs).not.toContain('dnnl.hpp');
-    expect(() => execFileSync('g++', ['-std=c++17', '-fsyntax-only', 'src/addon/dnnl-conv.cc'], { cwd: packageDir })).not.toThrow();
+  it('builds without oneDNN: its convolution and product files then compile to stubs, and the probe says 0 when told to', () => {
+    // without TIKHONOV_DNNL the files include no oneDNN header (a machine with OpenBLAS alone)
+    for (const file of ['src/addon/dnnl-conv.cc', 'src/addon/dnnl-gemm.cc']) {
+      const stubs = execFileSync('g++', ['-std=c++17', '-E', file], { cwd: packageDir, encoding: 'utf8' });
+      expect(stubs, file).not.toMatch(/dnnl\.hpp|dnnl\.h"|omp\.h/);
+      expect(() => execFileSync('g++', ['-std=c++17', '-fsyntax-only', file], { cwd: packageDir }), file).not.toThrow();
+    }
     expect(execFileSync(process.execPath, ['scripts/has-dnnl.mjs'], { cwd: packageDir, encoding: 'utf8', env: { ...process.env, TIKHONOV_NO_DNNL: '1' } })).toBe('0');
   }, 60_000);
 });

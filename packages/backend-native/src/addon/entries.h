@@ -36,6 +36,8 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info);
 Napi::Value GetThreads(const Napi::CallbackInfo& info);
 Napi::Value Config(const Napi::CallbackInfo& info);
 Napi::Value SetDnnl(const Napi::CallbackInfo& info);
+Napi::Value SetDnnlGemm(const Napi::CallbackInfo& info);
+Napi::Value GemmLibrary(const Napi::CallbackInfo& info);
 Napi::Value PoolFailureProbe(const Napi::CallbackInfo& info);
 
 }  // namespace tikhonov::addon

@@ -1,5 +1,5 @@
-// Convolutions and pooling through the addon: im2col + OpenBLAS SGEMM for
-// conv2d and both of its gradients, C++ loops for max and average pooling
+// Convolutions and pooling through the addon: oneDNN's kernels or im2col +
+// SGEMM (chosen in the addon) for conv2d and both of its gradients, C++ loops for max and average pooling
 // and their gradients. Each kernel falls back to tfjs-backend-cpu's for what
 // it does not handle (NCHW, a float32 tensor not stored as a Float32Array).
 import * as tf from '@tensorflow/tfjs-core';
