@@ -32,8 +32,8 @@ export interface NativeBackendInfo {
 /** Options of {@link useNativeBackend}. */
 export interface NativeBackendOptions {
   /**
-   * Threads of the addon's pool, which runs the SGEMMs (OpenBLAS single-threaded
-   * in each, on a band of the output) and the large elementwise, im2col and
+   * Threads of the addon's pool, which runs the SGEMMs (OpenBLAS or oneDNN
+   * single-threaded in each, on a band of the output) and the large elementwise, im2col and
    * pooling loops (addon engine; 1–64). Default: the cores OpenBLAS detects, at most 8.
    */
   threads?: number;
@@ -49,13 +49,14 @@ export interface NativeBackendOptions {
    * What runs the convolutions that are neither pointwise nor the direct
    * small-patch kernels (addon engine): `'onednn'` — oneDNN's JIT kernels,
    * the default when the addon was built with it (Debian: libdnnl-dev) — or
-   * `'im2col'`, im2col + SGEMM (the library {@link NativeBackendOptions.products}
-   * picks). Asking for `'onednn'` from an addon built without it is an error.
+   * `'im2col'`, im2col + SGEMM (OpenBLAS's for a chunk of images, the library
+   * {@link NativeBackendOptions.products} picks for a whole batch's matrix).
+   * Asking for `'onednn'` from an addon built without it is an error.
    */
   convolutions?: 'onednn' | 'im2col';
   /**
-   * What runs the matrix products (dense layers, matMul, the im2col
-   * convolutions' SGEMM; addon engine): `'onednn'` — oneDNN's SGEMM for
+   * What runs the matrix products (dense layers, matMul, pointwise
+   * convolutions, the whole-batch im2col products; addon engine): `'onednn'` — oneDNN's SGEMM for
    * products of at least 2²¹ multiply-adds (or an inner dimension below 32),
    * OpenBLAS's for the smaller ones, the default when the addon was built
    * with oneDNN — or `'openblas'`, OpenBLAS for all. The two round

@@ -22,8 +22,9 @@ std::atomic<bool> dnnlGemmOn{true};
 // 471–486 against 523–533 — and OpenBLAS is poor at a short inner dimension
 // (the last layer's input gradient, 128×10·10×512: 17 against 43 µs). Below
 // ≈ 2 M multiply-adds OpenBLAS's smaller call cost wins (128×512·512×10:
-// 10 against 14 µs). Best of 7×50 calls, two threads, hand-measured with both
-// libraries in one process (AMD EPYC, AVX-512).
+// 10 against 14 µs). Best of 7×50 calls, two threads banded as here, in a
+// standalone C++ program calling both libraries (AMD EPYC, AVX-512; the
+// package README's *Products through oneDNN* has the whole-epoch A/B).
 bool ProductToDnnl(int64_t m, int64_t n, int64_t k) {
   if (!tikhonov::DnnlGemmBuiltIn() || !dnnlGemmOn.load(std::memory_order_relaxed)) return false;
   // in double: gemmLibrary takes any dimensions, whose product may not fit in int64
