@@ -199,8 +199,8 @@ for (const model of BENCH_MODELS) {
   console.log(`  native, 2 threads: cpu/this ${(rows[0]![1] / twoThreads).toFixed(1)}×`);
   if (peak) {
     const limitMs = (flops / (peak.all * 1e9)) * 1000;
-    console.log(`  the products of one step: ${(flops / 1e6).toFixed(1)} MFLOP, ${limitMs.toFixed(2)} ms at this host's 2-thread FMA peak; this step takes ${(twoThreads / limitMs).toFixed(1)}× that`);
-    verdicts.push([`${cnn ? 'CNN' : 'MLP'} step within 2× of the FMA limit (#20's title)`, twoThreads <= 2 * limitMs, `${(twoThreads / limitMs).toFixed(1)}× (${limitMs.toFixed(2)} ms for ${(flops / 1e6).toFixed(0)} MFLOP at ${peak.all.toFixed(0)} GFLOP/s)`]);
+    console.log(`  the products of one step: ${(flops / 1e6).toFixed(1)} MFLOP, ${limitMs.toFixed(2)} ms at this host's 2-thread FMA peak; this step takes ${(twoThreads / limitMs).toFixed(2)}× that`);
+    verdicts.push([`${cnn ? 'CNN' : 'MLP'} step within 2× of the FMA limit (#20's title)`, twoThreads <= 2 * limitMs, `${(twoThreads / limitMs).toFixed(2)}× (${limitMs.toFixed(2)} ms for ${(flops / 1e6).toFixed(0)} MFLOP at ${peak.all.toFixed(0)} GFLOP/s)`]);
   }
   // the earlier backend issue's targets, then issue #20's (2 threads, near the FMA limit)
   if (cnn) {
