@@ -295,33 +295,39 @@ if (peer && layersRow) {
   verdicts.push(['tfjs-layers trainOnBatch on native faster than PyTorch', layersRow.ms < torchMs, `${layersRow.ms.toFixed(3)} vs ${torchMs.toFixed(3)} ms (medians over the same rounds)`]);
 }
 
-// #20's dispatch levers, each a step with and without some of core's fused kernels registered, alternating rounds
-// in one trainer: on the MLP the fused softmax cross-entropy (two kernels in place of ≈ 35), the fused SGD update (one
+// #20's levers, each a step with and without it, alternating rounds in one trainer: the large products on oneDNN's
+// SGEMM (the MLP; where the addon has oneDNN), and the dispatch levers, some of core's fused kernels registered or not: on the MLP the fused softmax cross-entropy (two kernels in place of ≈ 35), the fused SGD update (one
 // kernel per variable in place of two) and the fused dense layer (one kernel forward in place of three, no first-layer
 // input gradient); on the CNN the fused convolution with the one-pass relu-and-bias gradient (no Add or Relu forward,
 // one kernel in place of Step, Multiply and Sum back, no first-layer input gradient)
 {
   await tf.setBackend('native');
   addon.setThreads(2);
-  const levers = [
-    [0, "composed softmax cross-entropy / core's fused kernels", Object.values(FUSED_LOSS_KERNELS)],
-    [0, "tfjs's SGD update / core's fused TikhonovSgd", [FUSED_KERNELS.sgd]],
-    [0, "composed dense layers / core's fused TikhonovDense", [FUSED_DENSE_KERNEL]],
-    [1, "composed conv layers and relu gradients / core's TikhonovConv2D and TikhonovBiasActivationGrad", [FUSED_CONV_KERNEL, BIAS_ACTIVATION_GRAD_KERNEL]],
-  ] as const;
-  for (const [which, label, names] of levers) {
-    const model = BENCH_MODELS[which]!;
-    const { trainer, data } = await timeSteps(model, { steps: 20, warmup: 10 });
+  // a lever is switched by re-registering kernels (captured here, while all are registered) or by the addon
+  const kernelSwitch = (names: readonly string[]) => {
     const kernels = names.map((name) => tf.getKernel(name, 'native')!);
-    const setFused = (on: boolean) => {
+    return (on: boolean) => {
       for (const k of kernels) {
         if (tf.getKernel(k.kernelName, 'native')) tf.unregisterKernel(k.kernelName, 'native');
         if (on) tf.registerKernel(k);
       }
     };
+  };
+  const levers: Array<readonly [number, string, (on: boolean) => void]> = [
+    [0, "composed softmax cross-entropy / core's fused kernels", kernelSwitch(Object.values(FUSED_LOSS_KERNELS))],
+    [0, "tfjs's SGD update / core's fused TikhonovSgd", kernelSwitch([FUSED_KERNELS.sgd])],
+    [0, "composed dense layers / core's fused TikhonovDense", kernelSwitch([FUSED_DENSE_KERNEL])],
+    [1, "composed conv layers and relu gradients / core's TikhonovConv2D and TikhonovBiasActivationGrad", kernelSwitch([FUSED_CONV_KERNEL, BIAS_ACTIVATION_GRAD_KERNEL])],
+  ];
+  // the large products on oneDNN's SGEMM (the default where the addon has it) against OpenBLAS for all
+  if (addon.setDnnlGemm(true)) levers.push([0, "OpenBLAS's products / oneDNN's for the large ones", (on) => void addon.setDnnlGemm(on)]);
+  else console.log("\n(no products lever: this addon was built without oneDNN)");
+  for (const [which, label, setLever] of levers) {
+    const model = BENCH_MODELS[which]!;
+    const { trainer, data } = await timeSteps(model, { steps: 20, warmup: 10 });
     const steps = which === 0 ? 40 : 10;
     const msPerStep = async (on: boolean) => {
-      setFused(on);
+      setLever(on);
       const start = performance.now();
       await trainer.fit(data, { epochs: 1_000_000, batchSize: model.batch, maxSteps: trainer.step + steps });
       await trainer.model.params.at(-1)!.variable.data();
@@ -329,7 +335,7 @@ if (peer && layersRow) {
     };
     const ratios: number[] = [];
     for (let r = 0; r < 30; r++) ratios.push((await msPerStep(false)) / (await msPerStep(true)));
-    setFused(true);
+    setLever(true);
     ratios.sort((a, b) => a - b);
     console.log(`\n${which === 0 ? 'MLP' : 'CNN'} step, ${label}: median ${ratios[15]!.toFixed(3)} (quartiles ${ratios[7]!.toFixed(3)}–${ratios[22]!.toFixed(3)}, 30 alternating rounds of ${steps} steps)`);
     trainer.dispose();

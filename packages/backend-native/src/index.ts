@@ -86,10 +86,10 @@ export async function useNativeBackend(options: NativeBackendOptions = {}): Prom
   // oneDNN is built into the addon or not: both setters return its description, or ''
   const dnnl = addon.setDnnl(convolutions !== 'im2col');
   addon.setDnnlGemm(products !== 'openblas');
-  const lacking = dnnl ? undefined : convolutions === 'onednn' ? "convolutions = 'onednn'" : products === 'onednn' ? "products = 'onednn'" : undefined;
-  if (lacking) {
-    const instead = lacking.startsWith('convolutions') ? "convolutions: 'im2col'" : "products: 'openblas'";
-    throw new Error(`useNativeBackend: ${lacking} but this addon was built without oneDNN: install it (Debian: \`sudo apt-get install libdnnl-dev\`) and rebuild the addon, or pass ${instead}`);
+  if (!dnnl) {
+    for (const [option, value, instead] of [['convolutions', convolutions, 'im2col'], ['products', products, 'openblas']] as const) {
+      if (value === 'onednn') throw new Error(`useNativeBackend: ${option} = 'onednn' but this addon was built without oneDNN: install it (Debian: \`sudo apt-get install libdnnl-dev\`) and rebuild the addon, or pass ${option}: '${instead}'`);
+    }
   }
   if (threads !== undefined) addon.setThreads(threads);
   const ok = await tf.setBackend(NATIVE);

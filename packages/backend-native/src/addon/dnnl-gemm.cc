@@ -9,8 +9,6 @@
 
 namespace tikhonov {
 
-bool DnnlGemmBuiltIn() { return true; }
-
 void DnnlSgemmHere(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
   // The addon's pool already splits the product into one band per thread;
   // left at the process's count, each band would start an OpenMP team of its
@@ -27,7 +25,6 @@ void DnnlSgemmHere(bool transA, bool transB, int64_t m, int64_t n, int64_t k, co
 #else
 
 namespace tikhonov {
-bool DnnlGemmBuiltIn() { return false; }
 void DnnlSgemmHere(bool, bool, int64_t, int64_t, int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t) { throw std::runtime_error("this addon was built without oneDNN"); }
 }  // namespace tikhonov
 

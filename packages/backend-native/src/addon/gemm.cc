@@ -26,24 +26,20 @@ std::atomic<bool> dnnlGemmOn{true};
 // standalone C++ program calling both libraries (AMD EPYC, AVX-512; the
 // package README's *Products through oneDNN* has the whole-epoch A/B).
 bool ProductToDnnl(int64_t m, int64_t n, int64_t k) {
-  if (!tikhonov::DnnlGemmBuiltIn() || !dnnlGemmOn.load(std::memory_order_relaxed)) return false;
+  if (!tikhonov::kDnnlBuiltIn || !dnnlGemmOn.load(std::memory_order_relaxed)) return false;
   // in double: gemmLibrary takes any dimensions, whose product may not fit in int64
   const double rows = static_cast<double>(m), columns = static_cast<double>(n);
   return rows * columns * static_cast<double>(k) >= 2097152.0 || (k < 32 && rows * columns >= 16384.0);
-}
-
-void OpenBlasHere(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
-              1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c, static_cast<int>(ldc));
 }
 
 }  // namespace
 
 // C (m×n, row stride ldc) = op(A) · op(B), row-major, through OpenBLAS on the
 // calling thread (single-threaded, set at load): for the im2col convolutions'
-// chunks, already inside a pool job.
+// chunks, already inside a pool job, and Sgemm's OpenBLAS bands.
 void SgemmHere(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
-  OpenBlasHere(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
+              1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c, static_cast<int>(ldc));
 }
 
 // The same on the pool: a band of C's rows (or of its columns when there
@@ -57,7 +53,7 @@ void Sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const floa
     const float* pb = b + (transB ? n0 * ldb : n0);
     float* pc = c + m0 * ldc + n0;
     if (dnnl) tikhonov::DnnlSgemmHere(transA, transB, m1 - m0, n1 - n0, k, pa, lda, pb, ldb, pc, ldc);
-    else OpenBlasHere(transA, transB, m1 - m0, n1 - n0, k, pa, lda, pb, ldb, pc, ldc);
+    else SgemmHere(transA, transB, m1 - m0, n1 - n0, k, pa, lda, pb, ldb, pc, ldc);
   };
   // bands of 16 rows or columns keep OpenBLAS's vector kernels on whole blocks
   const int64_t work = m * n * k / 16;
