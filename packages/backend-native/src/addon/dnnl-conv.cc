@@ -10,6 +10,8 @@
 #include <vector>
 #include <unordered_map>
 
+#include "signals.h"
+
 namespace tikhonov {
 namespace {
 
@@ -143,6 +145,8 @@ bool Supported(const DnnlConvShape& g) { return PadBottom(g) >= 0 && PadRight(g)
 
 bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const float* b, float* out, int threads) {
   if (!Supported(g)) return false;
+  // the GEMM-based implementations run the JIT kernels that move the stack pointer into the heap (signals.h)
+  const HeldSignals held;
   // the thread count is per calling thread in OpenMP: set it where the work is issued
   if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
   ThreadState& s = State();

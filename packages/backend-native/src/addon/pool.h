@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "signals.h"
+
 namespace tikhonov {
 
 inline void CpuRelax() {
@@ -134,6 +136,7 @@ class Pool {
   }
 
   void Loop(uint64_t seen) {
+    // a worker runs oneDNN bands: no signal handler may run on its stack (signals.h)
     for (;;) {
       const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
       for (int spins = 0; generation_.load(std::memory_order_acquire) == seen; spins++) {
