@@ -4,7 +4,7 @@
 //   (without Debian's dataset-fashion-mnist, a synthetic stand-in of the same shapes on both sides);
 // - the 4-conv CNN (32-32-64-64, dense 256, Adam, batch 128) on the first 10 000 images, 1 000 validation
 //   (TIKHONOV_BENCH_CNN_FULL=1: the issue's 55 000 / 5 000). TIKHONOV_BENCH_ONLY=mlp or cnn runs one of them;
-//   TIKHONOV_BENCH_CONVOLUTIONS=im2col runs the convolutions without oneDNN, TIKHONOV_BENCH_PRODUCTS=openblas the
+//   TIKHONOV_BENCH_CONVOLUTIONS=im2col runs the convolutions without oneDNN (=onednn-direct: without its Winograd kernels), TIKHONOV_BENCH_PRODUCTS=openblas the
 //   matrix products.
 // Both run through Trainer.fit with validation every epoch and early stopping (patience beyond the budget, so it
 // keeps θ* without stopping). Then where a Tikhonov epoch goes: the validation pass (timed in the fit by plugins
@@ -36,8 +36,8 @@ if (spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0
 // labels): the seconds per epoch are the same work, the losses and accuracies meaningless
 const synthetic = !existsSync(dir);
 if (synthetic) console.log(`no Fashion-MNIST at ${dir} (apt-get install dataset-fashion-mnist): timing a synthetic stand-in of the same shapes`);
-// TIKHONOV_BENCH_CONVOLUTIONS=im2col: the convolutions without oneDNN, for an A/B run
-const convolutions = process.env.TIKHONOV_BENCH_CONVOLUTIONS as 'onednn' | 'im2col' | undefined;
+// TIKHONOV_BENCH_CONVOLUTIONS=im2col: the convolutions without oneDNN (onednn-direct: without Winograd), for an A/B run
+const convolutions = process.env.TIKHONOV_BENCH_CONVOLUTIONS as 'onednn' | 'onednn-direct' | 'im2col' | undefined;
 // TIKHONOV_BENCH_PRODUCTS=openblas: every matrix product on OpenBLAS, for an A/B run
 const products = process.env.TIKHONOV_BENCH_PRODUCTS as 'onednn' | 'openblas' | undefined;
 console.log(`native backend: ${JSON.stringify(await useNativeBackend({ ...(convolutions ? { convolutions } : {}), ...(products ? { products } : {}) }))}`);

@@ -322,6 +322,8 @@ if (peer && layersRow) {
   // the large products on oneDNN's SGEMM (the default where the addon has it) against OpenBLAS for all
   if (addon.setDnnlGemm(true)) levers.push([0, "OpenBLAS's products / oneDNN's for the large ones", (on) => void addon.setDnnlGemm(on)]);
   else console.log("\n(no products lever: this addon was built without oneDNN)");
+  // oneDNN's Winograd kernels (the default) against its direct ones: in this CNN only the 13×13×32→64 forward pass qualifies
+  if (addon.setDnnlWinograd(true)) levers.push([1, "oneDNN's direct convolutions / Winograd for its forward passes", (on) => void addon.setDnnlWinograd(on)]);
   for (const [which, label, setLever] of levers) {
     const model = BENCH_MODELS[which]!;
     const { trainer, data } = await timeSteps(model, { steps: 20, warmup: 10 });

@@ -78,6 +78,8 @@ export interface NativeAddon {
   config(): string;
   /** Whether im2col convolutions go to oneDNN; returns its description, or '' when the addon was built without it. */
   setDnnl(on: boolean): string;
+  /** Whether oneDNN's 3×3 stride-1 convolutions of channel counts in multiples of 16 use its Winograd kernels (see the README's *Convolutions through oneDNN*); returns whether oneDNN is built in. */
+  setDnnlWinograd(on: boolean): boolean;
   /** Whether the large matrix products may go to oneDNN's SGEMM (the small ones stay OpenBLAS's); returns its description, or '' when the addon was built without it. */
   setDnnlGemm(on: boolean): string;
   /** The library a product of these dimensions goes to now: `'onednn'` or `'openblas'`. */

@@ -23,7 +23,7 @@ export interface NativeBackendInfo {
   blas: string;
   /** Kernels running natively (addon engine; with tfjs-node, all of them). */
   nativeKernels: readonly string[];
-  /** What runs the 3×3-and-larger convolutions (addon engine): `'oneDNN 2.6.3'` or `'im2col + SGEMM'`. */
+  /** What runs the 3×3-and-larger convolutions (addon engine): `'oneDNN 2.6.3, Winograd where it pays'`, `'oneDNN 2.6.3'` (direct kernels only) or `'im2col + SGEMM'`. */
   convolutions?: string;
   /** What runs the matrix products (addon engine): `'oneDNN 2.6.3 + OpenBLAS'` (the large ones through oneDNN) or `'OpenBLAS'`. */
   products?: string;
@@ -48,12 +48,16 @@ export interface NativeBackendOptions {
   /**
    * What runs the convolutions that are neither pointwise nor the direct
    * small-patch kernels (addon engine): `'onednn'` — oneDNN's JIT kernels,
-   * the default when the addon was built with it (Debian: libdnnl-dev) — or
-   * `'im2col'`, im2col + SGEMM (OpenBLAS's for a chunk of images, the library
-   * {@link NativeBackendOptions.products} picks for a whole batch's matrix).
-   * Asking for `'onednn'` from an addon built without it is an error.
+   * the default when the addon was built with it (Debian: libdnnl-dev), with
+   * its Winograd F(4×4, 3×3) kernels for the forward pass and the 'same' input
+   * gradient of 3×3 stride-1 convolutions whose channel counts are multiples
+   * of 16 (about 3× direct's rounding error: see the README) —, `'onednn-direct'`,
+   * oneDNN's direct kernels only, or `'im2col'`, im2col + SGEMM (OpenBLAS's for
+   * a chunk of images, the library {@link NativeBackendOptions.products} picks
+   * for a whole batch's matrix). Asking for either oneDNN from an addon built
+   * without it is an error.
    */
-  convolutions?: 'onednn' | 'im2col';
+  convolutions?: 'onednn' | 'onednn-direct' | 'im2col';
   /**
    * What runs the matrix products (dense layers, matMul, pointwise
    * convolutions, the whole-batch im2col products; addon engine): `'onednn'` — oneDNN's SGEMM for
@@ -67,7 +71,7 @@ export interface NativeBackendOptions {
 }
 
 const optionsSchema = z
-  .object({ threads: schemas.positiveInt.optional(), engine: z.enum(['addon', 'tfjs-node']).optional(), convolutions: z.enum(['onednn', 'im2col']).optional(), products: z.enum(['onednn', 'openblas']).optional() })
+  .object({ threads: schemas.positiveInt.optional(), engine: z.enum(['addon', 'tfjs-node']).optional(), convolutions: z.enum(['onednn', 'onednn-direct', 'im2col']).optional(), products: z.enum(['onednn', 'openblas']).optional() })
   .strict();
 
 /**
@@ -86,9 +90,10 @@ export async function useNativeBackend(options: NativeBackendOptions = {}): Prom
   // oneDNN is built into the addon or not: both setters return its description, or ''
   const dnnl = addon.setDnnl(convolutions !== 'im2col');
   addon.setDnnlGemm(products !== 'openblas');
+  addon.setDnnlWinograd(convolutions !== 'onednn-direct');
   if (!dnnl) {
     for (const [option, value, instead] of [['convolutions', convolutions, 'im2col'], ['products', products, 'openblas']] as const) {
-      if (value === 'onednn') throw new Error(`useNativeBackend: ${option} = 'onednn' but this addon was built without oneDNN: install it (Debian: \`sudo apt-get install libdnnl-dev\`) and rebuild the addon, or pass ${option}: '${instead}'`);
+      if (value?.startsWith('onednn')) throw new Error(`useNativeBackend: ${option} = '${value}' but this addon was built without oneDNN: install it (Debian: \`sudo apt-get install libdnnl-dev\`) and rebuild the addon, or pass ${option}: '${instead}'`);
     }
   }
   if (threads !== undefined) addon.setThreads(threads);
@@ -101,7 +106,7 @@ export async function useNativeBackend(options: NativeBackendOptions = {}): Prom
     threads: addon.getThreads(),
     blas: addon.config(),
     nativeKernels: nativeKernels(),
-    convolutions: dnnl && convolutions !== 'im2col' ? dnnl : 'im2col + SGEMM',
+    convolutions: !dnnl || convolutions === 'im2col' ? 'im2col + SGEMM' : convolutions === 'onednn-direct' ? dnnl : `${dnnl}, Winograd where it pays`,
     products: dnnl && products !== 'openblas' ? `${dnnl} + OpenBLAS` : 'OpenBLAS',
   };
 }

@@ -6,6 +6,32 @@ import { loadDigits } from '@tikhonov/datasets';
 import { loadAddon, NativeBackend, nativeKernels, useNativeBackend, type NativeAddon } from '@tikhonov/backend-native';
 import { unavailable } from './available.js';
 
+type ConvGeometryArg = Parameters<NativeAddon['conv2d']>[3];
+
+/** A convolution's inputs (x, w, dy: sines and cosines) and its float64 results tap by tap: y, dw and dx. */
+function convolutionCase(g: ConvGeometryArg) {
+  const { batch, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: O, filterHeight: FH, filterWidth: FW } = g;
+  const x = Float32Array.from({ length: batch * H * W * C }, (_, i) => Math.sin(i * 0.37));
+  const w = Float32Array.from({ length: FH * FW * C * O }, (_, i) => Math.cos(i * 0.91));
+  const dy = Float32Array.from({ length: batch * OH * OW * O }, (_, i) => Math.sin(i * 0.53 + 1));
+  const out64 = new Float64Array(dy.length), dw64 = new Float64Array(w.length), dx64 = new Float64Array(x.length);
+  for (let b = 0; b < batch; b++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) for (let fh = 0; fh < FH; fh++) for (let fw = 0; fw < FW; fw++) {
+    const h = oh * g.strideHeight - g.padTop + fh * g.dilationHeight;
+    const v = ow * g.strideWidth - g.padLeft + fw * g.dilationWidth;
+    if (h < 0 || h >= H || v < 0 || v >= W) continue;
+    for (let c = 0; c < C; c++) for (let o = 0; o < O; o++) {
+      const xi = ((b * H + h) * W + v) * C + c, wi = ((fh * FW + fw) * C + c) * O + o, yi = ((b * OH + oh) * OW + ow) * O + o;
+      out64[yi]! += x[xi]! * w[wi]!;
+      dw64[wi]! += x[xi]! * dy[yi]!;
+      dx64[xi]! += w[wi]! * dy[yi]!;
+    }
+  }
+  return { x, w, dy, out64, dw64, dx64 };
+}
+
+/** The largest error of float32 results against float64 ones, relative to 1 + |want|. */
+const worst = (got: Float32Array, want: Float64Array) => got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!) / (1 + Math.abs(want[i]!))), 0);
+
 describe("without the addon (CI's first pass hides OpenBLAS)", () => {
   if (unavailable === undefined) console.warn('the addon is built here: the missing-addon test runs where it is not (CI runs once with OpenBLAS hidden)');
   it.skipIf(unavailable === undefined)('useNativeBackend refuses, naming what to install and the rebuild command, once', async () => {
@@ -41,7 +67,7 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
   it('says what runs its convolutions and products, and refuses oneDNN where the addon lacks it', async () => {
     const dnnl = loadAddon().setDnnl(true);
     const chosen = await useNativeBackend({ threads: 2 });
-    expect(chosen.convolutions).toBe(dnnl || 'im2col + SGEMM');
+    expect(chosen.convolutions).toBe(dnnl ? `${dnnl}, Winograd where it pays` : 'im2col + SGEMM');
     expect(chosen.products).toBe(dnnl ? `${dnnl} + OpenBLAS` : 'OpenBLAS');
     expect((await useNativeBackend({ convolutions: 'im2col' })).convolutions).toBe('im2col + SGEMM');
     const openblas = await useNativeBackend({ products: 'openblas' });
@@ -49,11 +75,13 @@ describe.skipIf(unavailable !== undefined)('the native backend', () => {
     expect(loadAddon().gemmLibrary(128, 512, 784), 'a large product after products: openblas').toBe('openblas');
     if (dnnl) {
       expect(dnnl).toMatch(/^oneDNN \d+\.\d+\.\d+$/);
-      expect((await useNativeBackend({ convolutions: 'onednn' })).convolutions).toBe(dnnl);
+      expect((await useNativeBackend({ convolutions: 'onednn' })).convolutions).toBe(`${dnnl}, Winograd where it pays`);
+      expect((await useNativeBackend({ convolutions: 'onednn-direct' })).convolutions).toBe(dnnl);
       expect((await useNativeBackend({ products: 'onednn' })).products).toBe(`${dnnl} + OpenBLAS`);
     } else {
       console.warn('this addon was built without oneDNN: checking the refusals instead');
       await expect(useNativeBackend({ convolutions: 'onednn' })).rejects.toThrow(/convolutions = 'onednn' but this addon was built without oneDNN: install it .*libdnnl-dev.* or pass convolutions: 'im2col'/);
+      await expect(useNativeBackend({ convolutions: 'onednn-direct' })).rejects.toThrow(/convolutions = 'onednn-direct' but this addon was built without oneDNN/);
       await expect(useNativeBackend({ products: 'onednn' })).rejects.toThrow(/products = 'onednn' but this addon was built without oneDNN: install it .*libdnnl-dev.* or pass products: 'openblas'/);
     }
     await expect(useNativeBackend({ convolutions: 'mkl' as never })).rejects.toThrow(/option 'convolutions' = "mkl" is not allowed/);
@@ -749,9 +777,8 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
   });
 
   it('convolutions and their gradients equal float64 sums, direct (patch ≤ 32), oneDNN and im2col + SGEMM, on 1 and 2 threads', () => {
-    type G = Parameters<NativeAddon['conv2d']>[3];
     const base = { strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0 };
-    const cases: Array<[string, G]> = [
+    const cases: Array<[string, ConvGeometryArg]> = [
       // first layer on one channel: 9 taps, direct; 11 output channels (not a multiple of 8), rows of 26 (not of 4), big enough to split
       ['3×3 on 1 channel, valid', { ...base, batch: 9, inHeight: 28, inWidth: 28, inChannels: 1, outHeight: 26, outWidth: 26, outChannels: 11, filterHeight: 3, filterWidth: 3 }],
       // 27 taps, padding (border pixels gathered), stride 2, dilation 2 in height
@@ -769,25 +796,8 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     const dnnl = addon.setDnnl(true);
     if (!dnnl) console.warn('this addon was built without oneDNN (libdnnl-dev): only the im2col + SGEMM convolutions are checked');
     for (const [name, g] of cases) {
-      const { batch, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: O, filterHeight: FH, filterWidth: FW } = g;
-      const x = Float32Array.from({ length: batch * H * W * C }, (_, i) => Math.sin(i * 0.37));
-      const w = Float32Array.from({ length: FH * FW * C * O }, (_, i) => Math.cos(i * 0.91));
-      const dy = Float32Array.from({ length: batch * OH * OW * O }, (_, i) => Math.sin(i * 0.53 + 1));
-      // float64 references, tap by tap
-      const out64 = new Float64Array(dy.length), dw64 = new Float64Array(w.length), dx64 = new Float64Array(x.length);
-      for (let b = 0; b < batch; b++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) for (let fh = 0; fh < FH; fh++) for (let fw = 0; fw < FW; fw++) {
-        const h = oh * g.strideHeight - g.padTop + fh * g.dilationHeight;
-        const v = ow * g.strideWidth - g.padLeft + fw * g.dilationWidth;
-        if (h < 0 || h >= H || v < 0 || v >= W) continue;
-        for (let c = 0; c < C; c++) for (let o = 0; o < O; o++) {
-          const xi = ((b * H + h) * W + v) * C + c, wi = ((fh * FW + fw) * C + c) * O + o, yi = ((b * OH + oh) * OW + ow) * O + o;
-          out64[yi]! += x[xi]! * w[wi]!;
-          dw64[wi]! += x[xi]! * dy[yi]!;
-          dx64[xi]! += w[wi]! * dy[yi]!;
-        }
-      }
+      const { x, w, dy, out64, dw64, dx64 } = convolutionCase(g);
       // float32 sums of up to 30 · 16 · 16 = 7 680 products (the last case's filter gradient)
-      const worst = (got: Float32Array, want: Float64Array) => got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!) / (1 + Math.abs(want[i]!))), 0);
       for (const path of dnnl ? ['oneDNN', 'im2col'] : ['im2col']) for (const threads of [1, 2]) {
         addon.setDnnl(path === 'oneDNN');
         addon.setThreads(threads);
@@ -803,6 +813,40 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     }
     addon.setDnnl(true);
     addon.setThreads(2);
+  });
+
+  it("oneDNN's Winograd kernels: the forward pass and a 'same' input gradient through them, within 1e-4 of float64 sums; a 'valid' input gradient and every filter gradient stay direct, bit for bit", () => {
+    const dnnl = addon.setDnnl(true);
+    if (!dnnl) {
+      console.warn("skipping the Winograd test: this addon was built without oneDNN (libdnnl-dev)");
+      return;
+    }
+    const base = { strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, filterHeight: 3, filterWidth: 3 };
+    const cases = [
+      ["'same', 16 → 32 channels", { ...base, batch: 6, inHeight: 12, inWidth: 11, inChannels: 16, outHeight: 12, outWidth: 11, outChannels: 32, padTop: 1, padLeft: 1 }, true],
+      ["'valid', 32 → 16 channels", { ...base, batch: 5, inHeight: 13, inWidth: 13, inChannels: 32, outHeight: 11, outWidth: 11, outChannels: 16, padTop: 0, padLeft: 0 }, false],
+    ] as const;
+    for (const [name, g, sameSize] of cases) {
+      const { x, w, dy, out64, dw64, dx64 } = convolutionCase(g);
+      const runs = [true, false].map((on) => {
+        addon.setDnnlWinograd(on);
+        const out = new Float32Array(dy.length), dw = new Float32Array(w.length), dx = new Float32Array(x.length);
+        addon.conv2d(x, w, out, g);
+        addon.conv2dBackpropFilter(x, dy, dw, g);
+        addon.conv2dBackpropInput(dy, w, dx, g);
+        return { out, dw, dx };
+      });
+      const [winograd, direct] = runs as [typeof runs[0], typeof runs[0]];
+      for (const [kind, got, want] of [['conv2d', winograd.out, out64], ['input gradient', winograd.dx, dx64], ['filter gradient', winograd.dw, dw64]] as const) {
+        expect(worst(got, want), `${name}, ${kind}`).toBeLessThan(1e-4);
+      }
+      const sameBits = (a: Float32Array, b: Float32Array) => a.every((v, i) => Object.is(v, b[i]));
+      // another algorithm rounds otherwise: the forward pass (and a 'same' input gradient) differ from direct's in some bits
+      expect(sameBits(winograd.out, direct.out), `${name}: the forward pass went to Winograd`).toBe(false);
+      expect(sameBits(winograd.dx, direct.dx), `${name}: the input gradient ${sameSize ? 'went' : 'did not go'} to Winograd`).toBe(!sameSize);
+      expect(sameBits(winograd.dw, direct.dw), `${name}: the filter gradient stayed direct`).toBe(true);
+    }
+    addon.setDnnlWinograd(true);
   });
 
   it('oneDNN convolutions stay right past its cache of 64 primitives: 70 batch sizes, then the first again, each equal to im2col + SGEMM', () => {

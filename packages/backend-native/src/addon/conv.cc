@@ -241,11 +241,13 @@ bool Pointwise(const ConvGeometry& g) {
 // 1.2–1.6× faster than im2col + SGEMM here. The direct first-layer kernels and
 // the pointwise SGEMM stay ours.
 std::atomic<bool> dnnlOn{true};
+// and, among them, the 3×3 stride-1 ones UsesWinograd names go to its Winograd kernels (setDnnlWinograd)
+std::atomic<bool> winogradOn{true};
 
 bool ViaDnnl(tikhonov::DnnlConvKind kind, const ConvGeometry& g, const float* a, const float* b, float* out) {
   if (!dnnlOn) return false;
   const tikhonov::DnnlConvShape shape{g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.fH, g.fW, g.sH, g.sW, g.dH, g.dW, g.padT, g.padL};
-  return tikhonov::DnnlConv(kind, shape, a, b, out, Threads().Threads());
+  return tikhonov::DnnlConv(kind, shape, a, b, out, Threads().Threads(), winogradOn.load(std::memory_order_relaxed));
 }
 
 // The im2col convolutions go chunk by chunk of images when there are enough
@@ -360,6 +362,15 @@ Napi::Value SetDnnl(const Napi::CallbackInfo& info) {
   if (info.Length() != 1 || !info[0].IsBoolean()) throw Napi::TypeError::New(env, "setDnnl takes one boolean");
   dnnlOn = info[0].As<Napi::Boolean>().Value();
   return Napi::String::New(env, tikhonov::DnnlDescription());
+}
+
+// setDnnlWinograd(on): whether oneDNN's convolutions use its Winograd kernels
+// where UsesWinograd says they apply; returns whether they can (oneDNN built in).
+Napi::Value SetDnnlWinograd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsBoolean()) throw Napi::TypeError::New(env, "setDnnlWinograd takes one boolean");
+  winogradOn = info[0].As<Napi::Boolean>().Value();
+  return Napi::Boolean::New(env, !tikhonov::DnnlDescription().empty());
 }
 
 }  // namespace tikhonov::addon

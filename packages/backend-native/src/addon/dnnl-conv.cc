@@ -10,6 +10,7 @@
 #include <vector>
 #include <unordered_map>
 
+#include "common.h"
 #include "signals.h"
 
 namespace tikhonov {
@@ -32,6 +33,12 @@ struct Entry {
   std::vector<int64_t> blockedAt;
   bool reorders = false;
   bool usable = true;
+  // Winograd's kernels read and write activations in nChw16c only: this
+  // entry's src and dst descriptors are then those layouts, and these the
+  // buffers the NHWC activations are copied into and out of (ToBlocked16,
+  // FromBlocked16)
+  bool winograd = false;
+  std::unique_ptr<memory> srcBlocked, dstBlocked;
   // the primitive's scratch space, kept with it: left to the library, each
   // execution allocates and page-faults it anew (the backward-weights kernels'
   // reduction buffers are megabytes, and took ≈ 4 ms a call whatever the shape)
@@ -59,8 +66,8 @@ ThreadState& State() {
 // The thread count is part of the key: a primitive partitions its work for
 // the OpenMP threads there are when it is built, and one built for a single
 // thread ran the bench CNN's step 1.25× slower on two (13.1–13.6 ms vs 10.1–11.0).
-std::string Key(DnnlConvKind kind, const DnnlConvShape& g, int threads) {
-  std::string key = std::to_string(static_cast<int>(kind)) + "@" + std::to_string(threads);
+std::string Key(DnnlConvKind kind, const DnnlConvShape& g, int threads, bool winograd) {
+  std::string key = std::to_string(static_cast<int>(kind)) + "@" + std::to_string(threads) + (winograd ? "w" : "d");
   for (int64_t v : {g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.fH, g.fW, g.sH, g.sW, g.dH, g.dW, g.padT, g.padL}) key += "," + std::to_string(v);
   return key;
 }
@@ -94,14 +101,41 @@ std::vector<int64_t> BlockedOffsets(const dnnl_memory_desc_t& md, const DnnlConv
   return at;
 }
 
-Entry Build(ThreadState& s, DnnlConvKind kind, const DnnlConvShape& g) {
+// NHWC → nChw16c for c a multiple of 16: each pixel's channels in runs of
+// 16, one 64-byte copy per run, images spread over the addon's pool (a
+// 128×28×28×32 batch is 12.8 MB each way); FromBlocked16 is the inverse.
+void ToBlocked16(const float* from, float* to, int64_t n, int64_t pixels, int64_t c) {
+  const int64_t blocks = c / 16;
+  addon::ForImages(n, pixels * c, [&](int64_t first, int64_t end) {
+  for (int64_t i = first; i < end; i++)
+    for (int64_t b = 0; b < blocks; b++) {
+      float* dst = to + (i * blocks + b) * pixels * 16;
+      const float* src = from + i * pixels * c + b * 16;
+      for (int64_t p = 0; p < pixels; p++) std::memcpy(dst + p * 16, src + p * c, 16 * sizeof(float));
+    }
+  });
+}
+void FromBlocked16(const float* from, float* to, int64_t n, int64_t pixels, int64_t c) {
+  const int64_t blocks = c / 16;
+  addon::ForImages(n, pixels * c, [&](int64_t first, int64_t end) {
+  for (int64_t i = first; i < end; i++)
+    for (int64_t b = 0; b < blocks; b++) {
+      const float* src = from + (i * blocks + b) * pixels * 16;
+      float* dst = to + i * pixels * c + b * 16;
+      for (int64_t p = 0; p < pixels; p++) std::memcpy(dst + p * c, src + p * 16, 16 * sizeof(float));
+    }
+  });
+}
+
+Entry Build(ThreadState& s, DnnlConvKind kind, const DnnlConvShape& g, bool winograd) {
   const memory::dims src{g.batch, g.inC, g.inH, g.inW}, dst{g.batch, g.outC, g.outH, g.outW}, wei{g.outC, g.inC, g.fH, g.fW};
   const memory::dims strides{g.sH, g.sW}, dilation{g.dH - 1, g.dW - 1}, padL{g.padT, g.padL}, padR{PadBottom(g), PadRight(g)};
   const auto f32 = memory::data_type::f32;
-  const memory::desc srcMd(src, f32, tag::nhwc), dstMd(dst, f32, tag::nhwc), hwio(wei, f32, tag::hwio);
+  const tag activations = winograd ? tag::nChw16c : tag::nhwc;
+  const memory::desc srcMd(src, f32, activations), dstMd(dst, f32, activations), hwio(wei, f32, tag::hwio);
   // the filter's layout is the library's choice (`any`): with hwio it falls back to a slower gemm kernel
   const memory::desc weiAny(wei, f32, tag::any);
-  const auto algo = dnnl::algorithm::convolution_direct;
+  const auto algo = winograd ? dnnl::algorithm::convolution_winograd : dnnl::algorithm::convolution_direct;
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   const dnnl::convolution_forward::primitive_desc fwd(
@@ -135,7 +169,25 @@ Entry Build(ThreadState& s, DnnlConvKind kind, const DnnlConvShape& g) {
     std::memset(e.blocked->get_data_handle(), 0, e.weights.get_size());
     e.blockedAt = BlockedOffsets(e.weights.data, g);
   }
+  if (winograd) {
+    e.winograd = true;
+    e.srcBlocked = std::make_unique<memory>(srcMd, s.engine);
+    e.dstBlocked = std::make_unique<memory>(dstMd, s.engine);
+  }
   return e;
+}
+
+// Winograd where asked and the library has it for this shape (its kernels need AVX-512 or AVX2 and refuse some
+// paddings), else the direct kernels: a refusal is oneDNN's "unimplemented", not an error of the caller's
+Entry BuildOrDirect(ThreadState& s, DnnlConvKind kind, const DnnlConvShape& g, bool winograd) {
+  if (winograd) {
+    try {
+      return Build(s, kind, g, true);
+    } catch (const dnnl::error& refused) {
+      if (refused.status != dnnl_unimplemented) throw;
+    }
+  }
+  return Build(s, kind, g, false);
 }
 
 // 'valid' with the last row or column unread implies a negative bottom or right padding: left to im2col
@@ -143,21 +195,27 @@ bool Supported(const DnnlConvShape& g) { return PadBottom(g) >= 0 && PadRight(g)
 
 }  // namespace
 
-bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const float* b, float* out, int threads) {
+bool UsesWinograd(DnnlConvKind kind, const DnnlConvShape& g) {
+  const bool shape = g.fH == 3 && g.fW == 3 && g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1 && g.inC % 16 == 0 && g.outC % 16 == 0;
+  return shape && Supported(g) && (kind == DnnlConvKind::Forward || (kind == DnnlConvKind::BackwardData && g.outH == g.inH && g.outW == g.inW));
+}
+
+bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const float* b, float* out, int threads, bool winograd) {
   if (!Supported(g)) return false;
+  winograd = winograd && UsesWinograd(kind, g);
   // the GEMM-based implementations run the JIT kernels that move the stack pointer into the heap (signals.h)
   const HeldSignals held;
   // the thread count is per calling thread in OpenMP: set it where the work is issued
   if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
   ThreadState& s = State();
-  const std::string key = Key(kind, g, threads);
+  const std::string key = Key(kind, g, threads, winograd);
   auto it = s.entries.find(key);
   if (it == s.entries.end()) {
     if (s.entries.size() >= kMaxEntries) {
       s.entries.erase(s.built.front());
       s.built.pop_front();
     }
-    it = s.entries.emplace(key, Build(s, kind, g)).first;
+    it = s.entries.emplace(key, BuildOrDirect(s, kind, g, winograd)).first;
     s.built.push_back(key);
   }
   Entry& e = it->second;
@@ -165,9 +223,21 @@ bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const f
   const memory::desc &srcMd = e.src, &dstMd = e.dst, &hwio = e.hwio;
   // oneDNN's handles take non-const pointers; inputs are only read
   auto wrap = [&](const memory::desc& md, const float* p) { return memory(md, s.engine, const_cast<float*>(p)); };
+  // Winograd's entries: an NHWC input copied into its blocked buffer first (a direct entry reads it in place)
+  const int64_t inPixels = g.inH * g.inW, outPixels = g.outH * g.outW;
+  auto srcIn = [&](const float* p) {
+    if (!e.winograd) return wrap(srcMd, p);
+    ToBlocked16(p, static_cast<float*>(e.srcBlocked->get_data_handle()), g.batch, inPixels, g.inC);
+    return *e.srcBlocked;
+  };
+  auto dstIn = [&](const float* p) {
+    if (!e.winograd) return wrap(dstMd, p);
+    ToBlocked16(p, static_cast<float*>(e.dstBlocked->get_data_handle()), g.batch, outPixels, g.outC);
+    return *e.dstBlocked;
+  };
   if (kind == DnnlConvKind::BackwardWeights) {
     memory dw = e.reorders ? *e.blocked : wrap(hwio, out);
-    e.conv.execute(s.stream, {{DNNL_ARG_SRC, wrap(srcMd, a)}, {DNNL_ARG_DIFF_DST, wrap(dstMd, b)}, {DNNL_ARG_DIFF_WEIGHTS, dw}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
+    e.conv.execute(s.stream, {{DNNL_ARG_SRC, srcIn(a)}, {DNNL_ARG_DIFF_DST, dstIn(b)}, {DNNL_ARG_DIFF_WEIGHTS, dw}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
     if (e.reorders) {
       s.stream.wait();
       const float* from = static_cast<const float*>(e.blocked->get_data_handle());
@@ -180,10 +250,13 @@ bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const f
       for (size_t k = 0; k < e.blockedAt.size(); k++) to[e.blockedAt[k]] = b[k];
       w = *e.blocked;
     }
-    if (kind == DnnlConvKind::Forward) e.conv.execute(s.stream, {{DNNL_ARG_SRC, wrap(srcMd, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, wrap(dstMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
-    else e.conv.execute(s.stream, {{DNNL_ARG_DIFF_DST, wrap(dstMd, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, wrap(srcMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
+    if (kind == DnnlConvKind::Forward) e.conv.execute(s.stream, {{DNNL_ARG_SRC, srcIn(a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, e.winograd ? *e.dstBlocked : wrap(dstMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
+    else e.conv.execute(s.stream, {{DNNL_ARG_DIFF_DST, dstIn(a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, e.winograd ? *e.srcBlocked : wrap(srcMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
   }
   s.stream.wait();
+  // and a blocked output copied out to NHWC
+  if (e.winograd && kind == DnnlConvKind::Forward) FromBlocked16(static_cast<const float*>(e.dstBlocked->get_data_handle()), out, g.batch, outPixels, g.outC);
+  if (e.winograd && kind == DnnlConvKind::BackwardData) FromBlocked16(static_cast<const float*>(e.srcBlocked->get_data_handle()), out, g.batch, inPixels, g.inC);
   return true;
 }
 
@@ -197,7 +270,8 @@ std::string DnnlDescription() {
 #else
 
 namespace tikhonov {
-bool DnnlConv(DnnlConvKind, const DnnlConvShape&, const float*, const float*, float*, int) { return false; }
+bool DnnlConv(DnnlConvKind, const DnnlConvShape&, const float*, const float*, float*, int, bool) { return false; }
+bool UsesWinograd(DnnlConvKind, const DnnlConvShape&) { return false; }
 std::string DnnlDescription() { return ""; }
 }  // namespace tikhonov
 

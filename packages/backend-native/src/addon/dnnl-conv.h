@@ -1,7 +1,8 @@
 // Convolutions through oneDNN (Debian's libdnnl 2.6, the library PyTorch's CPU
 // convolutions use), built in when the library is found (TIKHONOV_DNNL). Its
-// JIT kernels work in blocked layouts; here activations stay in tfjs's NHWC and
-// only the small filters are reordered (hwio ⇄ blocked) per call. Each thread
+// JIT kernels work in blocked layouts; with its direct algorithm activations
+// stay in tfjs's NHWC and only the small filters are reordered (hwio ⇄
+// blocked) per call; its Winograd kernels need activations in nChw16c too. Each thread
 // that calls keeps its own engine, stream and primitives (built once per
 // geometry), so worker threads never share a primitive.
 #pragma once
@@ -21,10 +22,28 @@ struct DnnlConvShape {
 /**
  * Runs one convolution on `threads` OpenMP threads: Forward(a = x, b = w → out = y),
  * BackwardData(a = dy, b = w → out = dx), BackwardWeights(a = x, b = dy → out = dw),
- * all NHWC, filters [fH, fW, inC, outC]. Returns false (and does nothing)
- * without TIKHONOV_DNNL, or where the implied bottom or right padding is negative.
+ * all NHWC, filters [fH, fW, inC, outC]. With `winograd`, the cases
+ * UsesWinograd names run on oneDNN's Winograd F(4×4, 3×3) kernels. Returns
+ * false (and does nothing) without TIKHONOV_DNNL, or where the implied bottom
+ * or right padding is negative.
  */
-bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const float* b, float* out, int threads);
+bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const float* b, float* out, int threads, bool winograd);
+
+/**
+ * Whether `winograd` sends this convolution to oneDNN's Winograd kernels: the
+ * forward pass, and the input gradient of one whose output is as large as its
+ * input ('same'), for 3×3 windows at stride 1 without dilation and channel
+ * counts in multiples of 16 (nChw16c without padding). Measured in whole
+ * steps (2 threads, per call, direct / Winograd, ms; the NHWC ⇄ nChw16c copies
+ * included): the epoch bench's CNN at batch 128, forward 28×28×32→32 9.85–10.75
+ * / 8.27–9.95, 14×14×64→64 8.87–9.28 / 6.83–7.46, input gradient 14×14×64→64
+ * 10.88–12.88 / 6.65–9.04; but filter gradients 28×28×32→32 9.68–9.92 /
+ * 11.52–12.47 and 14×14×64→64 9.28–9.60 / 9.25–10.68, so those stay direct.
+ * A 'valid' input gradient is a 'full' convolution onto the larger image
+ * (13×13: four 4×4 tiles a side for 13 values) and was slower alone (1.52–1.58
+ * against 1.37–1.48 ms in a standalone C program). Without oneDNN, false.
+ */
+bool UsesWinograd(DnnlConvKind kind, const DnnlConvShape& g);
 
 /** "oneDNN <version> (<ISA>)", or "" when not built in. */
 std::string DnnlDescription();

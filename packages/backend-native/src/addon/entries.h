@@ -36,6 +36,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info);
 Napi::Value GetThreads(const Napi::CallbackInfo& info);
 Napi::Value Config(const Napi::CallbackInfo& info);
 Napi::Value SetDnnl(const Napi::CallbackInfo& info);
+Napi::Value SetDnnlWinograd(const Napi::CallbackInfo& info);
 Napi::Value SetDnnlGemm(const Napi::CallbackInfo& info);
 Napi::Value GemmLibrary(const Napi::CallbackInfo& info);
 Napi::Value PoolFailureProbe(const Napi::CallbackInfo& info);

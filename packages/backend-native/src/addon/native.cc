@@ -114,6 +114,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("config", Napi::Function::New(env, Config));
   exports.Set("setDnnl", Napi::Function::New(env, SetDnnl));
+  exports.Set("setDnnlWinograd", Napi::Function::New(env, SetDnnlWinograd));
   exports.Set("setDnnlGemm", Napi::Function::New(env, SetDnnlGemm));
   exports.Set("gemmLibrary", Napi::Function::New(env, GemmLibrary));
   return exports;
