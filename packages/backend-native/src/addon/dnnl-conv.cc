@@ -4,7 +4,9 @@
 #include <omp.h>
 
 #include <dnnl.hpp>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -34,11 +36,9 @@ struct Entry {
   bool reorders = false;
   bool usable = true;
   // Winograd's kernels read and write activations in nChw16c only: this
-  // entry's src and dst descriptors are then those layouts, and these the
-  // buffers the NHWC activations are copied into and out of (ToBlocked16,
-  // FromBlocked16)
+  // entry's src and dst descriptors are then those layouts, and the NHWC
+  // activations are copied through the thread's BlockedBuffers
   bool winograd = false;
-  std::unique_ptr<memory> srcBlocked, dstBlocked;
   // the primitive's scratch space, kept with it: left to the library, each
   // execution allocates and page-faults it anew (the backward-weights kernels'
   // reduction buffers are megabytes, and took ≈ 4 ms a call whatever the shape)
@@ -51,8 +51,31 @@ struct Entry {
 // image sizes) drops the oldest instead of growing without bound. A training
 // run meets a few per convolution (kinds × batch sizes × thread counts).
 constexpr size_t kMaxEntries = 64;
+// A thread's buffer for one activation in a blocked layout, grown to the
+// largest asked for and shared by all its entries (a call needs it only while
+// it runs; kept per entry, a run's batch sizes × kinds × layers of 12.8 MB
+// activations would add up to gigabytes). 64-byte aligned, as oneDNN's own.
+class BlockedBuffer {
+ public:
+  float* Get(size_t count) {
+    if (count > size_) {
+      const size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
+      data_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+      if (!data_) throw std::bad_alloc();
+      size_ = count;
+    }
+    return data_.get();
+  }
+
+ private:
+  std::unique_ptr<float, decltype(&std::free)> data_{nullptr, &std::free};
+  size_t size_ = 0;
+};
+
 struct ThreadState {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  // Winograd's activations in nChw16c: the convolution's input side (x or dx) and its output side (y or dy)
+  BlockedBuffer blockedSrc, blockedDst;
   dnnl::stream stream{engine};
   std::unordered_map<std::string, Entry> entries;
   std::deque<std::string> built;  // entries' keys, oldest first
@@ -169,11 +192,7 @@ Entry Build(ThreadState& s, DnnlConvKind kind, const DnnlConvShape& g, bool wino
     std::memset(e.blocked->get_data_handle(), 0, e.weights.get_size());
     e.blockedAt = BlockedOffsets(e.weights.data, g);
   }
-  if (winograd) {
-    e.winograd = true;
-    e.srcBlocked = std::make_unique<memory>(srcMd, s.engine);
-    e.dstBlocked = std::make_unique<memory>(dstMd, s.engine);
-  }
+  e.winograd = winograd;
   return e;
 }
 
@@ -223,17 +242,20 @@ bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const f
   const memory::desc &srcMd = e.src, &dstMd = e.dst, &hwio = e.hwio;
   // oneDNN's handles take non-const pointers; inputs are only read
   auto wrap = [&](const memory::desc& md, const float* p) { return memory(md, s.engine, const_cast<float*>(p)); };
-  // Winograd's entries: an NHWC input copied into its blocked buffer first (a direct entry reads it in place)
+  // Winograd's entries: each NHWC input copied into the thread's blocked buffer for its side first, the output
+  // written to the other side's and copied out after; a direct entry works in place
   const int64_t inPixels = g.inH * g.inW, outPixels = g.outH * g.outW;
+  float* blockedSrc = e.winograd ? s.blockedSrc.Get(static_cast<size_t>(g.batch * inPixels * g.inC)) : nullptr;
+  float* blockedDst = e.winograd ? s.blockedDst.Get(static_cast<size_t>(g.batch * outPixels * g.outC)) : nullptr;
   auto srcIn = [&](const float* p) {
     if (!e.winograd) return wrap(srcMd, p);
-    ToBlocked16(p, static_cast<float*>(e.srcBlocked->get_data_handle()), g.batch, inPixels, g.inC);
-    return *e.srcBlocked;
+    ToBlocked16(p, blockedSrc, g.batch, inPixels, g.inC);
+    return memory(srcMd, s.engine, blockedSrc);
   };
   auto dstIn = [&](const float* p) {
     if (!e.winograd) return wrap(dstMd, p);
-    ToBlocked16(p, static_cast<float*>(e.dstBlocked->get_data_handle()), g.batch, outPixels, g.outC);
-    return *e.dstBlocked;
+    ToBlocked16(p, blockedDst, g.batch, outPixels, g.outC);
+    return memory(dstMd, s.engine, blockedDst);
   };
   if (kind == DnnlConvKind::BackwardWeights) {
     memory dw = e.reorders ? *e.blocked : wrap(hwio, out);
@@ -250,13 +272,13 @@ bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const f
       for (size_t k = 0; k < e.blockedAt.size(); k++) to[e.blockedAt[k]] = b[k];
       w = *e.blocked;
     }
-    if (kind == DnnlConvKind::Forward) e.conv.execute(s.stream, {{DNNL_ARG_SRC, srcIn(a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, e.winograd ? *e.dstBlocked : wrap(dstMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
-    else e.conv.execute(s.stream, {{DNNL_ARG_DIFF_DST, dstIn(a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, e.winograd ? *e.srcBlocked : wrap(srcMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
+    if (kind == DnnlConvKind::Forward) e.conv.execute(s.stream, {{DNNL_ARG_SRC, srcIn(a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, e.winograd ? memory(dstMd, s.engine, blockedDst) : wrap(dstMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
+    else e.conv.execute(s.stream, {{DNNL_ARG_DIFF_DST, dstIn(a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, e.winograd ? memory(srcMd, s.engine, blockedSrc) : wrap(srcMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
   }
   s.stream.wait();
   // and a blocked output copied out to NHWC
-  if (e.winograd && kind == DnnlConvKind::Forward) FromBlocked16(static_cast<const float*>(e.dstBlocked->get_data_handle()), out, g.batch, outPixels, g.outC);
-  if (e.winograd && kind == DnnlConvKind::BackwardData) FromBlocked16(static_cast<const float*>(e.srcBlocked->get_data_handle()), out, g.batch, inPixels, g.inC);
+  if (e.winograd && kind == DnnlConvKind::Forward) FromBlocked16(blockedDst, out, g.batch, outPixels, g.outC);
+  if (e.winograd && kind == DnnlConvKind::BackwardData) FromBlocked16(blockedSrc, out, g.batch, inPixels, g.inC);
   return true;
 }
 
