@@ -4,8 +4,8 @@
 //   (without Debian's dataset-fashion-mnist, a synthetic stand-in of the same shapes on both sides);
 // - the 4-conv CNN (32-32-64-64, dense 256, Adam, batch 128) on the first 10 000 images, 1 000 validation
 //   (TIKHONOV_BENCH_CNN_FULL=1: the issue's 55 000 / 5 000). TIKHONOV_BENCH_ONLY=mlp or cnn runs one of them;
-//   TIKHONOV_BENCH_CONVOLUTIONS=im2col runs the convolutions without oneDNN (=onednn-direct: without its Winograd kernels), TIKHONOV_BENCH_PRODUCTS=openblas the
-//   matrix products.
+//   TIKHONOV_BENCH_CONVOLUTIONS=im2col runs the convolutions without oneDNN, =onednn-direct without its Winograd
+//   kernels; TIKHONOV_BENCH_PRODUCTS=openblas runs every matrix product on OpenBLAS.
 // Both run through Trainer.fit with validation every epoch and early stopping (patience beyond the budget, so it
 // keeps θ* without stopping). Then where a Tikhonov epoch goes: the validation pass (timed in the fit by plugins
 // first and last in its hooks, so early stopping's θ* copy is inside), the constraint plugins' afterSteps (timed in the

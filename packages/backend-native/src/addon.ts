@@ -78,7 +78,7 @@ export interface NativeAddon {
   config(): string;
   /** Whether im2col convolutions go to oneDNN; returns its description, or '' when the addon was built without it. */
   setDnnl(on: boolean): string;
-  /** Whether oneDNN's 3×3 stride-1 convolutions of channel counts in multiples of 16 use its Winograd kernels (see the README's *Convolutions through oneDNN*); returns whether oneDNN is built in. */
+  /** Whether oneDNN's 3×3 stride-1 convolutions of channel counts in multiples of 16 use its Winograd kernels (see the README's *Convolutions through oneDNN*); returns whether this CPU and build have Winograd kernels at all (oneDNN 2.6: AVX-512 only). */
   setDnnlWinograd(on: boolean): boolean;
   /** Whether the large matrix products may go to oneDNN's SGEMM (the small ones stay OpenBLAS's); returns its description, or '' when the addon was built without it. */
   setDnnlGemm(on: boolean): string;

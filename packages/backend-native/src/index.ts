@@ -23,7 +23,7 @@ export interface NativeBackendInfo {
   blas: string;
   /** Kernels running natively (addon engine; with tfjs-node, all of them). */
   nativeKernels: readonly string[];
-  /** What runs the 3×3-and-larger convolutions (addon engine): `'oneDNN 2.6.3, Winograd where it pays'`, `'oneDNN 2.6.3'` (direct kernels only) or `'im2col + SGEMM'`. */
+  /** What runs the 3×3-and-larger convolutions (addon engine): `'oneDNN 2.6.3, Winograd where it pays'`, `'oneDNN 2.6.3'` (direct kernels only: asked for, or a CPU without oneDNN's Winograd kernels) or `'im2col + SGEMM'`. */
   convolutions?: string;
   /** What runs the matrix products (addon engine): `'oneDNN 2.6.3 + OpenBLAS'` (the large ones through oneDNN) or `'OpenBLAS'`. */
   products?: string;
@@ -51,7 +51,7 @@ export interface NativeBackendOptions {
    * the default when the addon was built with it (Debian: libdnnl-dev), with
    * its Winograd F(4×4, 3×3) kernels for the forward pass and the 'same' input
    * gradient of 3×3 stride-1 convolutions whose channel counts are multiples
-   * of 16 (about 3× direct's rounding error: see the README) —, `'onednn-direct'`,
+   * of 16, where the CPU has them (about 3× direct's rounding error: see the README) —, `'onednn-direct'`,
    * oneDNN's direct kernels only, or `'im2col'`, im2col + SGEMM (OpenBLAS's for
    * a chunk of images, the library {@link NativeBackendOptions.products} picks
    * for a whole batch's matrix). Asking for either oneDNN from an addon built
@@ -90,7 +90,7 @@ export async function useNativeBackend(options: NativeBackendOptions = {}): Prom
   // oneDNN is built into the addon or not: both setters return its description, or ''
   const dnnl = addon.setDnnl(convolutions !== 'im2col');
   addon.setDnnlGemm(products !== 'openblas');
-  addon.setDnnlWinograd(convolutions !== 'onednn-direct');
+  const winograd = addon.setDnnlWinograd(convolutions !== 'onednn-direct');
   if (!dnnl) {
     for (const [option, value, instead] of [['convolutions', convolutions, 'im2col'], ['products', products, 'openblas']] as const) {
       if (value?.startsWith('onednn')) throw new Error(`useNativeBackend: ${option} = '${value}' but this addon was built without oneDNN: install it (Debian: \`sudo apt-get install libdnnl-dev\`) and rebuild the addon, or pass ${option}: '${instead}'`);
@@ -106,7 +106,7 @@ export async function useNativeBackend(options: NativeBackendOptions = {}): Prom
     threads: addon.getThreads(),
     blas: addon.config(),
     nativeKernels: nativeKernels(),
-    convolutions: !dnnl || convolutions === 'im2col' ? 'im2col + SGEMM' : convolutions === 'onednn-direct' ? dnnl : `${dnnl}, Winograd where it pays`,
+    convolutions: !dnnl || convolutions === 'im2col' ? 'im2col + SGEMM' : convolutions === 'onednn-direct' || !winograd ? dnnl : `${dnnl}, Winograd where it pays`,
     products: dnnl && products !== 'openblas' ? `${dnnl} + OpenBLAS` : 'OpenBLAS',
   };
 }

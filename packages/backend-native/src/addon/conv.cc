@@ -365,12 +365,13 @@ Napi::Value SetDnnl(const Napi::CallbackInfo& info) {
 }
 
 // setDnnlWinograd(on): whether oneDNN's convolutions use its Winograd kernels
-// where UsesWinograd says they apply; returns whether they can (oneDNN built in).
+// where UsesWinograd says they apply; returns whether this CPU and build have
+// them at all (without, the switch changes nothing).
 Napi::Value SetDnnlWinograd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsBoolean()) throw Napi::TypeError::New(env, "setDnnlWinograd takes one boolean");
   winogradOn = info[0].As<Napi::Boolean>().Value();
-  return Napi::Boolean::New(env, !tikhonov::DnnlDescription().empty());
+  return Napi::Boolean::New(env, tikhonov::WinogradAvailable());
 }
 
 }  // namespace tikhonov::addon

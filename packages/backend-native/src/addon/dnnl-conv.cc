@@ -214,7 +214,26 @@ bool Supported(const DnnlConvShape& g) { return PadBottom(g) >= 0 && PadRight(g)
 
 }  // namespace
 
+bool WinogradAvailable() {
+  // asked once: whether the library builds a Winograd forward primitive for a small 16 → 16 'same' convolution
+  // (it has such kernels for AVX-512 only; elsewhere the answer is "unimplemented")
+  static const bool available = [] {
+    try {
+      const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+      const auto f32 = memory::data_type::f32;
+      const memory::desc x({1, 16, 6, 6}, f32, tag::nChw16c), w({16, 16, 3, 3}, f32, tag::any);
+      const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_winograd, x, w, x, {1, 1}, {0, 0}, {1, 1}, {1, 1});
+      dnnl::convolution_forward::primitive_desc(d, engine);
+      return true;
+    } catch (const dnnl::error&) {
+      return false;
+    }
+  }();
+  return available;
+}
+
 bool UsesWinograd(DnnlConvKind kind, const DnnlConvShape& g) {
+  if (!WinogradAvailable()) return false;
   const bool shape = g.fH == 3 && g.fW == 3 && g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1 && g.inC % 16 == 0 && g.outC % 16 == 0;
   return shape && Supported(g) && (kind == DnnlConvKind::Forward || (kind == DnnlConvKind::BackwardData && g.outH == g.inH && g.outW == g.inW));
 }
@@ -294,6 +313,7 @@ std::string DnnlDescription() {
 namespace tikhonov {
 bool DnnlConv(DnnlConvKind, const DnnlConvShape&, const float*, const float*, float*, int, bool) { return false; }
 bool UsesWinograd(DnnlConvKind, const DnnlConvShape&) { return false; }
+bool WinogradAvailable() { return false; }
 std::string DnnlDescription() { return ""; }
 }  // namespace tikhonov
 

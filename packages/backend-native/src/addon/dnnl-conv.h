@@ -41,9 +41,13 @@ bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const f
  * 11.52–12.47 and 14×14×64→64 9.28–9.60 / 9.25–10.68, so those stay direct.
  * A 'valid' input gradient is a 'full' convolution onto the larger image
  * (13×13: four 4×4 tiles a side for 13 values) and was slower alone (1.52–1.58
- * against 1.37–1.48 ms in a standalone C program). Without oneDNN, false.
+ * against 1.37–1.48 ms in a standalone C program). False where the CPU has
+ * no Winograd kernels (WinogradAvailable) and without oneDNN.
  */
 bool UsesWinograd(DnnlConvKind kind, const DnnlConvShape& g);
+
+/** Whether oneDNN has Winograd kernels for this CPU (2.6: AVX-512 only); probed once. False without oneDNN. */
+bool WinogradAvailable();
 
 /** "oneDNN <version> (<ISA>)", or "" when not built in. */
 std::string DnnlDescription();
