@@ -276,14 +276,13 @@ bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const f
     ToBlocked16(p, blockedDst, g.batch, outPixels, g.outC);
     return memory(dstMd, s.engine, blockedDst);
   };
+  // the arguments first (a Winograd entry's copies run on the pool), then the pool's workers sent to sleep, so that
+  // they leave the cores to the library's OpenMP team for the length of the call (Pool::Park)
+  std::unordered_map<int, memory> args{{DNNL_ARG_SCRATCHPAD, *e.scratchpad}};
   if (kind == DnnlConvKind::BackwardWeights) {
-    memory dw = e.reorders ? *e.blocked : wrap(hwio, out);
-    e.conv.execute(s.stream, {{DNNL_ARG_SRC, srcIn(a)}, {DNNL_ARG_DIFF_DST, dstIn(b)}, {DNNL_ARG_DIFF_WEIGHTS, dw}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
-    if (e.reorders) {
-      s.stream.wait();
-      const float* from = static_cast<const float*>(e.blocked->get_data_handle());
-      for (size_t k = 0; k < e.blockedAt.size(); k++) out[k] = from[e.blockedAt[k]];
-    }
+    args.emplace(DNNL_ARG_SRC, srcIn(a));
+    args.emplace(DNNL_ARG_DIFF_DST, dstIn(b));
+    args.emplace(DNNL_ARG_DIFF_WEIGHTS, e.reorders ? *e.blocked : wrap(hwio, out));
   } else {
     memory w = wrap(hwio, b);
     if (e.reorders) {
@@ -291,10 +290,22 @@ bool DnnlConv(DnnlConvKind kind, const DnnlConvShape& g, const float* a, const f
       for (size_t k = 0; k < e.blockedAt.size(); k++) to[e.blockedAt[k]] = b[k];
       w = *e.blocked;
     }
-    if (kind == DnnlConvKind::Forward) e.conv.execute(s.stream, {{DNNL_ARG_SRC, srcIn(a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, e.winograd ? memory(dstMd, s.engine, blockedDst) : wrap(dstMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
-    else e.conv.execute(s.stream, {{DNNL_ARG_DIFF_DST, dstIn(a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, e.winograd ? memory(srcMd, s.engine, blockedSrc) : wrap(srcMd, out)}, {DNNL_ARG_SCRATCHPAD, *e.scratchpad}});
+    args.emplace(DNNL_ARG_WEIGHTS, w);
+    if (kind == DnnlConvKind::Forward) {
+      args.emplace(DNNL_ARG_SRC, srcIn(a));
+      args.emplace(DNNL_ARG_DST, e.winograd ? memory(dstMd, s.engine, blockedDst) : wrap(dstMd, out));
+    } else {
+      args.emplace(DNNL_ARG_DIFF_DST, dstIn(a));
+      args.emplace(DNNL_ARG_DIFF_SRC, e.winograd ? memory(srcMd, s.engine, blockedSrc) : wrap(srcMd, out));
+    }
   }
+  addon::Threads().Park();
+  e.conv.execute(s.stream, args);
   s.stream.wait();
+  if (kind == DnnlConvKind::BackwardWeights && e.reorders) {
+    const float* from = static_cast<const float*>(e.blocked->get_data_handle());
+    for (size_t k = 0; k < e.blockedAt.size(); k++) out[k] = from[e.blockedAt[k]];
+  }
   // and a blocked output copied out to NHWC
   if (e.winograd && kind == DnnlConvKind::Forward) FromBlocked16(blockedDst, out, g.batch, outPixels, g.outC);
   if (e.winograd && kind == DnnlConvKind::BackwardData) FromBlocked16(blockedSrc, out, g.batch, inPixels, g.inC);
