@@ -740,6 +740,42 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     }
   });
 
+  it("maxPoolGrad writes all of dx, whatever it held: each window's dy to its first maximum, added where windows overlap, 0 where none reaches (a hand computation)", () => {
+    const base = { batch: 3, inHeight: 9, inWidth: 7, inChannels: 5, dilationHeight: 1, dilationWidth: 1 };
+    const cases: Array<[string, ConvGeometryArg]> = [
+      // disjoint windows (written once), the last row and column reached by none
+      ['2×2 stride 2, valid', { ...base, outHeight: 4, outWidth: 3, outChannels: 5, filterHeight: 2, filterWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 }],
+      // disjoint, with gaps between the windows: 1×1 windows of stride 3 × 2
+      ['1×1 stride 3 × 2', { ...base, outHeight: 3, outWidth: 4, outChannels: 5, filterHeight: 1, filterWidth: 1, strideHeight: 3, strideWidth: 2, padTop: 0, padLeft: 0 }],
+      // overlapping windows, padded ('same')
+      ['3×3 stride 1, same', { ...base, outHeight: 9, outWidth: 7, outChannels: 5, filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1 }],
+    ];
+    for (const [name, g] of cases) {
+      const { batch, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = g;
+      // values rounded to tenths, so that windows hold ties (the first maximum, in window order, takes the gradient)
+      const x = Float32Array.from({ length: batch * H * W * C }, (_, i) => Math.round(Math.sin(i * 0.71) * 10) / 10);
+      const dy = Float32Array.from({ length: batch * OH * OW * C }, (_, i) => 1 + (i % 17));
+      const want = new Float64Array(x.length);
+      for (let b = 0; b < batch; b++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) for (let c = 0; c < C; c++) {
+        let at = -1;
+        for (let fh = 0; fh < g.filterHeight; fh++) for (let fw = 0; fw < g.filterWidth; fw++) {
+          const h = oh * g.strideHeight - g.padTop + fh, w = ow * g.strideWidth - g.padLeft + fw;
+          if (h < 0 || h >= H || w < 0 || w >= W) continue;
+          const i = ((b * H + h) * W + w) * C + c;
+          if (at < 0 || x[i]! > x[at]!) at = i;
+        }
+        want[at]! += dy[((b * OH + oh) * OW + ow) * C + c]!;
+      }
+      for (const threads of [1, 2]) {
+        addon.setThreads(threads);
+        const dx = new Float32Array(x.length).fill(Number.NaN);
+        addon.maxPoolGrad(x, dy, dx, g);
+        expect(Array.from(dx), `${name}, ${threads} thread(s)`).toEqual(Array.from(want));
+      }
+    }
+    addon.setThreads(2);
+  });
+
   it('convolution and pooling entry points check buffers and geometry', () => {
     // 1 image 4×4×2, 3×3 filter to 3 channels, stride 1, no padding: 2×2×3 out
     const g = { batch: 1, inHeight: 4, inWidth: 4, inChannels: 2, outHeight: 2, outWidth: 2, outChannels: 3, filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0 };

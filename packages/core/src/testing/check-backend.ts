@@ -99,6 +99,12 @@ export function defaultBackendCases(): BackendCase[] {
     { label: 'maxPool 2×2 and avgPool 3×3 same', shapes: [[2, 7, 6, 3]], op: (x) => tf.add(tf.sum(tf.maxPool(m(x!), 2, 2, 'valid')), tf.sum(tf.avgPool(m(x!), 3, 1, 'same'))) },
     // overlapping windows and padding; inputs in [−1, 1] give all-negative windows
     { label: 'maxPool 3×3 stride 1 same', shapes: [[1, 6, 5, 2]], op: (x) => tf.maxPool(m(x!), 3, 1, 'same') },
+    // windows that do not overlap, one reaching past an odd edge ('same'), and pixels no window reaches (1×1, stride 2)
+    {
+      label: 'maxPool 2×2 stride 2 same on odd 2×5×7×3, and 1×1 stride 2',
+      shapes: [[2, 5, 7, 3]],
+      op: (x) => tf.concat([tf.reshape(tf.maxPool(m(x!), 2, 2, 'same'), [-1]), tf.reshape(tf.maxPool(m(x!), 1, 2, 'valid'), [-1])]),
+    },
     { label: 'avgPool 2×2 stride 2 and 3×3 stride 1, valid', shapes: [[2, 7, 6, 3]], op: (x) => tf.add(tf.sum(tf.avgPool(m(x!), 2, 2, 'valid')), tf.sum(tf.avgPool(m(x!), 3, 1, 'valid'))) },
   );
   return cases;
