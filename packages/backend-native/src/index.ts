@@ -46,13 +46,15 @@ export interface NativeBackendOptions {
    */
   engine?: 'addon' | 'tfjs-node';
   /**
-   * What runs the convolutions that are neither pointwise nor the direct
-   * small-patch kernels (addon engine): `'onednn'` — oneDNN's JIT kernels,
+   * What runs the convolutions that are neither pointwise nor a one-channel
+   * 3×3 forward pass (those stay on the addon's own kernels; addon engine):
+   * `'onednn'` — oneDNN's JIT kernels, first layers' filter gradients included,
    * the default when the addon was built with it (Debian: libdnnl-dev), with
    * its Winograd F(4×4, 3×3) kernels for the forward pass and the 'same' input
    * gradient of 3×3 stride-1 convolutions whose channel counts are multiples
    * of 16, where the CPU has them (about 3× direct's rounding error: see the README) —, `'onednn-direct'`,
-   * oneDNN's direct kernels only, or `'im2col'`, im2col + SGEMM (OpenBLAS's for
+   * oneDNN's direct kernels only, or `'im2col'`, the addon's direct kernels for
+   * patches of ≤ 32 taps and im2col + SGEMM for the others (OpenBLAS's for
    * a chunk of images, the library {@link NativeBackendOptions.products} picks
    * for a whole batch's matrix). Asking for either oneDNN from an addon built
    * without it is an error.
