@@ -31,6 +31,12 @@ function convolutionCase(g: ConvGeometryArg) {
 
 /** The largest error of float32 results against float64 ones, relative to 1 + |want|. */
 const worst = (got: Float32Array, want: Float64Array) => got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!) / (1 + Math.abs(want[i]!))), 0);
+/** Switches oneDNN on; where the addon was built without it, says which test is skipped and why, and returns false. */
+function dnnlOrSkip(addon: NativeAddon, test: string): boolean {
+  const built = addon.setDnnl(true) !== '';
+  if (!built) console.warn(`skipping ${test}: this addon was built without oneDNN (libdnnl-dev)`);
+  return built;
+}
 
 describe("without the addon (CI's first pass hides OpenBLAS)", () => {
   if (unavailable === undefined) console.warn('the addon is built here: the missing-addon test runs where it is not (CI runs once with OpenBLAS hidden)');
@@ -853,11 +859,7 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
   });
 
   it("with oneDNN, first layers' filter gradients (patches of ≤ 32 taps) go to it: other bits than the direct kernel's, within 1e-4 of float64", () => {
-    const dnnl = addon.setDnnl(true);
-    if (!dnnl) {
-      console.warn('skipping the small-patch routing test: this addon was built without oneDNN (libdnnl-dev)');
-      return;
-    }
+    if (!dnnlOrSkip(addon, 'the small-patch routing test')) return;
     addon.setThreads(2);
     const base = { strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, filterHeight: 3, filterWidth: 3 };
     // The forward passes are not checked this way: oneDNN's and the direct kernel's each sum a pixel's taps in
@@ -883,11 +885,7 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
   });
 
   it("oneDNN's Winograd kernels: the forward pass and a 'same' input gradient through them, within 1e-4 of float64 sums; a 'valid' input gradient and every filter gradient stay direct, bit for bit", () => {
-    const dnnl = addon.setDnnl(true);
-    if (!dnnl) {
-      console.warn("skipping the Winograd test: this addon was built without oneDNN (libdnnl-dev)");
-      return;
-    }
+    if (!dnnlOrSkip(addon, 'the Winograd test')) return;
     const base = { strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, filterHeight: 3, filterWidth: 3 };
     const cases = [
       ["'same', 16 → 32 channels", { ...base, batch: 6, inHeight: 12, inWidth: 11, inChannels: 16, outHeight: 12, outWidth: 11, outChannels: 32, padTop: 1, padLeft: 1 }, true],
@@ -920,11 +918,7 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
   });
 
   it('oneDNN convolutions stay right past its cache of 64 primitives: 70 batch sizes, then the first again, each equal to im2col + SGEMM', () => {
-    const dnnl = addon.setDnnl(true);
-    if (!dnnl) {
-      console.warn('skipping the oneDNN cache test: this addon was built without oneDNN (libdnnl-dev)');
-      return;
-    }
+    if (!dnnlOrSkip(addon, 'the oneDNN cache test')) return;
     addon.setThreads(2);
     const geometry = (batch: number) => ({ batch, inHeight: 6, inWidth: 6, inChannels: 8, outHeight: 6, outWidth: 6, outChannels: 16, filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 });
     const w = Float32Array.from({ length: 9 * 8 * 16 }, (_, i) => Math.cos(i * 0.7));
