@@ -159,6 +159,17 @@ const ROUNDS = 15;
 /** A verdict's "measured" text for a comparison with PyTorch. */
 // three decimals on the ratio: at parity a ✓ or ✗ must not sit beside the same printed 1.00
 const versus = (ms: number, torch: number, ratio: number) => `${ms.toFixed(2)} vs ${torch.toFixed(2)} ms, PyTorch/this ${ratio.toFixed(3)} (median of ${ROUNDS} paired rounds)`;
+/**
+ * Steps each of our sides of a comparison with PyTorch runs before its rounds: the steady state of a training run.
+ * V8 goes on compiling a step's JavaScript (tfjs's engine and tape, the Trainer, the kernels' wrappers) on a
+ * background thread through its first few thousand steps, and on 2 cores that thread takes the core of the addon's pool
+ * worker, which then misses a product's second band (hand-measured with `node --trace-opt` and a counting build of
+ * src/addon/pool.h, the bench MLP: 10–36 optimizations, 30–100 ms of compiler time, in each of its first nine rounds
+ * of 300 steps and 1 in each after; 6–16 % of its pool jobs run by the caller alone until then and 0.5 % after; its
+ * step 1.75–2.07 ms in the first three rounds, 1.24–1.6 later. The CNN's compilations tailed off after ≈ 2 500
+ * steps). PyTorch's side is warm too: its process keeps its models, and it calibrates before the rounds.
+ */
+const WARM_UP_STEPS = { mlp: 3000, cnn: 2500 } as const;
 
 // Step times: both benchmark models on cpu and native (`pnpm bench` in
 // @tikhonov/backend-wasm adds wasm to the comparison). A CNN step on cpu takes ≈ 45 s (tfjs-cpu's JavaScript
@@ -183,9 +194,9 @@ for (const model of BENCH_MODELS) {
   // compareTrainerOverhead; PyTorch's loop steps on one fixed batch and has no epochs at all)
   await tf.setBackend('native');
   addon.setThreads(2);
-  const { trainer, data } = await timeSteps(model, { steps: 5, warmup: 10, batches: 64 });
+  const { trainer, data } = await timeSteps(model, { steps: 5, warmup: WARM_UP_STEPS[cnn ? 'cnn' : 'mlp'], batches: 64 });
   const steps = cnn ? 20 : 100;
-  const { ms: twoThreads, torch, ratio } = await compared('native, 2 threads (64 batches an epoch)', cnn ? 'cnn' : 'mlp', steps, ROUNDS, async () => {
+  const { ms: twoThreads, torch, ratio } = await compared(`native, 2 threads (64 batches an epoch; after ${WARM_UP_STEPS[cnn ? 'cnn' : 'mlp']} warm-up steps)`, cnn ? 'cnn' : 'mlp', steps, ROUNDS, async () => {
     const start = performance.now();
     await trainer.fit(data, { epochs: 1_000_000, batchSize: model.batch, maxSteps: trainer.step + steps });
     await trainer.model.params[trainer.model.params.length - 1]!.variable.data(); // wait for the backend
@@ -232,12 +243,12 @@ for (const model of BENCH_MODELS) {
     [true, 'plain tfjs loop (tf.losses.softmaxCrossEntropy, tf.train.sgd)', tf.train.sgd(0.01), () => tf.losses.softmaxCrossEntropy(y, logits()) as tf.Scalar],
     [false, "the same loop with core's softmaxCrossEntropy and FusedSgdOptimizer", new FusedSgdOptimizer(0.01), () => softmaxCrossEntropy(logits(), y)],
   ] as const;
-  console.log('\na plain tfjs loop on native, 2 threads (the MLP, batch 128, SGD 0.01; the first row is the verdict, the second for information):');
+  console.log(`\na plain tfjs loop on native, 2 threads (the MLP, batch 128, SGD 0.01, after ${WARM_UP_STEPS.mlp} warm-up steps; the first row is the verdict, the second for information):`);
   // each row says whether it is the verdict: `instanceof` cannot tell the two optimizers apart (tfjs's optimizer
   // classes answer it true for any object with an optimizer's methods)
   for (const [isTarget, label, optimizer, loss] of loops) {
     const step = () => void optimizer.minimize(loss, false, vars);
-    for (let i = 0; i < 10; i++) step();
+    for (let i = 0; i < WARM_UP_STEPS.mlp; i++) step();
     const { ms, torch, ratio } = await compared(label, 'mlp', 100, ROUNDS, async () => {
       const start = performance.now();
       for (let i = 0; i < 100; i++) step();
@@ -264,9 +275,9 @@ for (const model of BENCH_MODELS) {
   keras.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
   const dropIns = model(false);
   dropIns.compile({ optimizer: new FusedSgdOptimizer(0.01), loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => softmaxCrossEntropy(yPred, yTrue) });
-  console.log('\ntfjs-layers trainOnBatch on native, 2 threads (the MLP, batch 128, SGD 0.01), for information:');
+  console.log(`\ntfjs-layers trainOnBatch on native, 2 threads (the MLP, batch 128, SGD 0.01, after ${WARM_UP_STEPS.mlp} warm-up steps), for information:`);
   for (const [label, layers] of [["softmax output, 'categoricalCrossentropy', tf.train.sgd", keras], ["logits, core's softmaxCrossEntropy and FusedSgdOptimizer", dropIns]] as const) {
-    for (let i = 0; i < 10; i++) await layers.trainOnBatch(x, y);
+    for (let i = 0; i < WARM_UP_STEPS.mlp; i++) await layers.trainOnBatch(x, y);
     await compared(label, 'mlp', 100, ROUNDS, async () => {
       const start = performance.now();
       for (let i = 0; i < 100; i++) await layers.trainOnBatch(x, y);
@@ -284,7 +295,7 @@ console.log('\nthe Trainer\'s own cost on native (core\'s compareTrainerOverhead
 // 120 rounds: a round's ratio spreads ±5 % on this VM, and the verdict sits within that of the target
 // with PyTorch's MLP step timed between the rounds, for the tfjs-layers comparison below
 const torchBetween: number[] = [];
-const overhead = await compareTrainerOverhead({ rounds: 120, steps: 50, ...(peer ? { betweenRounds: async () => void torchBetween.push(await peer.ms('mlp', 50)) } : {}) });
+const overhead = await compareTrainerOverhead({ rounds: 120, steps: 50, warmup: WARM_UP_STEPS.mlp, ...(peer ? { betweenRounds: async () => void torchBetween.push(await peer.ms('mlp', 50)) } : {}) });
 printTrainerOverhead(overhead);
 verdicts.push(['Trainer / hand-written loop ≤ 1.05 (median)', overhead.vsHand.median <= 1.05, `${overhead.vsHand.median.toFixed(3)} (quartiles ${overhead.vsHand.low.toFixed(3)}–${overhead.vsHand.high.toFixed(3)})`]);
 // #20: a tfjs-layers user's step (the same MLP, batch 128, SGD) against PyTorch's
