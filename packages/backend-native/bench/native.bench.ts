@@ -160,14 +160,10 @@ const ROUNDS = 15;
 // three decimals on the ratio: at parity a ✓ or ✗ must not sit beside the same printed 1.00
 const versus = (ms: number, torch: number, ratio: number) => `${ms.toFixed(2)} vs ${torch.toFixed(2)} ms, PyTorch/this ${ratio.toFixed(3)} (median of ${ROUNDS} paired rounds)`;
 /**
- * Steps each of our sides of a comparison with PyTorch runs before its rounds: the steady state of a training run.
- * V8 goes on compiling a step's JavaScript (tfjs's engine and tape, the Trainer, the kernels' wrappers) on a
- * background thread through its first few thousand steps, and on 2 cores that thread takes the core of the addon's pool
- * worker, which then misses a product's second band (hand-measured with `node --trace-opt` and a counting build of
- * src/addon/pool.h, the bench MLP: 10–36 optimizations, 30–100 ms of compiler time, in each of its first nine rounds
- * of 300 steps and 1 in each after; 6–16 % of its pool jobs run by the caller alone until then and 0.5 % after; its
- * step 1.75–2.07 ms in the first three rounds, 1.24–1.6 later. The CNN's compilations tailed off after ≈ 2 500
- * steps). PyTorch's side is warm too: its process keeps its models, and it calibrates before the rounds.
+ * Steps each of our sides of a comparison with PyTorch runs before its rounds, so that it is timed in a training
+ * run's steady state: V8 goes on compiling a step's JavaScript on a background thread through its first few thousand
+ * steps, and on 2 cores that thread takes the pool worker's core (the package README's *Numbers* says how this was
+ * measured). PyTorch's side is warm too: its process keeps its models, and it calibrates before the rounds.
  */
 const WARM_UP_STEPS = { mlp: 3000, cnn: 2500 } as const;
 
@@ -194,9 +190,10 @@ for (const model of BENCH_MODELS) {
   // compareTrainerOverhead; PyTorch's loop steps on one fixed batch and has no epochs at all)
   await tf.setBackend('native');
   addon.setThreads(2);
-  const { trainer, data } = await timeSteps(model, { steps: 5, warmup: WARM_UP_STEPS[cnn ? 'cnn' : 'mlp'], batches: 64 });
+  const kind = cnn ? 'cnn' : 'mlp';
+  const { trainer, data } = await timeSteps(model, { steps: 5, warmup: WARM_UP_STEPS[kind], batches: 64 });
   const steps = cnn ? 20 : 100;
-  const { ms: twoThreads, torch, ratio } = await compared(`native, 2 threads (64 batches an epoch; after ${WARM_UP_STEPS[cnn ? 'cnn' : 'mlp']} warm-up steps)`, cnn ? 'cnn' : 'mlp', steps, ROUNDS, async () => {
+  const { ms: twoThreads, torch, ratio } = await compared(`native, 2 threads (64 batches an epoch; after ${WARM_UP_STEPS[kind]} warm-up steps)`, kind, steps, ROUNDS, async () => {
     const start = performance.now();
     await trainer.fit(data, { epochs: 1_000_000, batchSize: model.batch, maxSteps: trainer.step + steps });
     await trainer.model.params[trainer.model.params.length - 1]!.variable.data(); // wait for the backend
