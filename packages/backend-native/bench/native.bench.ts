@@ -304,7 +304,8 @@ if (peer && layersRow) {
 }
 
 // #20's levers, each a step with and without it, alternating rounds in one trainer: the large products on oneDNN's
-// SGEMM (the MLP; where the addon has oneDNN), and the dispatch levers, some of core's fused kernels registered or not: on the MLP the fused softmax cross-entropy (two kernels in place of ≈ 35), the fused SGD update (one
+// SGEMM (the MLP; where the addon has oneDNN), and the dispatch levers, some of core's fused kernels registered or not: on the MLP the fused softmax cross-entropy (two kernels in place of ≈ 35), its mean kernels
+// (class ids as they are and the mean inside: ten kernels fewer than the per-row pair), the fused SGD update (one
 // kernel per variable in place of two) and the fused dense layer (one kernel forward in place of three, no first-layer
 // input gradient); on the CNN the fused convolution with the one-pass relu-and-bias gradient (no Add or Relu forward,
 // one kernel in place of Step, Multiply and Sum back, no first-layer input gradient)
@@ -323,6 +324,7 @@ if (peer && layersRow) {
   };
   const levers: Array<readonly [number, string, (on: boolean) => void]> = [
     [0, "composed softmax cross-entropy / core's fused kernels", kernelSwitch(Object.values(FUSED_LOSS_KERNELS))],
+    [0, "core's per-row fused loss, one-hot rows and a composed mean / its fused mean kernels", kernelSwitch([FUSED_LOSS_KERNELS.meanSoftmaxCrossEntropy, FUSED_LOSS_KERNELS.meanSoftmaxCrossEntropyGrad])],
     [0, "tfjs's SGD update / core's fused TikhonovSgd", kernelSwitch([FUSED_KERNELS.sgd])],
     [0, "composed dense layers / core's fused TikhonovDense", kernelSwitch([FUSED_DENSE_KERNEL])],
     [1, "composed conv layers and relu gradients / core's TikhonovConv2D and TikhonovBiasActivationGrad", kernelSwitch([FUSED_CONV_KERNEL, BIAS_ACTIVATION_GRAD_KERNEL])],

@@ -89,7 +89,52 @@ describe.skipIf(unavailable !== undefined)("core's fused softmax cross-entropy o
     expect(() => addon.softmaxCrossEntropyRows(z, new Float32Array(12), 4, new Float32Array(12), new Float32Array(2))).toThrow(/dy holds 2 values but there are 3 rows/);
   });
 
-  it('class-id targets (int32 one-hot inside) give the per-row losses of the closed form', async () => {
+  for (const kind of ['class ids', 'soft rows'] as const) {
+    it(`${kind} without sample weights: the mean loss and its gradients equal the closed forms, through the mean kernels alone`, async () => {
+      await useNativeBackend({ threads: 2 });
+      const r = new HostRandom(kind.length + 7);
+      const z = logitsOf(r);
+      const ids = Array.from({ length: ROWS }, (_, i) => (i * 3 + 1) % COLS);
+      const y = kind === 'class ids' ? ids.flatMap((c) => Array.from({ length: COLS }, (_, j) => (j === c ? 1 : 0))) : targetsOf('soft', r);
+      const { loss, p, logP } = closedForm(z, y);
+      const logits = tf.tensor2d(z, [ROWS, COLS]);
+      const labels = kind === 'class ids' ? tf.tensor1d(ids, 'int32') : tf.tensor2d(y, [ROWS, COLS]);
+      // the loss and the logits' gradient, as a step computes them
+      const profile = await tf.profile(() => {
+        const { value, grad } = tf.valueAndGrad((t: tf.Tensor) => softmaxCrossEntropy(t, labels))(logits);
+        // ROWS = 6: dy/rows = 1/6 is rounded to float32 before it scales the rows, as tfjs's Mean gradient rounds it
+        const d = Math.fround(1 / ROWS);
+        expectClose(value.dataSync(), [loss.reduce((a, b) => a + b, 0) / ROWS], 1e-6);
+        expectClose(grad.dataSync(), p.map((pj, k) => d * (pj - y[k]!)), 1e-6);
+        tf.dispose([value, grad]);
+      });
+      // target rows have a gradient too (composed: a target that depends on trainable variables): −log p/rows
+      if (kind === 'soft rows') {
+        const grad = tf.grad((t: tf.Tensor) => softmaxCrossEntropy(logits, t))(labels);
+        expectClose(await grad.data(), logP.map((l) => -l / ROWS), 1e-5);
+        grad.dispose();
+      }
+      const names = profile.kernels.map((k) => k.name);
+      expect(names).toContain(FUSED_LOSS_KERNELS.meanSoftmaxCrossEntropy);
+      expect(names).toContain(FUSED_LOSS_KERNELS.meanSoftmaxCrossEntropyGrad);
+      // the per-row pair, the one-hot rows, the casts and the mean are all spared
+      for (const spared of [FUSED_LOSS_KERNELS.softmaxCrossEntropy, 'OneHot', 'Cast', 'Mean']) expect(names).not.toContain(spared);
+      tf.dispose([logits, labels]);
+    });
+  }
+
+  it('a class id outside [0, classes) is a RangeError naming its row, where a one-hot row would give it a loss of 0', async () => {
+    await useNativeBackend({ threads: 2 });
+    const logits = tf.zeros([3, 4]);
+    for (const bad of [4, -1]) {
+      const labels = tf.tensor1d([0, 1, bad], 'int32');
+      expect(() => softmaxCrossEntropy(logits, labels)).toThrow(new RegExp(`class id ${bad} at row 2 is out of range; the logits have 4 classes, so ids must be integers in \\[0, 3\\]`));
+      labels.dispose();
+    }
+    logits.dispose();
+  });
+
+  it("class-id targets give the mean of the closed form's per-row losses", async () => {
     await useNativeBackend({ threads: 2 });
     const z = logitsOf(new HostRandom(3));
     const ids = Array.from({ length: ROWS }, (_, i) => (i * 2) % COLS);

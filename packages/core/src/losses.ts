@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DataError, OptionError } from './errors.js';
 import type { Shape } from './nn/types.js';
-import { fusedSoftmaxCrossEntropy, fusedSoftmaxCrossEntropyApplies } from './fused-loss.js';
+import { fusedMeanSoftmaxCrossEntropy, fusedMeanSoftmaxCrossEntropyApplies, fusedSoftmaxCrossEntropy, fusedSoftmaxCrossEntropyApplies } from './fused-loss.js';
 
 /** Built-in losses. Cross-entropies take logits (no softmax/sigmoid in the model's last layer). */
 export type LossName = 'mse' | 'softmaxCrossEntropy' | 'sigmoidCrossEntropy';
@@ -36,6 +36,8 @@ export function targetDistribution(target: tf.Tensor, classes: number): tf.Tenso
 
 /** −Σ y·log softmax(logits) per example; targets are class ids, one-hot or soft. */
 export function softmaxCrossEntropy(logits: tf.Tensor, target: tf.Tensor, weight?: tf.Tensor): tf.Scalar {
+  // unweighted (every training step without sample weights): the mean in one kernel, class ids as they are
+  if (!weight && fusedMeanSoftmaxCrossEntropyApplies(logits, target)) return fusedMeanSoftmaxCrossEntropy(logits, target);
   const classes = logits.shape[logits.rank - 1]!;
   const y = targetDistribution(target, classes);
   // one kernel and its gradient where the backend fuses them (src/fused-loss.ts)

@@ -5,7 +5,7 @@ import { convKernels } from './conv.js';
 import { reluBiasGradKernel } from './bias-grad.js';
 import { reverseKernel, transformKernel } from './image.js';
 import { tileKernel } from './tile.js';
-import { argMaxKernel, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel, softmaxKernel } from './rows.js';
+import { argMaxKernel, meanSoftmaxCrossEntropyGradKernel, meanSoftmaxCrossEntropyKernel, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel, softmaxKernel } from './rows.js';
 import { adamKernel, lerpKernel, maxNormKernel, momentumKernel, sgdKernel } from './updates.js';
 import { BINARY_OPS, binaryKernel, castKernel, fillLikeKernel, gatherKernel, REDUCE_OPS, reduceKernel, selectKernel, UNARY_OPS, unaryKernel } from './elementwise.js';
 
@@ -42,6 +42,8 @@ export function registerNativeKernels(backendName: string, addon: NativeAddon, c
     // core's FUSED_LOSS_KERNELS (core registers the forward kernel's gradient)
     TikhonovSoftmaxCrossEntropy: softmaxCrossEntropyKernel(addon),
     TikhonovSoftmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel(addon),
+    TikhonovMeanSoftmaxCrossEntropy: meanSoftmaxCrossEntropyKernel(addon),
+    TikhonovMeanSoftmaxCrossEntropyGrad: meanSoftmaxCrossEntropyGradKernel(addon),
   };
   for (const [name, op] of Object.entries(REDUCE_OPS)) kernels[name] = reduceKernel(addon, op, cpuKernel(name));
   for (const [name, op] of Object.entries(UNARY_OPS)) kernels[name] = unaryKernel(addon, op, cpuKernel(name));

@@ -90,14 +90,77 @@ export function softmaxCrossEntropyKernel(addon: NativeAddon): KernelFunc {
 
 /** core's TikhonovSoftmaxCrossEntropyGrad: dyᵢ·(softmax(zᵢ)·Σⱼ yᵢⱼ − yᵢ), row by row in double precision, natively. */
 export function softmaxCrossEntropyGradKernel(addon: NativeAddon): KernelFunc {
+  return lossGradKernel(addon, 'TikhonovSoftmaxCrossEntropyGrad', lossInputs, (dy, rows) => {
+    if (dy.length !== rows) throw new Error(`TikhonovSoftmaxCrossEntropyGrad: dy holds ${dy.length} values; it must hold one per row (${rows})`);
+    return dy;
+  });
+}
+
+/**
+ * Both loss gradient kernels: the inputs as `inputsOf` reads them, then every row's gradient scaled by its dy from
+ * `dyRows` (the upstream gradient, checked and spread over the rows), in one pass of the addon.
+ */
+function lossGradKernel(addon: NativeAddon, who: string, inputsOf: typeof lossInputs, dyRows: (dy: Float32Array, rows: number) => Float32Array): KernelFunc {
   return (args) => {
     const backend = args.backend as MathBackendCPU;
     const inputs = args.inputs as Inputs;
-    const { z, y, rows, cols } = lossInputs(backend, inputs, 'TikhonovSoftmaxCrossEntropyGrad');
-    const dy = floatsOf(backend, inputs.dy!);
-    if (dy.length !== rows) throw new Error(`TikhonovSoftmaxCrossEntropyGrad: dy holds ${dy.length} values; it must hold one per row (${rows})`);
+    const { z, y, rows, cols } = inputsOf(backend, inputs, who);
+    const dy = dyRows(floatsOf(backend, inputs.dy!), rows);
     const out = outputArray(backend, rows * cols);
     addon.softmaxCrossEntropyRows(z, y, cols, out, dy);
     return backend.makeTensorInfo([rows, cols], 'float32', out);
   };
+}
+
+/** Scratch arrays of the mean loss kernels, grown as needed: each call fills the part it reads before reading it. */
+const scratch = { targets: new Float32Array(0), rows: new Float32Array(0) };
+function scratchOf(key: keyof typeof scratch, length: number): Float32Array {
+  if (scratch[key].length < length) scratch[key] = new Float32Array(length);
+  return scratch[key].subarray(0, length);
+}
+
+/**
+ * The float32 logits and target rows of core's mean loss kernels: target rows as they are, class ids written into
+ * one-hot rows (in JavaScript: a batch's few thousand values, where tfjs's OneHot and two casts were three kernels).
+ */
+function meanLossInputs(backend: MathBackendCPU, inputs: Inputs, who: string): { z: Float32Array; y: Float32Array; rows: number; cols: number } {
+  const { logits, labels } = inputs;
+  if (labels!.shape.length !== 1) return lossInputs(backend, inputs, who);
+  const z = valuesOf(backend, logits!);
+  const ids = intValuesOf(backend, labels!);
+  if (!z || logits!.shape.length !== 2 || !ids || ids.length !== logits!.shape[0]) {
+    throw new Error(`${who}: logits must be float32 [rows, classes] and class ids int32 [rows]; got ${logits!.dtype} [${logits!.shape}] and ${labels!.dtype} [${labels!.shape}]`);
+  }
+  const [rows, cols] = logits!.shape as [number, number];
+  const y = scratchOf('targets', rows * cols).fill(0);
+  for (let i = 0; i < rows; i++) {
+    const id = ids[i]!;
+    if (!(Number.isInteger(id) && id >= 0 && id < cols)) throw new RangeError(`${who}: class id ${id} at row ${i} is out of range; the logits have ${cols} classes, so ids must be integers in [0, ${cols - 1}]`);
+    y[i * cols + id] = 1;
+  }
+  return { z, y, rows, cols };
+}
+
+/**
+ * core's TikhonovMeanSoftmaxCrossEntropy: the rows' losses as the per-row kernel computes them, then their mean,
+ * summed and divided in double and rounded once.
+ */
+export function meanSoftmaxCrossEntropyKernel(addon: NativeAddon): KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { z, y, rows, cols } = meanLossInputs(backend, args.inputs as Inputs, 'TikhonovMeanSoftmaxCrossEntropy');
+    const losses = scratchOf('rows', rows);
+    addon.softmaxCrossEntropyRows(z, y, cols, losses, undefined);
+    let sum = 0;
+    for (let i = 0; i < rows; i++) sum += losses[i]!;
+    return backend.makeTensorInfo([], 'float32', Float32Array.of(sum / rows));
+  };
+}
+
+/** core's TikhonovMeanSoftmaxCrossEntropyGrad: d·(softmax(zᵢ)·Σⱼ yᵢⱼ − yᵢ) for every row, d = dy/rows in float32. */
+export function meanSoftmaxCrossEntropyGradKernel(addon: NativeAddon): KernelFunc {
+  return lossGradKernel(addon, 'TikhonovMeanSoftmaxCrossEntropyGrad', meanLossInputs, (dy, rows) => {
+    if (dy.length !== 1) throw new Error(`TikhonovMeanSoftmaxCrossEntropyGrad: dy holds ${dy.length} values; it must be a scalar`);
+    return scratchOf('rows', rows).fill(Math.fround(dy[0]! / rows));
+  });
 }
