@@ -37,18 +37,20 @@ const verdicts: Array<[target: string, met: boolean, measured: string]> = [];
 
 // The host's FMA peak (bench/fma-peak.c, built with the machine's C compiler):
 // the issue's SGEMM target was set on a host whose peak was ≈ 210 GFLOP/s.
-const peak = (() => {
-  const binary = join(mkdtempSync(join(tmpdir(), 'tikhonov-bench-')), 'fma-peak');
-  const build = spawnSync('cc', ['-O2', '-o', binary, fileURLToPath(new URL('./fma-peak.c', import.meta.url)), '-lpthread'], { encoding: 'utf8' });
-  const run = build.status === 0 ? spawnSync(binary, ['2'], { encoding: 'utf8' }) : build;
+type Peak = { one: number; all: number; lanes: number };
+const fmaPeakBinary = join(mkdtempSync(join(tmpdir(), 'tikhonov-bench-')), 'fma-peak');
+const fmaPeakBuild = spawnSync('cc', ['-O2', '-o', fmaPeakBinary, fileURLToPath(new URL('./fma-peak.c', import.meta.url)), '-lpthread'], { encoding: 'utf8' });
+/** One run of the FMA-peak program (each figure its best of three), or undefined with the reason printed. */
+function measurePeak(): Peak | undefined {
+  const run = fmaPeakBuild.status === 0 ? spawnSync(fmaPeakBinary, ['2'], { encoding: 'utf8' }) : fmaPeakBuild;
   if (run.status !== 0) {
     console.log(`FMA peak: not measured (${run.error?.message ?? run.stderr.trim().split('\n').pop()})`);
     return undefined;
   }
-  const r = JSON.parse(run.stdout) as { one: number; all: number; lanes: number };
-  console.log(`FMA peak of this host (${r.lanes}-wide: ${r.lanes === 16 ? 'AVX-512' : 'AVX2'}): 1 thread ${r.one.toFixed(1)} GFLOP/s, 2 threads ${r.all.toFixed(1)} GFLOP/s (the SGEMM target is ${((170 / r.all) * 100).toFixed(0)} % of it; on the issue's host 170/210 = 81 %)`);
-  return r;
-})();
+  return JSON.parse(run.stdout) as Peak;
+}
+let peak = measurePeak();
+if (peak) console.log(`FMA peak of this host (${peak.lanes}-wide: ${peak.lanes === 16 ? 'AVX-512' : 'AVX2'}): 1 thread ${peak.one.toFixed(1)} GFLOP/s, 2 threads ${peak.all.toFixed(1)} GFLOP/s (the SGEMM target is ${((170 / peak.all) * 100).toFixed(0)} % of it; on the issue's host 170/210 = 81 %)`);
 const ofPeak = (gflops: number, threads: number) => (peak ? ` = ${((gflops / (threads === 1 ? peak.one : peak.all)) * 100).toFixed(0)} % of peak` : '');
 
 for (const threads of [1, 2]) {
@@ -171,6 +173,8 @@ const WARM_UP_STEPS = { mlp: 3000, cnn: 2500 } as const;
 // @tikhonov/backend-wasm adds wasm to the comparison). A CNN step on cpu takes ≈ 45 s (tfjs-cpu's JavaScript
 // Conv2DBackpropFilter): one timed step there.
 await useNativeBackend({ threads: 2 });
+/** Each model's 2-thread step and its products' flops, for the verdicts against the FMA limit after the loop. */
+const stepsAgainstLimit: Array<{ model: string; ms: number; flops: number }> = [];
 for (const model of BENCH_MODELS) {
   const cnn = model.inputShape.length === 3;
   const rows: Array<[string, number]> = [];
@@ -199,17 +203,12 @@ for (const model of BENCH_MODELS) {
     await trainer.model.params[trainer.model.params.length - 1]!.variable.data(); // wait for the backend
     return (performance.now() - start) / steps;
   });
-  // #20's title, "within 2× of the machine's limit": the step's products (counted from the kernels one step
-  // dispatches) at this host's 2-thread FMA peak
+  // the step's products, counted from the kernels one step dispatches, for #20's title (after this loop)
   const flops = await productFlops('native', () => trainer.fit(data, { epochs: 1_000_000, batchSize: model.batch, maxSteps: trainer.step + 1 }));
   trainer.dispose();
   tf.dispose([data.x, data.y as tf.Tensor]);
   console.log(`  native, 2 threads: cpu/this ${(rows[0]![1] / twoThreads).toFixed(1)}×`);
-  if (peak) {
-    const limitMs = (flops / (peak.all * 1e9)) * 1000;
-    console.log(`  the products of one step: ${(flops / 1e6).toFixed(1)} MFLOP, ${limitMs.toFixed(2)} ms at this host's 2-thread FMA peak; this step takes ${(twoThreads / limitMs).toFixed(2)}× that`);
-    verdicts.push([`${cnn ? 'CNN' : 'MLP'} step within 2× of the FMA limit (#20's title)`, twoThreads <= 2 * limitMs, `${(twoThreads / limitMs).toFixed(2)}× (${limitMs.toFixed(2)} ms for ${(flops / 1e6).toFixed(0)} MFLOP at ${peak.all.toFixed(0)} GFLOP/s)`]);
-  }
+  stepsAgainstLimit.push({ model: cnn ? 'CNN' : 'MLP', ms: twoThreads, flops });
   // the earlier backend issue's targets, then issue #20's (2 threads, near the FMA limit)
   if (cnn) {
     verdicts.push(['CNN step ≤ 25 ms', twoThreads <= 25, `${twoThreads.toFixed(2)} ms`]);
@@ -222,6 +221,24 @@ for (const model of BENCH_MODELS) {
     if (torch !== undefined && ratio !== undefined) verdicts.push(['MLP step faster than PyTorch', ratio > 1, versus(twoThreads, torch, ratio)]);
   }
 }
+// #20's title, "within 2× of the machine's limit": the steps' products at this host's 2-thread FMA peak, measured
+// again now and taken as the higher of the two runs. One run can fall in a moment when the VM lends one core out
+// (2-thread peaks of 117 and 209 GFLOP/s against 226–233 were seen between step rounds), and a lower peak flatters
+// the steps.
+{
+  const again = measurePeak();
+  if (peak && again) {
+    console.log(`\nFMA peak on 2 threads, measured again after the steps: ${again.all.toFixed(1)} GFLOP/s (before them ${peak.all.toFixed(1)}); the limit below uses the higher`);
+    if (again.all > peak.all) peak = { ...peak, all: again.all };
+  }
+  for (const { model, ms, flops } of stepsAgainstLimit) {
+    if (!peak) break;
+    const limitMs = (flops / (peak.all * 1e9)) * 1000;
+    console.log(`  ${model} step: its products ${(flops / 1e6).toFixed(1)} MFLOP take ${limitMs.toFixed(2)} ms at the peak; the step takes ${(ms / limitMs).toFixed(2)}× that`);
+    verdicts.push([`${model} step within 2× of the FMA limit (#20's title)`, ms <= 2 * limitMs, `${(ms / limitMs).toFixed(2)}× (${limitMs.toFixed(2)} ms for ${(flops / 1e6).toFixed(0)} MFLOP at ${peak.all.toFixed(0)} GFLOP/s)`]);
+  }
+}
+
 // issue #20's tfjs path: the bench MLP as a tfjs user writes it without Tikhonov's Trainer — variables, a loss on
 // one-hot labels, an optimizer's minimize — on native, against PyTorch's step. The verdict is tfjs's own
 // tf.losses.softmaxCrossEntropy and tf.train.sgd; the second row swaps in core's two drop-ins (its softmaxCrossEntropy,
