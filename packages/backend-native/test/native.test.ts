@@ -746,7 +746,7 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
     }
   });
 
-  it("maxPoolGrad writes all of dx, whatever it held: each window's dy to its first maximum, added where windows overlap, 0 where none reaches (a hand computation)", () => {
+  it("maxPool writes each window's maximum, and maxPoolGrad all of dx, whatever it held: each window's dy to its first maximum, added where windows overlap, 0 where none reaches (a hand computation)", () => {
     const base = { batch: 3, inHeight: 9, inWidth: 7, inChannels: 5, dilationHeight: 1, dilationWidth: 1 };
     const cases: Array<[string, ConvGeometryArg]> = [
       // disjoint windows (written once), the last row and column reached by none
@@ -755,28 +755,40 @@ describe.skipIf(unavailable !== undefined)('the addon checks what it is given', 
       ['1×1 stride 3 × 2', { ...base, outHeight: 3, outWidth: 4, outChannels: 5, filterHeight: 1, filterWidth: 1, strideHeight: 3, strideWidth: 2, padTop: 0, padLeft: 0 }],
       // overlapping windows, padded ('same')
       ['3×3 stride 1, same', { ...base, outHeight: 9, outWidth: 7, outChannels: 5, filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1 }],
+      // 2×2 windows tiling the input exactly (the kernel's one-loop path), 19 channels: two 8-wide vectors and a tail
+      ['2×2 stride 2 tiling 8×6', { ...base, inHeight: 8, inWidth: 6, inChannels: 19, outHeight: 4, outWidth: 3, outChannels: 19, filterHeight: 2, filterWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 }],
     ];
     for (const [name, g] of cases) {
       const { batch, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = g;
-      // values rounded to tenths, so that windows hold ties (the first maximum, in window order, takes the gradient)
-      const x = Float32Array.from({ length: batch * H * W * C }, (_, i) => Math.round(Math.sin(i * 0.71) * 10) / 10);
+      // values rounded to tenths, so that windows hold ties (the first maximum, in window order, takes the gradient),
+      // and every 13th value NaN, every 11th −inf: a window of only those routes nothing, as on tfjs-cpu
+      const x = Float32Array.from({ length: batch * H * W * C }, (_, i) => (i % 13 === 0 ? Number.NaN : i % 11 === 0 ? -Infinity : Math.round(Math.sin(i * 0.71) * 10) / 10));
+      // and the first image's top-left 2×2 pixels only NaN (left) and −inf (right), all channels
+      for (const [h, w, v] of [[0, 0, Number.NaN], [1, 0, Number.NaN], [0, 1, -Infinity], [1, 1, -Infinity]] as const) x.fill(v, (h * W + w) * C, (h * W + w + 1) * C);
       const dy = Float32Array.from({ length: batch * OH * OW * C }, (_, i) => 1 + (i % 17));
       const want = new Float64Array(x.length);
+      // the forward pass too: each window's maximum, −inf where it holds only NaN and −inf
+      const wantOut = new Float64Array(dy.length);
       for (let b = 0; b < batch; b++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) for (let c = 0; c < C; c++) {
+        // the first pixel strictly greater than everything before it, starting from −inf (NaN never is)
         let at = -1;
         for (let fh = 0; fh < g.filterHeight; fh++) for (let fw = 0; fw < g.filterWidth; fw++) {
           const h = oh * g.strideHeight - g.padTop + fh, w = ow * g.strideWidth - g.padLeft + fw;
           if (h < 0 || h >= H || w < 0 || w >= W) continue;
           const i = ((b * H + h) * W + w) * C + c;
-          if (at < 0 || x[i]! > x[at]!) at = i;
+          if (x[i]! > (at < 0 ? -Infinity : x[at]!)) at = i;
         }
-        want[at]! += dy[((b * OH + oh) * OW + ow) * C + c]!;
+        if (at >= 0) want[at]! += dy[((b * OH + oh) * OW + ow) * C + c]!;
+        wantOut[((b * OH + oh) * OW + ow) * C + c] = at >= 0 ? x[at]! : -Infinity;
       }
       for (const threads of [1, 2]) {
         addon.setThreads(threads);
         const dx = new Float32Array(x.length).fill(Number.NaN);
         addon.maxPoolGrad(x, dy, dx, g);
         expect(Array.from(dx), `${name}, ${threads} thread(s)`).toEqual(Array.from(want));
+        const out = new Float32Array(dy.length).fill(Number.NaN);
+        addon.maxPool(x, out, g);
+        expect(Array.from(out), `${name}, forward, ${threads} thread(s)`).toEqual(Array.from(wantOut));
       }
     }
     addon.setThreads(2);
