@@ -29,7 +29,8 @@ export const FUSED_LOSS_KERNELS = {
    * [0, classes); a backend throws a RangeError naming the row of any other)
    * or float32 target rows [rows, classes]; output a float32 scalar,
    * (1/rows)·Σᵢ lossᵢ. Beside the per-row pair it spares the one-hot rows,
-   * the casts and the mean with its gradient: eight kernels a step fewer.
+   * the casts, the mean and its gradient's kernels, and the tape's copy of
+   * the mean's input: ten kernels a step fewer.
    */
   meanSoftmaxCrossEntropy: 'TikhonovMeanSoftmaxCrossEntropy',
   /**
