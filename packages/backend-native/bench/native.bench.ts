@@ -222,9 +222,9 @@ for (const model of BENCH_MODELS) {
   }
 }
 // #20's title, "within 2× of the machine's limit": the steps' products at this host's 2-thread FMA peak, measured
-// again now and taken as the higher of the two runs. One run can fall in a moment when the VM lends one core out
-// (2-thread peaks of 117 and 209 GFLOP/s against 226–233 were seen between step rounds), and a lower peak flatters
-// the steps.
+// again now and taken as the higher of the two runs. One run can fall in a moment when the VM lends a core out (a
+// bench run's 2-thread peak read 209 GFLOP/s, and 117 once by hand between step rounds, against 226–234 otherwise),
+// and a lower peak flatters the steps.
 {
   const again = measurePeak();
   if (peak && again) {
