@@ -208,7 +208,7 @@ for (const model of BENCH_MODELS) {
   trainer.dispose();
   tf.dispose([data.x, data.y as tf.Tensor]);
   console.log(`  native, 2 threads: cpu/this ${(rows[0]![1] / twoThreads).toFixed(1)}×`);
-  stepsAgainstLimit.push({ model: cnn ? 'CNN' : 'MLP', ms: twoThreads, flops });
+  stepsAgainstLimit.push({ model: kind.toUpperCase(), ms: twoThreads, flops });
   // the earlier backend issue's targets, then issue #20's (2 threads, near the FMA limit)
   if (cnn) {
     verdicts.push(['CNN step ≤ 25 ms', twoThreads <= 25, `${twoThreads.toFixed(2)} ms`]);

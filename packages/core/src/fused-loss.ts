@@ -77,8 +77,7 @@ export function fusedMeanSoftmaxCrossEntropyApplies(logits: tf.Tensor, labels: t
   if (logits.rank !== 2 || logits.dtype !== 'float32' || logits.shape[0] === 0) return false;
   const ids = labels.rank === 1 && labels.shape[0] === logits.shape[0];
   if (!ids && !tf.util.arraysEqual(logits.shape, labels.shape)) return false;
-  const backend = tf.getBackend();
-  return tf.getKernel(FUSED_LOSS_KERNELS.meanSoftmaxCrossEntropy, backend) !== undefined && tf.getKernel(FUSED_LOSS_KERNELS.meanSoftmaxCrossEntropyGrad, backend) !== undefined;
+  return backendRegisters(FUSED_LOSS_KERNELS.meanSoftmaxCrossEntropy, FUSED_LOSS_KERNELS.meanSoftmaxCrossEntropyGrad);
 }
 
 /**
@@ -99,8 +98,13 @@ export function fusedMeanSoftmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tenso
  */
 export function fusedSoftmaxCrossEntropyApplies(logits: tf.Tensor, labels: tf.Tensor): boolean {
   if (logits.rank !== 2 || logits.dtype !== 'float32' || !tf.util.arraysEqual(logits.shape, labels.shape)) return false;
+  return backendRegisters(FUSED_LOSS_KERNELS.softmaxCrossEntropy, FUSED_LOSS_KERNELS.softmaxCrossEntropyGrad);
+}
+
+/** Whether the active backend registers every one of these kernels (a fused loss needs its forward and gradient pair). */
+function backendRegisters(...names: string[]): boolean {
   const backend = tf.getBackend();
-  return tf.getKernel(FUSED_LOSS_KERNELS.softmaxCrossEntropy, backend) !== undefined && tf.getKernel(FUSED_LOSS_KERNELS.softmaxCrossEntropyGrad, backend) !== undefined;
+  return names.every((name) => tf.getKernel(name, backend) !== undefined);
 }
 
 /** Per-row softmax cross-entropy through the fused kernel; call only where {@link fusedSoftmaxCrossEntropyApplies}. */

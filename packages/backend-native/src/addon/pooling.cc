@@ -12,18 +12,22 @@ bool Tiles2x2(const ConvGeometry& g) {
   return g.fH == 2 && g.fW == 2 && g.sH == 2 && g.sW == 2 && g.dH == 1 && g.dW == 1 && g.padT == 0 && g.padL == 0 && 2 * g.outH <= g.inH && 2 * g.outW <= g.inW;
 }
 
+// The maximum of four taps in window order, as PoolImages takes it: strictly
+// greater wins, starting from −inf, so NaN never does.
+__attribute__((always_inline)) inline float Max4(float a, float b, float c, float d) {
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  float best = a > kNegInf ? a : kNegInf;
+  best = b > best ? b : best;
+  best = c > best ? c : best;
+  return d > best ? d : best;
+}
+
 // One 2×2 window's channels: the maximum of taps v0–v3 (in window order) to m.
 // Separate functions with restrict parameters: inside the loop nest, nine
 // pointers needed more run-time alias checks than GCC makes, and the routing
 // loop stayed scalar (3× slower than the general loop).
 __attribute__((always_inline)) inline void Max2x2(int64_t c, const float* __restrict v0, const float* __restrict v1, const float* __restrict v2, const float* __restrict v3, float* __restrict m) {
-  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-  for (int64_t k = 0; k < c; k++) {
-    float best = v0[k] > kNegInf ? v0[k] : kNegInf;
-    best = v1[k] > best ? v1[k] : best;
-    best = v2[k] > best ? v2[k] : best;
-    m[k] = v3[k] > best ? v3[k] : best;
-  }
+  for (int64_t k = 0; k < c; k++) m[k] = Max4(v0[k], v1[k], v2[k], v3[k]);
 }
 
 // One 2×2 window's gradient: dy to the first tap equal to the maximum, 0 to
@@ -34,10 +38,7 @@ __attribute__((always_inline)) inline void Route2x2(int64_t c, const float* __re
   constexpr float kNegInf = -std::numeric_limits<float>::infinity();
   for (int64_t k = 0; k < c; k++) {
     const float a = v0[k], e = v1[k], f = v2[k], h = v3[k], d = dy[k];
-    float best = a > kNegInf ? a : kNegInf;
-    best = e > best ? e : best;
-    best = f > best ? f : best;
-    best = h > best ? h : best;
+    const float best = Max4(a, e, f, h);
     float left = best > kNegInf ? 1.0f : 0.0f;
     const float hitA = a == best ? left : 0.0f;
     left -= hitA;
